@@ -1,0 +1,31 @@
+"""g4f-tests: a unittest conformance suite for g4f's sync/async bridge.
+
+``python -m unittest``, ``python -m unittest discover`` and ``python -m unittest g4f_tests`` all come
+through ``load_tests`` below (discovery's ``test*.py`` pattern would never match ``asyncio.py``).
+``python run_tests.py`` / ``python -m g4f_tests`` add an environment header, the known-defects
+section and a closing count line.
+"""
+import importlib
+import unittest
+
+from . import known_defects, support
+
+__version__ = "0.1.0"
+
+# Importing the package switches off g4f's version check (a thread that asks the package index).
+support.disable_g4f_version_check()
+
+# The modules of checks, in the order they run by default: the documented module first.
+MODULES = ("asyncio",)
+
+
+def load_tests(loader, standard_tests, pattern):
+    if not support.is_importable("g4f"):
+        raise ImportError("g4f is not installed in this Python: pip install g4f")
+    support.disable_g4f_version_check()
+    support.enable_network_guard()
+    suite = unittest.TestSuite()
+    for name in MODULES:
+        module = importlib.import_module("." + name, __name__)
+        suite.addTests(loader.loadTestsFromModule(module))
+    return known_defects.apply(suite)

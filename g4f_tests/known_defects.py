@@ -1,0 +1,74 @@
+"""The registry of known g4f defects: which check, which g4f releases, why.
+
+A check listed here still runs and asserts its whole contract; where the installed g4f is in the
+affected range (and the entry's condition holds) the test is marked as an expected failure when the
+suite is loaded, and the runners print the reason in a "known g4f defects" section. ``--strict``
+(``G4F_TESTS_STRICT=1``) leaves them as plain failures. If g4f starts honouring the contract, the
+expected failure becomes an unexpected success and the run fails, so the entry gets removed.
+"""
+import os
+
+from .support import STRICT_ENV, g4f_version, is_importable, parse_version
+
+
+def _no_nest():
+    return not any(is_importable(name) for name in ("nest_asyncio2", "nest_asyncio"))
+
+
+# (test id, first affected g4f release, last affected or None while no fixed release is known,
+#  condition or None, reason). Test ids are relative to this package.
+DEFECTS = [
+    (
+        "asyncio.TestChatCompletion.test_exception",
+        "0.4.0.0",
+        None,
+        _no_nest,
+        "without nest_asyncio, sync create inside a running loop raises a bare RuntimeError, "
+        "not NestAsyncioError (g4f >= 0.4.0.0; g4f issues #2748, #2403)",
+    ),
+]
+
+ATTRIBUTE = "_g4f_known_defect"
+
+
+def strict():
+    return os.environ.get(STRICT_ENV, "") not in ("", "0")
+
+
+def matching(test_id, version=None):
+    """The reason if ``test_id`` is a known defect of g4f ``version`` (the installed one by default)."""
+    version = parse_version(version or g4f_version())
+    package = __name__.rsplit(".", 1)[0] + "."
+    for name, first, last, condition, reason in DEFECTS:
+        if test_id != package + name:
+            continue
+        if version < parse_version(first):
+            continue
+        if last is not None and version > parse_version(last):
+            continue
+        if condition is not None and not condition():
+            continue
+        return reason
+    return None
+
+
+def iter_tests(suite):
+    for item in suite:
+        if hasattr(item, "__iter__"):
+            for test in iter_tests(item):
+                yield test
+        else:
+            yield item
+
+
+def apply(suite):
+    """Mark the known defects in ``suite`` as expected failures (unless strict); return the suite."""
+    if strict():
+        return suite
+    version = g4f_version()
+    for test in iter_tests(suite):
+        reason = matching(test.id(), version)
+        if reason is not None:
+            test.__unittest_expecting_failure__ = True
+            setattr(test, ATTRIBUTE, reason)
+    return suite

@@ -1,0 +1,120 @@
+"""Provider mocks: the three the documented tests use, the rest of g4f's etc/unittest, then ours.
+
+The first ten names are the ones g4f's own ``etc/unittest`` modules import from ``.mocks``, so this
+file can replace g4f's copy. Every mock is a few classmethods over g4f's provider base classes, and
+importing this module must work on every g4f release from 0.2.2.0 on: a name a release lacks
+(``g4f.providers.response`` before 0.4) falls back to where that release keeps it.
+"""
+import asyncio
+
+from g4f.errors import MissingAuthError
+from g4f.providers.base_provider import (
+    AbstractProvider,
+    AsyncGeneratorProvider,
+    AsyncProvider,
+)
+
+try:
+    from g4f.providers.response import ImageResponse
+except ImportError:  # g4f < 0.4 keeps it in g4f.image
+    from g4f.image import ImageResponse
+
+
+# The documented three.
+
+
+class ProviderMock(AbstractProvider):
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    def create_completion(cls, model, messages, stream, **kwargs):
+        yield "Mock"
+
+
+class AsyncProviderMock(AsyncProvider):
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async(cls, model, messages, **kwargs):
+        return "Mock"
+
+
+class AsyncGeneratorProviderMock(AsyncGeneratorProvider):
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        yield "Mock"
+
+
+# The other names g4f's etc/unittest imports from .mocks.
+
+
+class ModelProviderMock(AbstractProvider):
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    def create_completion(cls, model, messages, stream, **kwargs):
+        yield model
+
+
+class YieldProviderMock(AsyncGeneratorProvider):
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        for message in messages:
+            yield message["content"]
+
+
+class YieldImageResponseProviderMock(AsyncGeneratorProvider):
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, prompt, **kwargs):
+        yield ImageResponse(prompt, "")
+
+
+class MissingAuthProviderMock(AbstractProvider):
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    def create_completion(cls, model, messages, stream, **kwargs):
+        raise MissingAuthError(cls.__name__)
+        yield  # makes this a generator, as g4f expects
+
+
+class RaiseExceptionProviderMock(AbstractProvider):
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    def create_completion(cls, model, messages, stream, **kwargs):
+        raise RuntimeError(cls.__name__)
+        yield
+
+
+class AsyncRaiseExceptionProviderMock(AsyncGeneratorProvider):
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        raise RuntimeError(cls.__name__)
+        yield
+
+
+class YieldNoneProviderMock(AsyncGeneratorProvider):
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        yield None

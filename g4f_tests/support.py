@@ -1,0 +1,144 @@
+"""Small helpers shared by the checks and the runner: timeouts, versions, the environment, the network guard.
+
+Nothing here imports g4f at module level, so the runner can use it to say "g4f is missing" in one line.
+"""
+import importlib.util
+import ipaddress
+import os
+import platform
+import sys
+import threading
+
+# Named time limits, in seconds (cf. test.support.SHORT_TIMEOUT). A call into g4f that takes longer
+# is reported as hung, with the place it hung at.
+CALL_TIMEOUT = 10.0
+# Per test, enforced by the runner with faulthandler: past it the run stops with every thread's stack.
+TEST_TIMEOUT = 25.0
+# A clean-interpreter child (it imports g4f, ~0.5 s) must have answered within this.
+CHILD_TIMEOUT = 45.0
+
+# Set by the runner for --strict; read where the known-defect registry is applied, also in children.
+STRICT_ENV = "G4F_TESTS_STRICT"
+
+NEST_MODULES = ("nest_asyncio2", "nest_asyncio")
+
+
+def is_importable(name):
+    try:
+        return importlib.util.find_spec(name) is not None
+    except (ImportError, ValueError):
+        return False
+
+
+def dist_version(name):
+    """The installed distribution's version, or None."""
+    try:
+        from importlib.metadata import PackageNotFoundError, version
+    except ImportError:  # pragma: no cover - Python < 3.8 is not supported
+        return None
+    try:
+        return version(name)
+    except PackageNotFoundError:
+        return None
+
+
+def g4f_version():
+    return dist_version("g4f")
+
+
+def parse_version(text):
+    """'8.8.6' -> (8, 8, 6); leading numeric parts only, enough to order g4f's releases."""
+    parts = []
+    for piece in (text or "0").split("."):
+        digits = ""
+        for ch in piece:
+            if not ch.isdigit():
+                break
+            digits += ch
+        if not digits:
+            break
+        parts.append(int(digits))
+    return tuple(parts)
+
+
+def environment_lines():
+    """What a bug report needs: Python, platform, g4f and the nest/uvloop packages."""
+
+    def package(import_name, dist_name):
+        if not is_importable(import_name):
+            return "absent"
+        return dist_version(dist_name) or "present"
+
+    return [
+        "Python %s (%s) on %s" % (platform.python_version(), sys.executable, platform.platform()),
+        "g4f %s; nest_asyncio %s; nest_asyncio2 %s; uvloop %s"
+        % (
+            g4f_version() or "absent",
+            package("nest_asyncio", "nest_asyncio"),
+            package("nest_asyncio2", "nest_asyncio2"),
+            package("uvloop", "uvloop"),
+        ),
+    ]
+
+
+def disable_g4f_version_check():
+    """g4f's first request starts a thread that asks the package index for a newer g4f; switch it off."""
+    try:
+        import g4f.debug
+    except ImportError:
+        return
+    g4f.debug.version_check = False
+
+
+# The network guard: an audit hook (it cannot be removed, only switched off) that turns any attempt to
+# reach a non-loopback address into an error naming the destination, and records it for the runner.
+
+
+class NetworkAccessError(OSError):
+    pass
+
+
+_guard = {"installed": False, "enabled": False}
+blocked_attempts = []
+
+
+def _is_loopback(host):
+    if host is None or host in ("localhost", ""):
+        return True
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    host = str(host).split("%", 1)[0]
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host.endswith(".localhost")
+
+
+def _audit(event, args):
+    if not _guard["enabled"]:
+        return
+    if event == "socket.connect":
+        address = args[1]
+        if not isinstance(address, tuple):  # AF_UNIX path
+            return
+        host, port = address[0], address[1]
+    elif event == "socket.getaddrinfo":
+        host, port = args[0], args[1]
+    else:
+        return
+    if _is_loopback(host):
+        return
+    where = "%s:%s" % (host, port)
+    blocked_attempts.append((where, threading.current_thread().name))
+    raise NetworkAccessError("g4f-tests blocks network access: something tried to reach %s" % where)
+
+
+def enable_network_guard(enabled=True):
+    if not _guard["installed"]:
+        sys.addaudithook(_audit)
+        _guard["installed"] = True
+    _guard["enabled"] = enabled
+
+
+def network_guard_enabled():
+    return _guard["enabled"]
