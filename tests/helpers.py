@@ -1,0 +1,82 @@
+"""Helpers for the project's own tests: run the suite in a child, and make faulted copies of g4f."""
+import importlib.util
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+# A whole run of the suite in a child: generous, the suite itself stops a hung test far earlier.
+RUN_TIMEOUT = 120
+CLOSING_LINE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped, (\d+) expected failures$", re.M)
+
+
+def child_env(extra=None, pythonpath=None):
+    env = dict(os.environ)
+    env.pop("G4F_TESTS_STRICT", None)
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    paths = [p for p in (pythonpath, ROOT) if p]
+    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.update(extra or {})
+    return env
+
+
+def run_suite(*args, python_flags=(), env=None, pythonpath=None, timeout=RUN_TIMEOUT):
+    """``python run_tests.py ARGS`` in the project root; returns the CompletedProcess (text)."""
+    return subprocess.run(
+        [sys.executable] + list(python_flags) + [os.path.join(ROOT, "run_tests.py")] + list(args),
+        cwd=ROOT, env=child_env(env, pythonpath), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+        universal_newlines=True, timeout=timeout, stdin=subprocess.DEVNULL,
+    )
+
+
+def counts(output):
+    """(passed, failed, skipped, expected failures) from the runner's closing line."""
+    found = CLOSING_LINE.findall(output)
+    if not found:
+        raise AssertionError("no closing count line in the runner's output:\n" + output)
+    return tuple(int(n) for n in found[-1])
+
+
+def installed_g4f_dir():
+    spec = importlib.util.find_spec("g4f")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("g4f is not installed in %s" % sys.executable)
+    return list(spec.submodule_search_locations)[0]
+
+
+class G4fCopy:
+    """A copy of the installed g4f in a temp dir: every file a symlink except the ones edited.
+
+    The installed g4f is never written to: edited files are real copies, and children run with
+    PYTHONDONTWRITEBYTECODE so no bytecode is written through a link.
+    """
+
+    def __init__(self):
+        self.source = installed_g4f_dir()
+        self.dir = tempfile.mkdtemp(prefix="g4f-copy-")
+        self.package = os.path.join(self.dir, "g4f")
+        # Bytecode is linked too: an edited file's stale .pyc fails its mtime check and is not used.
+        shutil.copytree(self.source, self.package, copy_function=os.symlink)
+
+    def edit(self, relpath, old, new, count=1):
+        """Replace ``old`` by ``new`` in g4f/RELPATH of the copy; fail if ``old`` is not there."""
+        path = os.path.join(self.package, relpath)
+        with open(path, encoding="utf-8") as f:
+            text = f.read()
+        if text.count(old) < count:
+            raise AssertionError("fault does not apply: %r not found in g4f/%s" % (old, relpath))
+        os.unlink(path)  # the link, not the installed file
+        with open(path, "w", encoding="utf-8") as f:
+            f.write(text.replace(old, new, count))
+
+    def cleanup(self):
+        shutil.rmtree(self.dir, ignore_errors=True)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc):
+        self.cleanup()
