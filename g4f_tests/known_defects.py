@@ -17,15 +17,20 @@ def _no_nest():
 
 # (test id, first affected g4f release, last affected or None while no fixed release is known,
 #  condition or None, reason). Test ids are relative to this package.
+_BARE_RUNTIME_ERROR = (
+    "without nest_asyncio, sync create inside a running loop raises a bare RuntimeError, not "
+    "NestAsyncioError, and leaves a never-awaited coroutine (g4f >= 0.4.0.0; g4f issues #2748, #2403)"
+)
+
 DEFECTS = [
-    (
-        "asyncio.TestChatCompletion.test_exception",
-        "0.4.0.0",
-        None,
-        _no_nest,
-        "without nest_asyncio, sync create inside a running loop raises a bare RuntimeError, "
-        "not NestAsyncioError (g4f >= 0.4.0.0; g4f issues #2748, #2403)",
-    ),
+    ("asyncio.TestChatCompletion.test_exception", "0.4.0.0", None, _no_nest, _BARE_RUNTIME_ERROR),
+    ("nesting.TestWithoutNestAsyncio.test_async_provider_in_running_loop", "0.4.0.0", None, None,
+     _BARE_RUNTIME_ERROR),
+    ("nesting.TestWithoutNestAsyncio.test_generator_provider_in_running_loop", "0.4.0.0", None, None,
+     _BARE_RUNTIME_ERROR),
+    ("nesting.TestAutoPatch.test_async_provider_in_running_loop", "7.5.0", None, None,
+     "with nest_asyncio importable but not applied, the AsyncProvider sync path calls asyncio.run() "
+     "without patching the running loop: bare RuntimeError (g4f >= 7.5.0; works up to 7.0.0)"),
 ]
 
 ATTRIBUTE = "_g4f_known_defect"

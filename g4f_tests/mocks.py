@@ -118,3 +118,66 @@ class YieldNoneProviderMock(AsyncGeneratorProvider):
     @classmethod
     async def create_async_generator(cls, model, messages, stream, **kwargs):
         yield None
+
+
+# Ours: several chunks, so a lost, repeated or reordered chunk shows; a provider that never answers.
+
+CHUNKS = ("A", "B", "C")
+JOINED = "".join(CHUNKS)
+
+
+class ChunksProviderMock(AbstractProvider):
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+
+    @classmethod
+    def create_completion(cls, model, messages, stream, **kwargs):
+        for chunk in CHUNKS:
+            yield chunk
+
+
+class AsyncChunksProviderMock(AsyncGeneratorProvider):
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        for chunk in CHUNKS:
+            await asyncio.sleep(0)  # give the loop a turn between chunks, as a network provider would
+            yield chunk
+
+
+class NoStreamAsyncChunksProviderMock(AsyncChunksProviderMock):
+    """An async-generator provider that does not stream: g4f's sync path collects it in one go."""
+
+    supports_stream = False
+
+
+def make_hanging_provider():
+    """A fresh async-generator provider that yields "A", then waits forever.
+
+    ``started`` is set when the generator starts, ``closed`` once the generator's ``finally`` ran:
+    threading events, so a test can wait on them from any thread.
+    """
+    import threading
+
+    class HangingProviderMock(AsyncGeneratorProvider):
+        working = True
+        use_stream_timeout = False
+        supports_stream = True
+        started = threading.Event()
+        closed = threading.Event()
+
+        @classmethod
+        async def create_async_generator(cls, model, messages, stream, **kwargs):
+            try:
+                cls.started.set()
+                yield CHUNKS[0]
+                await asyncio.Event().wait()
+                yield CHUNKS[1]
+            finally:
+                cls.closed.set()
+
+    return HangingProviderMock

@@ -121,6 +121,11 @@ def run(args, stream):
     if args.strict:
         os.environ[support.STRICT_ENV] = "1"
     support.enable_network_guard()
+    if not args.list and not args.patterns:
+        # Start the clean-interpreter children now, so they import g4f while this process does.
+        from . import clean_interpreter
+
+        clean_interpreter.start()
     tests = flatten(load_suite(args.patterns))
     if not tests:
         raise UsageError("no test matches -k %s" % " -k ".join(args.patterns or []))

@@ -142,3 +142,93 @@ def enable_network_guard(enabled=True):
 
 def network_guard_enabled():
     return _guard["enabled"]
+
+
+# Time limits for calls into g4f inside a test: a hang fails that test with the place it hung at.
+
+
+class HangError(AssertionError):
+    pass
+
+
+def run_in_thread(function, *args, timeout=CALL_TIMEOUT, **kwargs):
+    """``function(*args, **kwargs)`` in a worker thread (no running loop there, as in plain sync code).
+
+    Returns its result or raises its exception; raises HangError with the thread's stack if it takes
+    longer than ``timeout`` (the thread is a daemon and is left behind).
+    """
+    import traceback
+
+    box = {}
+
+    def target():
+        try:
+            box["value"] = function(*args, **kwargs)
+        except BaseException as error:
+            box["error"] = error
+
+    thread = threading.Thread(target=target, name="g4f-tests-call", daemon=True)
+    thread.start()
+    thread.join(timeout)
+    if thread.is_alive():
+        frame = sys._current_frames().get(thread.ident)
+        stack = "".join(traceback.format_stack(frame)) if frame is not None else "(no stack)\n"
+        raise HangError("the call did not return within %s s; it hung at:\n%s" % (timeout, stack))
+    if "error" in box:
+        raise box["error"]
+    return box["value"]
+
+
+async def within(awaitable, timeout=CALL_TIMEOUT):
+    """Await ``awaitable`` with a time limit; on expiry raise HangError with the task's stack."""
+    import asyncio
+    import io
+
+    task = asyncio.ensure_future(awaitable)
+    done, _ = await asyncio.wait({task}, timeout=timeout)
+    if not done:
+        buffer = io.StringIO()
+        task.print_stack(file=buffer)
+        task.cancel()
+        raise HangError("the awaited call did not finish within %s s; it hung at:\n%s" % (timeout, buffer.getvalue()))
+    return task.result()
+
+
+# One async test body, two loops: bind a mixin of async checks to IsolatedAsyncioTestCase (the default
+# loop) and to UvloopTestCase (cf. CPython's BaseTimeoutTests bound to the C and the Python Task).
+
+import unittest  # noqa: E402  (kept beside the classes that use it)
+
+
+class UvloopTestCase(unittest.IsolatedAsyncioTestCase):
+    """IsolatedAsyncioTestCase on a uvloop loop; every test skips when uvloop is not installed."""
+
+    def run(self, result=None):
+        try:
+            import uvloop
+        except ImportError:
+            uvloop = None
+        if uvloop is None or hasattr(unittest.IsolatedAsyncioTestCase, "loop_factory"):
+            # Python 3.13+: loop_factory below; without uvloop setUp skips.
+            return super().run(result)
+        import asyncio
+
+        previous = asyncio.get_event_loop_policy()
+        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
+        try:
+            return super().run(result)
+        finally:
+            asyncio.set_event_loop_policy(previous)
+
+    @property
+    def loop_factory(self):  # read by IsolatedAsyncioTestCase on Python 3.13+
+        try:
+            import uvloop
+        except ImportError:
+            return None  # the default loop; setUp skips
+        return uvloop.new_event_loop
+
+    def setUp(self):
+        if not is_importable("uvloop"):
+            self.skipTest("uvloop is not installed (pip install g4f-tests[uvloop])")
+        super().setUp()
