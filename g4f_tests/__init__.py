@@ -16,7 +16,7 @@ __version__ = "0.1.0"
 support.disable_g4f_version_check()
 
 # The modules of checks, in the order they run by default: the documented module first.
-MODULES = ("asyncio", "nesting", "loops")
+MODULES = ("asyncio", "nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge")
 
 
 def load_tests(loader, standard_tests, pattern):

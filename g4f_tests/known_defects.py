@@ -28,6 +28,12 @@ DEFECTS = [
      _BARE_RUNTIME_ERROR),
     ("nesting.TestWithoutNestAsyncio.test_generator_provider_in_running_loop", "0.4.0.0", None, None,
      _BARE_RUNTIME_ERROR),
+    ("nesting.TestUvloop.test_async_provider_in_running_uvloop", "0.4.0.0", None, None,
+     "g4f leaves a running uvloop loop unpatched and lets the bare RuntimeError through instead of "
+     "NestAsyncioError (g4f issue #2403)"),
+    ("nesting.TestUvloop.test_generator_provider_in_running_uvloop", "0.4.0.0", None, None,
+     "g4f leaves a running uvloop loop unpatched and lets the bare RuntimeError through instead of "
+     "NestAsyncioError (g4f issue #2403)"),
     ("nesting.TestAutoPatch.test_async_provider_in_running_loop", "7.5.0", None, None,
      "with nest_asyncio importable but not applied, the AsyncProvider sync path calls asyncio.run() "
      "without patching the running loop: bare RuntimeError (g4f >= 7.5.0; works up to 7.0.0)"),

@@ -201,24 +201,12 @@ import unittest  # noqa: E402  (kept beside the classes that use it)
 
 
 class UvloopTestCase(unittest.IsolatedAsyncioTestCase):
-    """IsolatedAsyncioTestCase on a uvloop loop; every test skips when uvloop is not installed."""
+    """IsolatedAsyncioTestCase whose loop is a uvloop loop; every test skips when uvloop is not installed.
 
-    def run(self, result=None):
-        try:
-            import uvloop
-        except ImportError:
-            uvloop = None
-        if uvloop is None or hasattr(unittest.IsolatedAsyncioTestCase, "loop_factory"):
-            # Python 3.13+: loop_factory below; without uvloop setUp skips.
-            return super().run(result)
-        import asyncio
-
-        previous = asyncio.get_event_loop_policy()
-        asyncio.set_event_loop_policy(uvloop.EventLoopPolicy())
-        try:
-            return super().run(result)
-        finally:
-            asyncio.set_event_loop_policy(previous)
+    Only the test's own loop is uvloop: the global event loop policy is left alone, so worker threads
+    and later tests see what they would have seen anyway (``uvloop.install()`` is a process-wide
+    setting, and process-wide settings are checked in clean interpreters).
+    """
 
     @property
     def loop_factory(self):  # read by IsolatedAsyncioTestCase on Python 3.13+
@@ -228,7 +216,34 @@ class UvloopTestCase(unittest.IsolatedAsyncioTestCase):
             return None  # the default loop; setUp skips
         return uvloop.new_event_loop
 
+    def _setupAsyncioRunner(self):  # Python 3.11 and 3.12 take no loop_factory: pass it to the Runner
+        import asyncio
+
+        if hasattr(unittest.IsolatedAsyncioTestCase, "loop_factory") or self.loop_factory is None:
+            return super()._setupAsyncioRunner()
+        self._asyncioRunner = asyncio.Runner(debug=True, loop_factory=self.loop_factory)
+
+    def _setupAsyncioLoop(self):  # Python 3.8 to 3.10 call asyncio.new_event_loop() here
+        import asyncio
+
+        factory = self.loop_factory
+        if factory is None:
+            return super()._setupAsyncioLoop()
+        original = asyncio.new_event_loop
+        asyncio.new_event_loop = factory
+        try:
+            return super()._setupAsyncioLoop()
+        finally:
+            asyncio.new_event_loop = original
+
     def setUp(self):
         if not is_importable("uvloop"):
             self.skipTest("uvloop is not installed (pip install g4f-tests[uvloop])")
         super().setUp()
+
+    async def asyncSetUp(self):
+        import asyncio
+
+        await super().asyncSetUp()
+        loop = asyncio.get_running_loop()
+        self.assertEqual(type(loop).__module__.split(".")[0], "uvloop", "the test loop is not uvloop: %r" % loop)

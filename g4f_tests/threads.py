@@ -1,0 +1,72 @@
+"""Concurrency: sync create from many threads at once (also beside a running loop), many create_async gathered."""
+import asyncio
+import concurrent.futures
+import unittest
+
+import g4f
+from g4f import ChatCompletion
+
+from .mocks import JOINED, AsyncChunksProviderMock, AsyncGeneratorProviderMock, AsyncProviderMock, ChunksProviderMock
+from .support import CALL_TIMEOUT, HangError, UvloopTestCase, within
+
+MESSAGES = [{"role": "user", "content": "Hello"}]
+EXPECTED = {AsyncProviderMock: "Mock", AsyncGeneratorProviderMock: "Mock", ChunksProviderMock: JOINED,
+            AsyncChunksProviderMock: JOINED}
+WORKERS = 8
+CALLS_PER_PROVIDER = 6
+GATHERED = 50
+
+
+def sync_create(provider):
+    return provider, ChatCompletion.create(g4f.models.default, MESSAGES, provider)
+
+
+def wrong_results(pairs):
+    return [(provider.__name__, result) for provider, result in pairs if result != EXPECTED[provider]]
+
+
+class TestThreads(unittest.TestCase):
+    def test_sync_create_from_many_threads_at_once(self):
+        """sync create called from several worker threads at once returns each caller its own correct result"""
+        calls = [provider for provider in EXPECTED for _ in range(CALLS_PER_PROVIDER)]
+        with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+            futures = [pool.submit(sync_create, provider) for provider in calls]
+            done, pending = concurrent.futures.wait(futures, timeout=CALL_TIMEOUT)
+            if pending:
+                raise HangError("%d of %d threaded sync creates did not return within %s s"
+                                % (len(pending), len(futures), CALL_TIMEOUT))
+        pairs = [future.result() for future in futures]
+        self.assertEqual(wrong_results(pairs), [])
+        self.assertEqual(len(pairs), len(calls))
+
+
+class LoopThreadChecks:
+    """Bound below to the default loop and to uvloop."""
+
+    async def test_sync_create_in_threads_while_loop_runs(self):
+        """sync create from worker threads while the main thread runs an event loop returns every result correctly"""
+        loop = asyncio.get_running_loop()
+        calls = [provider for provider in EXPECTED for _ in range(CALLS_PER_PROVIDER)]
+        with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+            pairs = await within(asyncio.gather(*(loop.run_in_executor(pool, sync_create, p) for p in calls)))
+        self.assertEqual(wrong_results(pairs), [])
+        self.assertEqual(len(pairs), len(calls))
+
+    async def test_many_create_async_gathered(self):
+        """many create_async calls gathered at once each return their own complete result"""
+        providers = list(EXPECTED) * (GATHERED // len(EXPECTED))
+
+        async def one(provider):
+            return provider, await ChatCompletion.create_async(g4f.models.default, MESSAGES, provider)
+
+        pairs = await within(asyncio.gather(*(one(p) for p in providers)))
+        self.assertEqual(wrong_results(pairs), [])
+        self.assertEqual(len(pairs), len(providers))
+
+
+class TestLoopThreads(LoopThreadChecks, unittest.IsolatedAsyncioTestCase):
+    pass
+
+
+class TestLoopThreadsUvloop(LoopThreadChecks, UvloopTestCase):
+    pass
