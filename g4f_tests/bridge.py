@@ -8,7 +8,7 @@ from .mocks import CHUNKS, AsyncChunksProviderMock, make_hanging_provider
 from .support import UvloopTestCase, run_in_thread, within
 
 MESSAGES = [{"role": "user", "content": "Hello"}]
-SHORT_TIMEOUT = 0.05  # what the timeout check gives a generator that never answers
+SHORT_TIMEOUT = 0.01  # what the timeout check gives a generator that never answers
 
 
 def bridge(name, parameter=None):

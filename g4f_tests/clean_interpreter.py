@@ -14,11 +14,14 @@ import asyncio
 import atexit
 import faulthandler
 import gc
+import importlib
 import json
 import logging
 import os
+import signal
 import subprocess
 import sys
+import threading
 import warnings
 
 from . import support
@@ -173,7 +176,6 @@ def _run_check(name):
                 outcome["error"] = _describe_error(error)
             # Never-awaited coroutines, unclosed loops and destroyed tasks show at collection.
             gc.collect()
-            gc.collect()
         outcome["warnings"] = ["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in caught]
     finally:
         logging.getLogger("asyncio").removeHandler(recorder)
@@ -197,6 +199,11 @@ def child_main(scenario):
     """Entry point of a child: run the scenario's checks in order, one JSON line each."""
     support.disable_g4f_version_check()
     support.enable_network_guard()
+    from . import mocks  # noqa: F401  (imports g4f)
+
+    # What g4f's import left is not the checks' garbage: keep it out of every collection below.
+    gc.collect()
+    gc.freeze()
     out = sys.stdout
     for name in SCENARIOS[scenario]["checks"]:
         out.write(CHECK_PREFIX + name + "\n")
@@ -211,21 +218,124 @@ def child_main(scenario):
 # --------------------------------------------------------------------------------------------------
 # Parent side: start the children, collect and cache what they report.
 
-_BOOT = """\
-import sys
-if %(block_nest)r:
-    import importlib.abc
+class _NoNest:
+    """A meta path finder that makes nest_asyncio and nest_asyncio2 unimportable, as if not installed."""
 
-    class NoNest(importlib.abc.MetaPathFinder):
-        def find_spec(self, name, path=None, target=None):
-            if name.partition(".")[0] in ("nest_asyncio", "nest_asyncio2"):
-                raise ModuleNotFoundError("No module named %%r (hidden by g4f-tests)" %% name, name=name)
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in support.NEST_MODULES:
+            raise ModuleNotFoundError("No module named %r (hidden by g4f-tests)" % name, name=name)
+        return None
 
-    sys.meta_path.insert(0, NoNest())
+
+def boot(scenario):
+    """Everything a child does: hide nest_asyncio if the scenario says so, then run its checks."""
+    if SCENARIOS[scenario]["block_nest"]:
+        sys.meta_path.insert(0, _NoNest())
+    child_main(scenario)
+
+
+# A spawned child: a fresh interpreter. The package does not import g4f, so importing this module
+# before hiding nest_asyncio is safe.
+_SPAWN = """\
+import os, sys
+if os.environ.get("COVERAGE_PROCESS_START"):  # coverage of the children, for tests/coverage_report.py
+    import coverage
+    coverage.process_startup()
 sys.path.append(%(package_parent)r)
-from %(package)s.clean_interpreter import child_main
-child_main(%(scenario)r)
+from %(package)s.clean_interpreter import boot
+boot(%(scenario)r)
 """
+
+# Imported before forking, so the forked children share them instead of importing them twice.
+# None of them is g4f or nest_asyncio, and importing them patches nothing.
+PRELOAD = ("asyncio", "concurrent.futures", "json", "ssl", "http.client", "email.message", "uuid",
+           "aiohttp", "requests", "uvloop")
+
+
+class _Spawned:
+    def __init__(self, scenario):
+        code = _SPAWN % {"package_parent": os.path.dirname(os.path.dirname(os.path.abspath(__file__))),
+                         "package": __name__.rpartition(".")[0], "scenario": scenario}
+        args = [sys.executable] + subprocess._args_from_interpreter_flags() + ["-c", code]
+        self.proc = subprocess.Popen(args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                                     stderr=subprocess.STDOUT, universal_newlines=True)
+
+    def communicate(self, timeout):
+        try:
+            output, _ = self.proc.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            self.kill()
+            output, _ = self.proc.communicate()
+            output += "\n(killed after %s s)" % timeout
+        return output, self.proc.returncode
+
+    def kill(self):
+        self.proc.kill()
+        self.proc.communicate()
+
+
+class _Forked:
+    """A child forked from a parent that has imported neither g4f nor nest_asyncio and runs no thread."""
+
+    def __init__(self, scenario):
+        sys.stdout.flush()
+        sys.stderr.flush()
+        read, write = os.pipe()
+        pid = os.fork()
+        if pid == 0:  # the child: output to the pipe, never return into the parent's code
+            code = 1
+            try:
+                os.close(read)
+                os.dup2(write, 1)
+                os.dup2(write, 2)
+                os.close(write)
+                boot(scenario)
+                code = 0
+            except BaseException:
+                import traceback
+
+                traceback.print_exc()
+            finally:
+                sys.stdout.flush()
+                sys.stderr.flush()
+                os._exit(code)
+        os.close(write)
+        self.pid = pid
+        self.chunks = []
+        self.reader = threading.Thread(target=self._read, args=(read,), name="g4f-tests-child-reader", daemon=True)
+        self.reader.start()
+        self.returncode = None
+
+    def _read(self, fd):
+        with os.fdopen(fd, "rb") as pipe:
+            for chunk in iter(lambda: pipe.read(65536), b""):
+                self.chunks.append(chunk)
+
+    def communicate(self, timeout):
+        self.reader.join(timeout)
+        note = ""
+        if self.reader.is_alive():
+            os.kill(self.pid, signal.SIGKILL)
+            self.reader.join()
+            note = "\n(killed after %s s)" % timeout
+        _, status = os.waitpid(self.pid, 0)
+        self.returncode = os.WEXITSTATUS(status) if os.WIFEXITED(status) else -os.WTERMSIG(status)
+        return b"".join(self.chunks).decode("utf-8", "replace") + note, self.returncode
+
+    def kill(self):
+        try:
+            os.kill(self.pid, signal.SIGKILL)
+        except ProcessLookupError:
+            pass
+        self.communicate(0)
+
+
+def _forkable():
+    """Fork only where that is as good as a fresh interpreter: nothing of g4f or nest_asyncio loaded."""
+    loaded = [m for m in ("g4f",) + support.NEST_MODULES if m in sys.modules]
+    return (sys.platform.startswith("linux") and hasattr(os, "fork") and not loaded
+            and threading.active_count() == 1 and not os.environ.get("COVERAGE_PROCESS_START"))
+
 
 _children = {}
 _results = {}
@@ -235,48 +345,48 @@ class ChildFailure(Exception):
     """The child did not report a check: it crashed or hung. The message says where."""
 
 
-def start(scenarios=None):
-    """Start the children for ``scenarios`` (all by default) unless they are running already."""
-    package = __name__.rpartition(".")[0]
-    package_parent = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-    for scenario in scenarios or SCENARIOS:
-        if scenario in _children or scenario in _results:
-            continue
-        code = _BOOT % {"block_nest": SCENARIOS[scenario]["block_nest"], "package_parent": package_parent,
-                        "package": package, "scenario": scenario}
-        env = dict(os.environ, PYTHONFAULTHANDLER="1")
-        args = [sys.executable] + subprocess._args_from_interpreter_flags() + ["-c", code]
-        _children[scenario] = subprocess.Popen(
-            args, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env,
-            universal_newlines=True)
+def start(scenarios=None, preload=False):
+    """Start the children for ``scenarios`` (all by default) unless they are running already.
+
+    With ``preload`` (the runner, before it imports g4f) the children are forked after importing
+    PRELOAD, so they share that work; otherwise, or where forking would not give a clean
+    interpreter, each is a freshly spawned Python.
+    """
+    pending = [s for s in (scenarios or SCENARIOS) if s not in _children and s not in _results]
+    if not pending:
+        return
+    fork = preload and _forkable()
+    if fork:
+        for name in PRELOAD:
+            if support.is_importable(name):
+                importlib.import_module(name)
+        fork = _forkable()  # a preloaded module could have started a thread
+    for scenario in pending:
+        _children[scenario] = _Forked(scenario) if fork else _Spawned(scenario)
 
 
 @atexit.register
 def stop():
     """Kill children nobody collected (a run stopped early by -f or Ctrl-C)."""
     while _children:
-        _, proc = _children.popitem()
-        proc.kill()
-        proc.communicate()
+        _, child = _children.popitem()
+        child.kill()
 
 
 def _collect(scenario):
     start()
-    proc = _children.pop(scenario)
-    try:
-        stdout, stderr = proc.communicate(timeout=support.CHILD_TIMEOUT)
-    except subprocess.TimeoutExpired:
-        proc.kill()
-        stdout, stderr = proc.communicate()
-        stderr += "\n(killed after %s s)" % support.CHILD_TIMEOUT
-    outcomes, last_started = {}, None
-    for line in stdout.splitlines():
+    child = _children.pop(scenario)
+    output, returncode = child.communicate(support.CHILD_TIMEOUT)
+    outcomes, last_started, other = {}, None, []
+    for line in output.splitlines():
         if line.startswith(CHECK_PREFIX):
             last_started = line[len(CHECK_PREFIX):]
         elif line.startswith(RESULT_PREFIX):
-            outcome = json.loads(line[len(RESULT_PREFIX):])
-            outcomes[outcome["check"]] = outcome
-    _results[scenario] = {"outcomes": outcomes, "returncode": proc.returncode, "stderr": stderr,
+            found = json.loads(line[len(RESULT_PREFIX):])
+            outcomes[found["check"]] = found
+        else:
+            other.append(line)
+    _results[scenario] = {"outcomes": outcomes, "returncode": returncode, "stderr": "\n".join(other),
                           "last_started": last_started}
 
 

@@ -7,6 +7,7 @@ importing this module must work on every g4f release from 0.2.2.0 on: a name a r
 """
 import asyncio
 
+import g4f.debug
 from g4f.errors import MissingAuthError
 from g4f.providers.base_provider import (
     AbstractProvider,
@@ -18,6 +19,10 @@ try:
     from g4f.providers.response import ImageResponse
 except ImportError:  # g4f < 0.4 keeps it in g4f.image
     from g4f.image import ImageResponse
+
+# Every check module imports this one: no g4f request may start g4f's version check (a thread that
+# contacts the package index). g4f's own etc/unittest/__main__.py does the same.
+g4f.debug.version_check = False
 
 
 # The documented three.

@@ -125,7 +125,7 @@ def run(args, stream):
         # Start the clean-interpreter children now, so they import g4f while this process does.
         from . import clean_interpreter
 
-        clean_interpreter.start()
+        clean_interpreter.start(preload=True)
     tests = flatten(load_suite(args.patterns))
     if not tests:
         raise UsageError("no test matches -k %s" % " -k ".join(args.patterns or []))

@@ -13,8 +13,8 @@ MESSAGES = [{"role": "user", "content": "Hello"}]
 EXPECTED = {AsyncProviderMock: "Mock", AsyncGeneratorProviderMock: "Mock", ChunksProviderMock: JOINED,
             AsyncChunksProviderMock: JOINED}
 WORKERS = 8
-CALLS_PER_PROVIDER = 6
-GATHERED = 50
+CALLS_PER_PROVIDER = 3
+GATHERED = 40
 
 
 def sync_create(provider):
