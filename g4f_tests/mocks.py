@@ -154,6 +154,18 @@ class AsyncChunksProviderMock(AsyncGeneratorProvider):
             yield chunk
 
 
+class SlowAsyncProviderMock(AsyncProvider):
+    """An AsyncProvider that takes a few milliseconds, so concurrent calls really overlap."""
+
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async(cls, model, messages, **kwargs):
+        await asyncio.sleep(0.005)
+        return "Mock"
+
+
 class NoStreamAsyncChunksProviderMock(AsyncChunksProviderMock):
     """An async-generator provider that does not stream: g4f's sync path collects it in one go."""
 

@@ -1,24 +1,37 @@
 """Concurrency: sync create from many threads at once (also beside a running loop), many create_async gathered."""
 import asyncio
 import concurrent.futures
+import threading
 import unittest
 
 import g4f
 from g4f import ChatCompletion
 
-from .mocks import JOINED, AsyncChunksProviderMock, AsyncGeneratorProviderMock, AsyncProviderMock, ChunksProviderMock
+from .mocks import (JOINED, AsyncChunksProviderMock, AsyncGeneratorProviderMock, AsyncProviderMock, ChunksProviderMock,
+                    SlowAsyncProviderMock)
 from .support import CALL_TIMEOUT, HangError, UvloopTestCase, within
 
 MESSAGES = [{"role": "user", "content": "Hello"}]
-EXPECTED = {AsyncProviderMock: "Mock", AsyncGeneratorProviderMock: "Mock", ChunksProviderMock: JOINED,
-            AsyncChunksProviderMock: JOINED}
-WORKERS = 8
-CALLS_PER_PROVIDER = 3
+EXPECTED = {AsyncProviderMock: "Mock", SlowAsyncProviderMock: "Mock", AsyncGeneratorProviderMock: "Mock",
+            ChunksProviderMock: JOINED, AsyncChunksProviderMock: JOINED}
+WORKERS = 4
 GATHERED = 40
 
 
 def sync_create(provider):
     return provider, ChatCompletion.create(g4f.models.default, MESSAGES, provider)
+
+
+def rounds():
+    """Per provider, WORKERS calls that start together (a barrier), so they really overlap."""
+    for provider in EXPECTED:
+        barrier = threading.Barrier(WORKERS)
+
+        def call(provider=provider, barrier=barrier):
+            barrier.wait(CALL_TIMEOUT)
+            return sync_create(provider)
+
+        yield [call] * WORKERS
 
 
 def wrong_results(pairs):
@@ -28,16 +41,17 @@ def wrong_results(pairs):
 class TestThreads(unittest.TestCase):
     def test_sync_create_from_many_threads_at_once(self):
         """sync create called from several worker threads at once returns each caller its own correct result"""
-        calls = [provider for provider in EXPECTED for _ in range(CALLS_PER_PROVIDER)]
+        pairs = []
         with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
-            futures = [pool.submit(sync_create, provider) for provider in calls]
-            done, pending = concurrent.futures.wait(futures, timeout=CALL_TIMEOUT)
-            if pending:
-                raise HangError("%d of %d threaded sync creates did not return within %s s"
-                                % (len(pending), len(futures), CALL_TIMEOUT))
-        pairs = [future.result() for future in futures]
+            for calls in rounds():
+                futures = [pool.submit(call) for call in calls]
+                done, pending = concurrent.futures.wait(futures, timeout=CALL_TIMEOUT)
+                if pending:
+                    raise HangError("%d of %d threaded sync creates did not return within %s s"
+                                    % (len(pending), len(futures), CALL_TIMEOUT))
+                pairs.extend(future.result() for future in futures)
         self.assertEqual(wrong_results(pairs), [])
-        self.assertEqual(len(pairs), len(calls))
+        self.assertEqual(len(pairs), WORKERS * len(EXPECTED))
 
 
 class LoopThreadChecks:
@@ -46,11 +60,12 @@ class LoopThreadChecks:
     async def test_sync_create_in_threads_while_loop_runs(self):
         """sync create from worker threads while the main thread runs an event loop returns every result correctly"""
         loop = asyncio.get_running_loop()
-        calls = [provider for provider in EXPECTED for _ in range(CALLS_PER_PROVIDER)]
+        pairs = []
         with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
-            pairs = await within(asyncio.gather(*(loop.run_in_executor(pool, sync_create, p) for p in calls)))
+            for calls in rounds():
+                pairs.extend(await within(asyncio.gather(*(loop.run_in_executor(pool, call) for call in calls))))
         self.assertEqual(wrong_results(pairs), [])
-        self.assertEqual(len(pairs), len(calls))
+        self.assertEqual(len(pairs), WORKERS * len(EXPECTED))
 
     async def test_many_create_async_gathered(self):
         """many create_async calls gathered at once each return their own complete result"""

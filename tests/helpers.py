@@ -72,6 +72,14 @@ class G4fCopy:
         with open(path, "w", encoding="utf-8") as f:
             f.write(text.replace(old, new, count))
 
+    def append(self, relpath, text):
+        """Add ``text`` at the end of g4f/RELPATH of the copy (after edit() made it a real file)."""
+        path = os.path.join(self.package, relpath)
+        if os.path.islink(path):
+            raise AssertionError("append() needs an edited file, not a link into the installed g4f")
+        with open(path, "a", encoding="utf-8") as f:
+            f.write(text)
+
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
