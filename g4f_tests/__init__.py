@@ -33,4 +33,10 @@ def load_tests(loader, standard_tests, pattern):
     for name in MODULES:
         module = importlib.import_module("." + name, __name__)
         suite.addTests(loader.loadTestsFromModule(module))
+    for test in known_defects.iter_tests(suite):
+        # Once the documented TestChatCompletionNestAsync has applied nest_asyncio here, a sync call
+        # leaves the thread's loop open: clean that up after every sync test, in any order. (An async
+        # test's installed loop is its own, closed by IsolatedAsyncioTestCase.)
+        if not isinstance(test, unittest.IsolatedAsyncioTestCase):
+            test.addCleanup(support.close_nest_leftover_loop)
     return known_defects.apply(suite)

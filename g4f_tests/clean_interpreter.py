@@ -302,8 +302,8 @@ class _Forked:
         os.close(write)
         self.pid = pid
         self.chunks = []
+        # Started by start() once every child is forked: a fork must not happen beside a thread.
         self.reader = threading.Thread(target=self._read, args=(read,), name="g4f-tests-child-reader", daemon=True)
-        self.reader.start()
         self.returncode = None
 
     def _read(self, fd):
@@ -363,6 +363,9 @@ def start(scenarios=None, preload=False):
         fork = _forkable()  # a preloaded module could have started a thread
     for scenario in pending:
         _children[scenario] = _Forked(scenario) if fork else _Spawned(scenario)
+    for scenario in pending:
+        if fork:
+            _children[scenario].reader.start()
 
 
 @atexit.register

@@ -151,6 +151,26 @@ class HangError(AssertionError):
     pass
 
 
+def close_nest_leftover_loop():
+    """Close the loop nest_asyncio's asyncio.run leaves installed in this (worker) thread.
+
+    Once nest_asyncio is applied in this process (the documented TestChatCompletionNestAsync does
+    it), ``asyncio.run`` reuses or creates the thread's loop and never closes it: a thread that
+    calls g4f's sync API then ends with an unclosed loop. That comes from the suite's own process-wide
+    patch, not from g4f, so the suite cleans it up; whether g4f itself leaves loops behind is checked
+    in a clean interpreter (loops.py). Does nothing while nest_asyncio is not applied.
+    """
+    import asyncio
+
+    if not getattr(asyncio, "_nest_patched", False):
+        return
+    policy = asyncio.get_event_loop_policy()
+    loop = getattr(getattr(policy, "_local", None), "_loop", None)
+    if loop is not None and not loop.is_running() and not loop.is_closed():
+        loop.close()
+        asyncio.set_event_loop(None)
+
+
 def run_in_thread(function, *args, timeout=CALL_TIMEOUT, **kwargs):
     """``function(*args, **kwargs)`` in a worker thread (no running loop there, as in plain sync code).
 
@@ -166,6 +186,8 @@ def run_in_thread(function, *args, timeout=CALL_TIMEOUT, **kwargs):
             box["value"] = function(*args, **kwargs)
         except BaseException as error:
             box["error"] = error
+        finally:
+            close_nest_leftover_loop()
 
     thread = threading.Thread(target=target, name="g4f-tests-call", daemon=True)
     thread.start()

@@ -8,7 +8,7 @@ import g4f
 from g4f import ChatCompletion
 
 from .mocks import JOINED, AsyncChunksProviderMock, AsyncGeneratorProviderMock, SlowAsyncProviderMock
-from .support import CALL_TIMEOUT, HangError, UvloopTestCase, within
+from .support import CALL_TIMEOUT, HangError, UvloopTestCase, close_nest_leftover_loop, within
 
 MESSAGES = [{"role": "user", "content": "Hello"}]
 # One provider per bridge path: AsyncProvider (slow enough for calls to overlap), async generator,
@@ -19,7 +19,10 @@ GATHERED = 30
 
 
 def sync_create(provider):
-    return provider, ChatCompletion.create(g4f.models.default, MESSAGES, provider)
+    try:
+        return provider, ChatCompletion.create(g4f.models.default, MESSAGES, provider)
+    finally:
+        close_nest_leftover_loop()
 
 
 def rounds():
