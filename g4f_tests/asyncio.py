@@ -6,6 +6,13 @@ running loop (``TestChatCompletionAsync``), and the same with nest_asyncio appli
 so this file and ``mocks.py`` can be copied into g4f's ``etc/unittest/`` as they are.
 Checks beyond the documented ones live in the other modules of this package.
 """
+import sys
+
+if __name__ == "__main__" and not __package__:
+    # Run as a script, this file's folder comes first on sys.path and the file shadows the stdlib asyncio.
+    sys.stderr.write("run the suite from the project root: python -m unittest, python run_tests.py or python -m g4f_tests\n")
+    sys.exit(2)
+
 import asyncio
 import unittest
 

@@ -40,6 +40,9 @@ def build_parser(prog):
                            default=1, help="one line per test")
     verbosity.add_argument("-q", "--quiet", action="store_const", const=0, dest="verbosity",
                            help="only the summary")
+    parser.add_argument("names", nargs="*", metavar="NAME",
+                        help="only these tests, modules or classes (g4f_tests.nesting, "
+                             "g4f_tests.asyncio.TestChatCompletion.test_create, ...), run in the order given")
     parser.add_argument("-f", "--failfast", action="store_true", help="stop at the first failure")
     parser.add_argument("-k", dest="patterns", action="append", metavar="PATTERN",
                         help="only tests whose id matches PATTERN (as unittest's -k; repeatable)")
@@ -76,6 +79,17 @@ def load_suite(patterns=None):
 
 def flatten(suite):
     return list(known_defects.iter_tests(suite))
+
+
+def select(tests, names):
+    """The tests named (a test id, or a module or class prefix of ids), in the order of ``names``."""
+    chosen = []
+    for name in names:
+        matching = [t for t in tests if t.id() == name or t.id().startswith(name + ".")]
+        if not matching:
+            raise UsageError("no test is named %s (see --list)" % name)
+        chosen.extend(t for t in matching if t not in chosen)
+    return chosen
 
 
 class Result(unittest.TextTestResult):
@@ -121,12 +135,14 @@ def run(args, stream):
     if args.strict:
         os.environ[support.STRICT_ENV] = "1"
     support.enable_network_guard()
-    if not args.list and not args.patterns:
+    if not args.list and not args.patterns and not args.names:
         # Start the clean-interpreter children now, so they import g4f while this process does.
         from . import clean_interpreter
 
         clean_interpreter.start(preload=True)
     tests = flatten(load_suite(args.patterns))
+    if args.names:
+        tests = select(tests, args.names)
     if not tests:
         raise UsageError("no test matches -k %s" % " -k ".join(args.patterns or []))
     if seed is not None:

@@ -16,6 +16,8 @@ import subprocess
 import sys
 import tempfile
 
+from helpers import outcomes
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 FILES = ("asyncio.py", "mocks.py")
 GUARDED = r"""
@@ -40,20 +42,14 @@ sys.path.insert(0, os.getcwd())
 sys.argv = ["etc.unittest", "-v"]
 runpy.run_module("etc.unittest", run_name="__main__", alter_sys=True)
 """
-# "test_x (etc.unittest.m.C.test_x)" [docstring line] " ... ok"
-OUTCOME = re.compile(r"^(test\w*) \(([\w.]+?)\)\s*(?:\n(?!test)[^\n]*)?\s\.\.\. (ok|FAIL|ERROR|skipped|expected failure|unexpected success)",
-                     re.M)
 
 
 def run(checkout, python):
     proc = subprocess.run([python, "-c", GUARDED], cwd=checkout, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
-    outcomes = {}
-    for name, where, outcome in OUTCOME.findall(proc.stdout):
-        test_id = where if where.endswith("." + name) else where + "." + name
-        outcomes[test_id] = outcome
+    found = outcomes(proc.stdout)
     ran = re.search(r"^Ran (\d+) tests?", proc.stdout, re.M)
-    return outcomes, (ran.group(1) if ran else "?"), proc.stdout.rstrip().splitlines()[-1:]
+    return found, (ran.group(1) if ran else "?"), proc.stdout.rstrip().splitlines()[-1:]
 
 
 def main():

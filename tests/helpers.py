@@ -88,3 +88,17 @@ class G4fCopy:
 
     def __exit__(self, *exc):
         self.cleanup()
+
+
+# A verbose unittest line: "test_x (pkg.mod.Class.test_x)" (3.11+) or "test_x (pkg.mod.Class)", then the
+# docstring's first line if any, then " ... outcome".
+_VERBOSE = re.compile(r"^(test\w*) \(([\w.]+)\)(?:\n(?!test\w* \()[^\n]*?)? \.\.\. "
+                      r"(ok|FAIL|ERROR|skipped|expected failure|unexpected success)", re.M)
+
+
+def outcomes(output):
+    """{test id: outcome} from verbose unittest output, in the order the tests ran."""
+    found = {}
+    for name, where, outcome in _VERBOSE.findall(output):
+        found[where if where.endswith("." + name) else where + "." + name] = outcome
+    return found
