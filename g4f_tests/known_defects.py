@@ -12,6 +12,7 @@ from .support import STRICT_ENV, g4f_version, is_importable, parse_version
 
 
 def _no_nest():
+    """neither nest_asyncio nor nest_asyncio2 is importable"""
     return not any(is_importable(name) for name in ("nest_asyncio2", "nest_asyncio"))
 
 

@@ -1,0 +1,42 @@
+"""README.md matches the code: its generated tables, and the quick start that .ci/run executes."""
+import os
+import re
+import unittest
+
+from helpers import ROOT
+import readme_tables
+
+
+def readme():
+    with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+        return f.read()
+
+
+class ReadmeTest(unittest.TestCase):
+    maxDiff = None
+
+    def test_generated_tables_are_current(self):
+        text = readme()
+        for name, make in readme_tables.TABLES.items():
+            with self.subTest(table=name):
+                self.assertEqual(readme_tables.current(text, name), make(),
+                                 "README.md is stale: run python tests/readme_tables.py --write")
+
+    def test_every_test_states_its_contract(self):
+        from g4f_tests import runner
+
+        missing = [t.id() for t in runner.flatten(runner.load_suite()) if not t.shortDescription()]
+        self.assertEqual(missing, [], "tests without a docstring stating their contract")
+
+    def test_quick_start_is_two_commands_and_ci_runs_them(self):
+        block = re.search(r"## Quick start.*?```sh\n(.*?)```", readme(), re.S).group(1)
+        commands = [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]
+        self.assertEqual(len(commands), 2, commands)
+        with open(os.path.join(ROOT, ".ci", "run"), encoding="utf-8") as f:
+            ci = f.read()
+        for command in commands:
+            self.assertIn(command, ci, "README's quick start and .ci/run disagree")
+
+
+if __name__ == "__main__":
+    unittest.main()
