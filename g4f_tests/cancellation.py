@@ -6,7 +6,7 @@ import g4f
 from g4f import ChatCompletion
 
 from .mocks import make_hanging_provider
-from .support import CALL_TIMEOUT, UvloopTestCase, within
+from .support import CALL_TIMEOUT, UvloopTestCase, require_g4f_api, within
 
 MESSAGES = [{"role": "user", "content": "Hello"}]
 # How long cancel() may take to end the call and close the provider's generator.
@@ -50,6 +50,7 @@ class CancellationChecks:
 
     async def test_cancel_create_async_stream(self):
         """cancelling a create_async(stream=True) consumer mid-stream raises CancelledError promptly and closes the provider"""
+        require_g4f_api("create_async_stream")
 
         async def consume(provider):
             return [chunk async for chunk in

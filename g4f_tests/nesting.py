@@ -5,6 +5,7 @@ process-wide and permanent, so in this process it would decide the verdict.
 """
 from .clean_interpreter import CleanInterpreterTestCase
 from .mocks import CHUNKS
+from .support import require_g4f_api
 
 
 class TestWithoutNestAsyncio(CleanInterpreterTestCase):
@@ -42,6 +43,9 @@ class TestUvloop(CleanInterpreterTestCase):
 
 class TestAutoPatch(CleanInterpreterTestCase):
     scenario = "nest"
+
+    def setUp(self):
+        require_g4f_api("auto_patch")
 
     def test_async_provider_in_running_loop(self):
         """with nest_asyncio importable and nothing applied, sync create with an async provider inside asyncio.run returns the result (g4f patches the loop)"""

@@ -10,7 +10,7 @@ from g4f import ChatCompletion
 
 from .mocks import (CHUNKS, JOINED, AsyncChunksProviderMock, ChunksProviderMock,
                     NoStreamAsyncChunksProviderMock)
-from .support import UvloopTestCase, run_in_thread, within
+from .support import UvloopTestCase, require_g4f_api, run_in_thread, within
 
 MESSAGES = [{"role": "user", "content": "Hello"}]
 STREAMING = (ChunksProviderMock, AsyncChunksProviderMock)
@@ -49,6 +49,7 @@ class AsyncStreamingChecks:
 
     async def test_create_async_stream_yields_chunks_in_order(self):
         """create_async(stream=True) returns an async iterator of the provider's chunks, in order"""
+        require_g4f_api("create_async_stream")
         for provider in STREAMING:
             with self.subTest(provider=provider.__name__):
                 result = ChatCompletion.create_async(g4f.models.default, MESSAGES, provider, stream=True)

@@ -269,3 +269,19 @@ class UvloopTestCase(unittest.IsolatedAsyncioTestCase):
         await super().asyncSetUp()
         loop = asyncio.get_running_loop()
         self.assertEqual(type(loop).__module__.split(".")[0], "uvloop", "the test loop is not uvloop: %r" % loop)
+
+
+# APIs that appeared in a known g4f release. On an older g4f a check that needs one skips, naming it;
+# on a newer one the check runs (and fails if the API is broken), so this never hides a regression.
+G4F_APIS = {
+    "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
+    "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
+}
+
+
+def require_g4f_api(name):
+    """Raise SkipTest if the installed g4f predates the API ``name`` of G4F_APIS."""
+    first, what = G4F_APIS[name]
+    installed = g4f_version()
+    if installed and parse_version(installed) < parse_version(first):
+        raise unittest.SkipTest("g4f %s predates %s (g4f >= %s)" % (installed, what, first))
