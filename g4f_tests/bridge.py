@@ -67,13 +67,15 @@ class ToAsyncIteratorChecks:
         async def coroutine():
             return "Mock"
 
-        cases = [("str", "Mock", ["Mock"]), ("bytes", b"Mock", [b"Mock"]), ("list", list(CHUNKS), list(CHUNKS)),
-                 ("coroutine", coroutine(), ["Mock"]), ("async generator", chunk_generator(), list(CHUNKS))]
-        for name, value, expected in cases:
+        # Made one at a time, so a failing case leaves no unawaited coroutine behind.
+        cases = [("str", lambda: "Mock", ["Mock"]), ("bytes", lambda: b"Mock", [b"Mock"]),
+                 ("list", lambda: list(CHUNKS), list(CHUNKS)), ("coroutine", coroutine, ["Mock"]),
+                 ("async generator", chunk_generator, list(CHUNKS))]
+        for name, make, expected in cases:
             with self.subTest(shape=name):
 
                 async def collect():
-                    return [item async for item in to_async_iterator(value)]
+                    return [item async for item in to_async_iterator(make())]
 
                 self.assertEqual(await within(collect()), expected)
 

@@ -22,6 +22,7 @@ import signal
 import subprocess
 import sys
 import threading
+import unittest
 import warnings
 
 from . import support
@@ -44,14 +45,19 @@ def _create(provider_name, stream=False):
 
 
 def _in_running_loop(function, *args, loop_factory=None):
-    """Call a sync function from inside a running loop (asyncio.run, or a loop from ``loop_factory``)."""
+    """Call a sync function from inside a running loop: asyncio.run, or a loop from ``loop_factory``.
+
+    Once nest_asyncio is applied in this child, asyncio.run is nest_asyncio's, which leaves its loop
+    open and installed; from then on the child runs (and closes) a loop of its own instead, so what is
+    left behind is g4f's doing, not the harness's.
+    """
 
     async def main():
         return function(*args)
 
-    if loop_factory is None:
+    if loop_factory is None and not getattr(asyncio, "_nest_patched", False):
         return asyncio.run(main())
-    loop = loop_factory()
+    loop = (loop_factory or asyncio.new_event_loop)()
     try:
         return loop.run_until_complete(main())
     finally:
@@ -67,8 +73,10 @@ def _installed_loop():
     return "closed" if loop.is_closed() else "open"
 
 
-def _bridge(name):
+def _bridge(name, api=None):
     """A helper of g4f.providers.asyncio, or a skip naming the missing API."""
+    if api is not None:
+        support.require_g4f_api(api)
     try:
         import g4f.providers.asyncio as bridge
     except ImportError:
@@ -110,13 +118,14 @@ CHECKS = {
     # g4f's own helpers inside a running loop.
     "bridge_check_nested": lambda: _in_running_loop(lambda: repr(_bridge("get_running_loop")(check_nested=True))),
     "bridge_coroutine_in_loop": lambda: _in_running_loop(
-        lambda: list(_bridge("to_sync_generator")(_mock_coroutine()))),
+        lambda: list(_bridge("to_sync_generator", "to_sync_generator_coroutine")(_mock_coroutine()))),
     # Sync calls outside any loop: the result and what is left installed afterwards.
     "outside_async_provider": lambda: _outside(_create, "AsyncProviderMock"),
     "outside_generator_provider": lambda: _outside(_create, "AsyncGeneratorProviderMock"),
     "outside_stream": lambda: _outside(_create, "AsyncChunksProviderMock", True),
     "outside_no_stream_generator": lambda: _outside(_create, "NoStreamAsyncChunksProviderMock"),
-    "outside_bridge_coroutine": lambda: _outside(lambda: list(_bridge("to_sync_generator")(_mock_coroutine()))),
+    "outside_bridge_coroutine": lambda: _outside(
+        lambda: list(_bridge("to_sync_generator", "to_sync_generator_coroutine")(_mock_coroutine()))),
     # The documented nested scenarios, for real: apply nest_asyncio, then sync create in a running loop.
     "nested_async_provider": lambda: _nested("AsyncProviderMock"),
     "nested_generator_provider": lambda: _nested("AsyncGeneratorProviderMock"),
@@ -124,12 +133,18 @@ CHECKS = {
 
 
 def _nested(provider_name):
-    from .asyncio import has_nest_asyncio, nest_asyncio
+    from . import asyncio as documented
 
-    if not has_nest_asyncio:
+    if not documented.has_nest_asyncio:
         raise Skip("nest_asyncio is not installed")
-    nest_asyncio.apply()
-    return _in_running_loop(_create, provider_name)
+
+    def body():
+        # As the documented setUp does for the test's loop: apply() patches the running loop (called
+        # outside one, it would make and install a loop of its own).
+        documented.nest_asyncio.apply()
+        return _create(provider_name)
+
+    return _in_running_loop(body)
 
 
 # One child per scenario. Order within a scenario is part of the design: see the module docstring.
@@ -161,6 +176,17 @@ class _LogRecorder(logging.Handler):
         self.lines.append("%s: %s" % (record.levelname, record.getMessage().splitlines()[0]))
 
 
+def _reset_thread_loop(outcome):
+    policy = asyncio.get_event_loop_policy()
+    loop = getattr(getattr(policy, "_local", None), "_loop", None)
+    if loop is None or loop.is_running():
+        return
+    if not loop.is_closed():
+        outcome["leftover"] = "ResourceWarning: unclosed event loop left installed as the thread's loop"
+        loop.close()
+    asyncio.set_event_loop(None)
+
+
 def _run_check(name):
     outcome = {"check": name, "value": None, "error": None, "skip": None, "warnings": [], "log": []}
     recorder = _LogRecorder()
@@ -170,13 +196,18 @@ def _run_check(name):
             warnings.simplefilter("always")
             try:
                 outcome["value"] = CHECKS[name]()
-            except Skip as skip:
+            except (Skip, unittest.SkipTest) as skip:
                 outcome["skip"] = str(skip)
             except BaseException as error:  # the check reports what g4f raised, whatever it is
                 outcome["error"] = _describe_error(error)
+            # A loop the check left installed would be collected during a later check and blamed on it:
+            # report it here, then put the thread back as it was.
+            _reset_thread_loop(outcome)
             # Never-awaited coroutines, unclosed loops and destroyed tasks show at collection.
             gc.collect()
         outcome["warnings"] = ["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in caught]
+        if outcome.pop("leftover", None):
+            outcome["warnings"].append("ResourceWarning: unclosed event loop left installed as the thread's loop")
     finally:
         logging.getLogger("asyncio").removeHandler(recorder)
     outcome["log"] = recorder.lines
@@ -412,8 +443,6 @@ def outcome(scenario, check):
 
 # --------------------------------------------------------------------------------------------------
 # The base of the tests that assert on these results.
-
-import unittest  # noqa: E402
 
 # Warnings and asyncio log lines that mean the bridge left something behind.
 STRAY = ("was never awaited", "unclosed event loop", "Task was destroyed", "Event loop is closed",

@@ -3,9 +3,11 @@
 Each check runs in a fresh interpreter (see clean_interpreter.py): nest_asyncio's patching is
 process-wide and permanent, so in this process it would decide the verdict.
 """
+import unittest
+
 from .clean_interpreter import CleanInterpreterTestCase
 from .mocks import CHUNKS
-from .support import require_g4f_api
+from .support import NEST_MODULES, is_importable, require_g4f_api
 
 
 class TestWithoutNestAsyncio(CleanInterpreterTestCase):
@@ -41,10 +43,16 @@ class TestUvloop(CleanInterpreterTestCase):
         self.assertNestAsyncioError("uvloop_generator_provider")
 
 
+def require_nest():
+    if not any(is_importable(name) for name in NEST_MODULES):
+        raise unittest.SkipTest("neither nest_asyncio nor nest_asyncio2 is installed")
+
+
 class TestAutoPatch(CleanInterpreterTestCase):
     scenario = "nest"
 
     def setUp(self):
+        require_nest()
         require_g4f_api("auto_patch")
 
     def test_async_provider_in_running_loop(self):
@@ -64,6 +72,9 @@ class TestNestedDocumented(CleanInterpreterTestCase):
     """The documented _test_nested and _test_nested_generator, run for real in a fresh interpreter."""
 
     scenario = "nest"
+
+    def setUp(self):
+        require_nest()
 
     def test_nested(self):
         """after nest_asyncio.apply(), sync create with an async provider inside a running loop returns the result (documented _test_nested)"""

@@ -49,6 +49,8 @@ def build_parser(prog):
     parser.add_argument("--list", action="store_true", help="print the selected test ids, one a line, and exit")
     parser.add_argument("--strict", action="store_true",
                         help="report known g4f defects as failures instead of expected failures")
+    parser.add_argument("--junit-xml", metavar="PATH",
+                        help="also write a JUnit XML report to PATH (needs the [junit] extra)")
     parser.add_argument("--shuffle", nargs="?", const="random", default=None, metavar="SEED",
                         help="run the tests in a random order; the seed (an integer) is printed, "
                              "the same seed gives the same order")
@@ -92,7 +94,7 @@ def select(tests, names):
     return chosen
 
 
-class Result(unittest.TextTestResult):
+class Watchdog:
     """Arms a per-test watchdog, so a hung g4f call ends the run with every thread's stack."""
 
     def startTest(self, test):
@@ -104,6 +106,33 @@ class Result(unittest.TextTestResult):
         super().stopTest(test)
 
 
+class Result(Watchdog, unittest.TextTestResult):
+    pass
+
+
+def make_runner(args, stream, junit_file=None):
+    options = dict(stream=stream, verbosity=args.verbosity, failfast=args.failfast)
+    if junit_file is None:
+        return unittest.TextTestRunner(resultclass=Result, **options)
+    import xmlrunner
+    from xmlrunner.result import _XMLTestResult
+
+    class XmlResult(Watchdog, _XMLTestResult):
+        pass
+
+    return xmlrunner.XMLTestRunner(output=junit_file, resultclass=XmlResult, **options)
+
+
+def open_junit_xml(path):
+    """The report file, opened before the run so that a bad path is a usage error, not a lost run."""
+    if not support.is_importable("xmlrunner"):
+        raise UsageError("--junit-xml needs unittest-xml-reporting: pip install g4f-tests[junit]")
+    try:
+        return open(path, "wb")
+    except OSError as error:
+        raise UsageError("cannot write the JUnit XML report %s: %s" % (path, error.strerror or error))
+
+
 def summarize(result, stream):
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
@@ -112,7 +141,7 @@ def summarize(result, stream):
     if result.expectedFailures:
         stream.write("\nknown g4f defects (expected failures; --strict reports them as failures):\n")
         for test, _ in result.expectedFailures:
-            reason = getattr(test, known_defects.ATTRIBUTE, "expected failure")
+            reason = known_defects.matching(test.id()) or "expected failure"
             stream.write("  %s: %s\n" % (test.id(), reason))
     if result.unexpectedSuccesses:
         stream.write("\nknown g4f defects that did not fail (g4f may have fixed them; "
@@ -132,6 +161,7 @@ def run(args, stream):
     seed = _shuffle_seed(args.shuffle)
     if not support.is_importable("g4f"):
         raise UsageError("g4f is not installed in this Python (%s): pip install g4f" % sys.executable)
+    junit_file = open_junit_xml(args.junit_xml) if args.junit_xml and not args.list else None
     if args.strict:
         os.environ[support.STRICT_ENV] = "1"
     support.enable_network_guard()
@@ -158,9 +188,13 @@ def run(args, stream):
         stream.write("shuffled with seed %d (--shuffle %d repeats this order)\n" % (seed, seed))
     stream.write("\n")
     stream.flush()
-    runner = unittest.TextTestRunner(stream=stream, verbosity=args.verbosity, failfast=args.failfast,
-                                     resultclass=Result)
-    result = runner.run(unittest.TestSuite(tests))
+    try:
+        result = make_runner(args, stream, junit_file).run(unittest.TestSuite(tests))
+    finally:
+        if junit_file is not None:
+            junit_file.close()
+    if junit_file is not None:
+        stream.write("JUnit XML report: %s\n" % args.junit_xml)
     return summarize(result, stream)
 
 

@@ -276,6 +276,7 @@ class UvloopTestCase(unittest.IsolatedAsyncioTestCase):
 G4F_APIS = {
     "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
     "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
+    "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
 }
 
 

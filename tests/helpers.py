@@ -6,6 +6,7 @@ import shutil
 import subprocess
 import sys
 import tempfile
+import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 # A whole run of the suite in a child: generous, the suite itself stops a hung test far earlier.
@@ -90,15 +91,36 @@ class G4fCopy:
         self.cleanup()
 
 
-# A verbose unittest line: "test_x (pkg.mod.Class.test_x)" (3.11+) or "test_x (pkg.mod.Class)", then the
-# docstring's first line if any, then " ... outcome".
-_VERBOSE = re.compile(r"^(test\w*) \(([\w.]+)\)(?:\n(?!test\w* \()[^\n]*?)? \.\.\. "
+# A verbose unittest line: "test_x (pkg.mod.Class.test_x)" (3.11+) or "test_x (pkg.mod.Class)", then
+# " (params)" for a subtest (indented on 3.11+), then the docstring's first line if any, then " ... outcome".
+_VERBOSE = re.compile(r"^ *(test\w*) \(([\w.]+)\)(?: \([^\n]*\))?(?:\n(?! *test\w* \()[^\n]*?)? \.\.\. "
                       r"(ok|FAIL|ERROR|skipped|expected failure|unexpected success)", re.M)
 
 
 def outcomes(output):
-    """{test id: outcome} from verbose unittest output, in the order the tests ran."""
+    """{test id: outcome} from verbose unittest output, in the order the tests ran; a failing subtest
+    makes its test FAIL (or ERROR) whatever else it reported."""
     found = {}
     for name, where, outcome in _VERBOSE.findall(output):
-        found[where if where.endswith("." + name) else where + "." + name] = outcome
+        test_id = where if where.endswith("." + name) else where + "." + name
+        if found.get(test_id) not in ("FAIL", "ERROR"):
+            found[test_id] = outcome
+    return found
+
+
+def junit_outcomes(path):
+    """{test id: ok | skipped | expected failure | FAIL} from a JUnit XML report (xmlrunner's or pytest's)."""
+    found = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        # xmlrunner names a subtest "test_x (param='value')": it counts for its test.
+        test_id = "%s.%s" % (case.get("classname"), case.get("name").split(" (", 1)[0])
+        outcome = "ok"
+        for child in case:
+            if child.tag in ("failure", "error"):
+                outcome = "FAIL"
+            elif child.tag == "skipped":
+                kind = (child.get("type") or "").lower()
+                outcome = "expected failure" if "xfail" in kind else "skipped"
+        if found.get(test_id) != "FAIL":  # a test appears once per subtest: a failing one wins
+            found[test_id] = outcome
     return found

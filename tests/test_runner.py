@@ -81,6 +81,12 @@ class BadInputTest(unittest.TestCase):
     def test_bad_shuffle_seed(self):
         self.assertUsageError(run_suite("--shuffle", "abc"), "--shuffle")
 
+    def test_junit_xml_to_an_unwritable_path(self):
+        proc = run_suite("--junit-xml", os.path.join(ROOT, "no-such-dir", "report.xml"))
+        # Without the [junit] extra the line says what to install; with it, why the path fails.
+        self.assertUsageError(proc, "JUnit XML report" if "cannot write" in proc.stderr else "unittest-xml-reporting")
+        self.assertFalse(os.path.exists(os.path.join(ROOT, "no-such-dir")))
+
     def test_g4f_missing(self):
         # -S: no site-packages, so g4f is not importable; the suite itself comes from the checkout.
         proc = run_suite(python_flags=["-S"])
