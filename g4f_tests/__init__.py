@@ -21,7 +21,7 @@ if "g4f" in sys.modules:
     support.disable_g4f_version_check()
 
 # The modules of checks, in the order they run by default: the documented module first.
-MODULES = ("asyncio", "nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge")
+MODULES = ("asyncio", "nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge", "jupyter")
 
 
 def load_tests(loader, standard_tests, pattern):

@@ -36,6 +36,10 @@ DEFECTS = [
     ("nesting.TestAutoPatch.test_async_provider_in_running_loop", "7.5.0", None, None,
      "with nest_asyncio importable but not applied, the AsyncProvider sync path calls asyncio.run() "
      "without patching the running loop: bare RuntimeError (since g4f 7.5.0; 7.4.7 worked)"),
+    ("jupyter.TestJupyterKernel.test_async_provider_in_fresh_kernel", "7.5.0", None, None,
+     "in a fresh Jupyter kernel the AsyncProvider sync path calls asyncio.run() on the kernel's running, "
+     "unpatched loop: bare RuntimeError and a never-awaited coroutine (g4f issue #2748; the auto-patch "
+     "defect, measured in a kernel on 8.8.6)"),
     ("streaming.TestAsyncStreaming*.test_create_async_stream_yields_chunks_in_order", "0.4.0.5", "7.4.7", None,
      "create_async(stream=True) with a sync provider returns a coroutine, not an async iterator"),
     ("clients.TestAsyncClient*.test_async_stream_yields_deltas_in_order", "0.4.0.5", "7.4.7", None,

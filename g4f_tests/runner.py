@@ -95,7 +95,14 @@ def select(tests, names):
 
 
 class Watchdog:
-    """Arms a per-test watchdog, so a hung g4f call ends the run with every thread's stack."""
+    """Arms a per-test watchdog, so a hung g4f call ends the run with every thread's stack; counts
+    the tests that passed (testsRun minus the rest would be wrong when a class fixture fails or skips)."""
+
+    passed = 0
+
+    def addSuccess(self, test):
+        self.passed += 1
+        super().addSuccess(test)
 
     def startTest(self, test):
         faulthandler.dump_traceback_later(support.TEST_TIMEOUT, exit=True)
@@ -137,7 +144,7 @@ def summarize(result, stream):
     failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
     skipped = len(result.skipped)
     expected = len(result.expectedFailures)
-    passed = result.testsRun - failed - skipped - expected
+    passed = result.passed
     if result.expectedFailures:
         stream.write("\nknown g4f defects (expected failures; --strict reports them as failures):\n")
         for test, _ in result.expectedFailures:
