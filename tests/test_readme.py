@@ -38,5 +38,20 @@ class ReadmeTest(unittest.TestCase):
             self.assertIn(command, ci, "README's quick start and .ci/run disagree")
 
 
+    def test_compatibility_table_is_linked_and_its_broken_contracts_are_registered(self):
+        """every contract COMPATIBILITY.md lists as broken somewhere is in the known-defects registry"""
+        from g4f_tests import known_defects
+
+        self.assertIn("(COMPATIBILITY.md)", readme())
+        with open(os.path.join(ROOT, "COMPATIBILITY.md"), encoding="utf-8") as f:
+            table = f.read()
+        broken = re.findall(r"^\| `([\w.]+)` \|", table, re.M)
+        self.assertTrue(broken, "COMPATIBILITY.md lists no contract")
+        unregistered = [t for t in broken if not any(
+            known_defects.fnmatch.fnmatchcase("g4f_tests." + t, "g4f_tests." + name)
+            for name, *_ in known_defects.DEFECTS)]
+        self.assertEqual(unregistered, [], "broken in the matrix but not in g4f_tests/known_defects.py")
+
+
 if __name__ == "__main__":
     unittest.main()
