@@ -2,12 +2,14 @@
 
 Nothing here imports g4f at module level, so the runner can use it to say "g4f is missing" in one line.
 """
+import asyncio
 import importlib.util
 import ipaddress
 import os
 import platform
 import sys
 import threading
+import unittest
 
 # Named time limits, in seconds (cf. test.support.SHORT_TIMEOUT). A call into g4f that takes longer
 # is reported as hung, with the place it hung at.
@@ -17,7 +19,7 @@ TEST_TIMEOUT = 25.0
 # A clean-interpreter child (it imports g4f, ~0.5 s) must have answered within this.
 CHILD_TIMEOUT = 45.0
 
-# Set by the runner for --strict; read where the known-defect registry is applied, also in children.
+# Set by the runner for --strict (or by hand); read where the known-defect registry is applied.
 STRICT_ENV = "G4F_TESTS_STRICT"
 
 NEST_MODULES = ("nest_asyncio2", "nest_asyncio")
@@ -160,8 +162,6 @@ def close_nest_leftover_loop():
     patch, not from g4f, so the suite cleans it up; whether g4f itself leaves loops behind is checked
     in a clean interpreter (loops.py). Does nothing while nest_asyncio is not applied.
     """
-    import asyncio
-
     if not getattr(asyncio, "_nest_patched", False):
         return
     policy = asyncio.get_event_loop_policy()
@@ -203,7 +203,6 @@ def run_in_thread(function, *args, timeout=CALL_TIMEOUT, **kwargs):
 
 async def within(awaitable, timeout=CALL_TIMEOUT):
     """Await ``awaitable`` with a time limit; on expiry raise HangError with the task's stack."""
-    import asyncio
     import io
 
     task = asyncio.ensure_future(awaitable)
@@ -218,8 +217,6 @@ async def within(awaitable, timeout=CALL_TIMEOUT):
 
 # One async test body, two loops: bind a mixin of async checks to IsolatedAsyncioTestCase (the default
 # loop) and to UvloopTestCase (cf. CPython's BaseTimeoutTests bound to the C and the Python Task).
-
-import unittest  # noqa: E402  (kept beside the classes that use it)
 
 
 class UvloopTestCase(unittest.IsolatedAsyncioTestCase):
@@ -239,15 +236,11 @@ class UvloopTestCase(unittest.IsolatedAsyncioTestCase):
         return uvloop.new_event_loop
 
     def _setupAsyncioRunner(self):  # Python 3.11 and 3.12 take no loop_factory: pass it to the Runner
-        import asyncio
-
         if hasattr(unittest.IsolatedAsyncioTestCase, "loop_factory") or self.loop_factory is None:
             return super()._setupAsyncioRunner()
         self._asyncioRunner = asyncio.Runner(debug=True, loop_factory=self.loop_factory)
 
     def _setupAsyncioLoop(self):  # Python 3.8 to 3.10 call asyncio.new_event_loop() here
-        import asyncio
-
         factory = self.loop_factory
         if factory is None:
             return super()._setupAsyncioLoop()
@@ -264,8 +257,6 @@ class UvloopTestCase(unittest.IsolatedAsyncioTestCase):
         super().setUp()
 
     async def asyncSetUp(self):
-        import asyncio
-
         await super().asyncSetUp()
         loop = asyncio.get_running_loop()
         self.assertEqual(type(loop).__module__.split(".")[0], "uvloop", "the test loop is not uvloop: %r" % loop)

@@ -6,6 +6,8 @@ import unittest
 from faults import APPENDIX, FAULTS
 from helpers import G4fCopy, run_suite
 
+from g4f_tests.support import is_importable
+
 PACKAGE = "g4f_tests."
 # "FAIL: test_x (g4f_tests.m.C.test_x)" on 3.11+, "FAIL: test_x (g4f_tests.m.C)" before; a subtest adds "(k=v)".
 FAILED = re.compile(r"^(?:FAIL|ERROR): (\w+) \(([\w.]+)\)", re.M)
@@ -18,14 +20,6 @@ def failed_ids(output):
     for name, where in FAILED.findall(output):
         ids.add(where if where.endswith("." + name) else where + "." + name)
     return ids
-
-
-def uvloop_installed():
-    try:
-        import uvloop  # noqa: F401
-    except ImportError:
-        return False
-    return True
 
 
 class FaultInjectionTest(unittest.TestCase):
@@ -50,7 +44,7 @@ class FaultInjectionTest(unittest.TestCase):
         """each injected fault makes the run fail, on the check it is tied to"""
         for fault in FAULTS:
             with self.subTest(fault=fault.name):
-                if fault.family == "uvloop" and not uvloop_installed():
+                if fault.family == "uvloop" and not is_importable("uvloop"):
                     self.skipTest("uvloop is not installed")
                 proc, elapsed = self.run_with(fault)
                 output = proc.stdout + proc.stderr
