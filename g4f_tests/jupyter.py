@@ -1,12 +1,15 @@
 """g4f's sync API inside a real Jupyter kernel, where a loop is always running (g4f issue #2748).
 
 Optional: needs the [jupyter] extra (ipykernel, jupyter_client); without it every test skips. The
-kernel is started by jupyter_client on loopback, runs this environment's Python, and executes the
-cells below in a fixed order (the first call that makes g4f patch the kernel's loop changes what
-later calls see), once per class setup; the tests assert on what each cell printed.
+kernel is started by jupyter_client over its IPC transport (sockets in a temp dir, no TCP port),
+runs this environment's Python, and executes the cells below in a fixed order (the first call that
+makes g4f patch the kernel's loop changes what later calls see), once per class setup; the tests
+assert on what each cell printed.
 """
 import json
 import os
+import shutil
+import tempfile
 import unittest
 
 from .support import CALL_TIMEOUT, CHILD_TIMEOUT, is_importable
@@ -49,20 +52,27 @@ class TestJupyterKernel(unittest.TestCase):
     def setUpClass(cls):
         if not (is_importable("ipykernel") and is_importable("jupyter_client")):
             return  # each test skips in setUp, so each is counted
-        from jupyter_client.manager import start_new_kernel
+        from jupyter_client.manager import KernelManager
 
         env = dict(os.environ, PYTHONPATH=os.pathsep.join(
             [p for p in (os.environ.get("PYTHONPATH"), PACKAGE_PARENT) if p]))
-        km, kc = start_new_kernel(kernel_name="python3", startup_timeout=CHILD_TIMEOUT, env=env,
-                                  extra_arguments=["--HistoryManager.enabled=False"])
+        # IPC transport: the kernel's sockets are files in a temp dir, no TCP port at all.
+        work = tempfile.mkdtemp(prefix="g4f-tests-kernel-")
+        km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(work, "ipc"),
+                           connection_file=os.path.join(work, "kernel.json"))
+        km.start_kernel(env=env, extra_arguments=["--HistoryManager.enabled=False"])
+        kc = km.client()
+        kc.start_channels()
         cls.results = {}
         try:
+            kc.wait_for_ready(timeout=CHILD_TIMEOUT)
             cls.run_cell(kc, SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE})
             for name, code in CELLS:
                 cls.results[name] = cls.run_cell(kc, code)
         finally:
             kc.stop_channels()
             km.shutdown_kernel(now=True)
+            shutil.rmtree(work, ignore_errors=True)
 
     def setUp(self):
         if self.results is None:
