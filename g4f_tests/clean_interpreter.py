@@ -66,8 +66,7 @@ def _in_running_loop(function, *args, loop_factory=None):
 
 def _installed_loop():
     """The event loop left installed for this thread: None, "open" or "closed"."""
-    policy = asyncio.get_event_loop_policy()
-    loop = getattr(getattr(policy, "_local", None), "_loop", None)
+    loop = support.thread_loop()
     if loop is None:
         return None
     return "closed" if loop.is_closed() else "open"
@@ -176,15 +175,17 @@ class _LogRecorder(logging.Handler):
         self.lines.append("%s: %s" % (record.levelname, record.getMessage().splitlines()[0]))
 
 
-def _reset_thread_loop(outcome):
-    policy = asyncio.get_event_loop_policy()
-    loop = getattr(getattr(policy, "_local", None), "_loop", None)
+def _reset_thread_loop():
+    """Uninstall what the check left as the thread's loop; a warning line if it was still open."""
+    loop = support.thread_loop()
     if loop is None or loop.is_running():
-        return
+        return None
+    leftover = None
     if not loop.is_closed():
-        outcome["leftover"] = "ResourceWarning: unclosed event loop left installed as the thread's loop"
+        leftover = "ResourceWarning: unclosed event loop left installed as the thread's loop"
         loop.close()
     asyncio.set_event_loop(None)
+    return leftover
 
 
 def _run_check(name):
@@ -202,12 +203,12 @@ def _run_check(name):
                 outcome["error"] = _describe_error(error)
             # A loop the check left installed would be collected during a later check and blamed on it:
             # report it here, then put the thread back as it was.
-            _reset_thread_loop(outcome)
+            leftover = _reset_thread_loop()
             # Never-awaited coroutines, unclosed loops and destroyed tasks show at collection.
             gc.collect()
         outcome["warnings"] = ["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in caught]
-        if outcome.pop("leftover", None):
-            outcome["warnings"].append("ResourceWarning: unclosed event loop left installed as the thread's loop")
+        if leftover:
+            outcome["warnings"].append(leftover)
     finally:
         logging.getLogger("asyncio").removeHandler(recorder)
     outcome["log"] = recorder.lines

@@ -9,12 +9,12 @@ expected failure becomes an unexpected success and the run fails, so the entry g
 import fnmatch
 import os
 
-from .support import STRICT_ENV, g4f_version, is_importable, parse_version
+from .support import STRICT_ENV, g4f_version, nest_importable, parse_version
 
 
 def _no_nest():
     """neither nest_asyncio nor nest_asyncio2 is importable"""
-    return not any(is_importable(name) for name in ("nest_asyncio2", "nest_asyncio"))
+    return not nest_importable()
 
 
 # (test id, first affected g4f release, last affected or None while no fixed release is known,

@@ -7,7 +7,7 @@ import unittest
 
 from .clean_interpreter import CleanInterpreterTestCase
 from .mocks import CHUNKS
-from .support import NEST_MODULES, is_importable, require_g4f_api
+from .support import nest_importable, require_g4f_api
 
 
 class TestWithoutNestAsyncio(CleanInterpreterTestCase):
@@ -44,7 +44,7 @@ class TestUvloop(CleanInterpreterTestCase):
 
 
 def require_nest():
-    if not any(is_importable(name) for name in NEST_MODULES):
+    if not nest_importable():
         raise unittest.SkipTest("neither nest_asyncio nor nest_asyncio2 is installed")
 
 

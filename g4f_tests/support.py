@@ -25,6 +25,20 @@ STRICT_ENV = "G4F_TESTS_STRICT"
 NEST_MODULES = ("nest_asyncio2", "nest_asyncio")
 
 
+def nest_importable():
+    """nest_asyncio2 or nest_asyncio can be imported (either patches the same way)."""
+    return any(is_importable(name) for name in NEST_MODULES)
+
+
+def thread_loop():
+    """The event loop installed for this thread by set_event_loop, or None (without creating one).
+
+    Reads the default policy's thread-local slot: asyncio.get_event_loop() would create a loop or warn.
+    """
+    policy = asyncio.get_event_loop_policy()
+    return getattr(getattr(policy, "_local", None), "_loop", None)
+
+
 def is_importable(name):
     try:
         return importlib.util.find_spec(name) is not None
@@ -164,8 +178,7 @@ def close_nest_leftover_loop():
     """
     if not getattr(asyncio, "_nest_patched", False):
         return
-    policy = asyncio.get_event_loop_policy()
-    loop = getattr(getattr(policy, "_local", None), "_loop", None)
+    loop = thread_loop()
     if loop is not None and not loop.is_running() and not loop.is_closed():
         loop.close()
         asyncio.set_event_loop(None)
