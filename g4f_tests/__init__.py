@@ -1,42 +1,89 @@
 """g4f-tests: a unittest conformance suite for g4f's sync/async bridge.
 
-``python -m unittest``, ``python -m unittest discover`` and ``python -m unittest g4f_tests`` all come
-through ``load_tests`` below (discovery's ``test*.py`` pattern would never match ``asyncio.py``).
-``python run_tests.py`` / ``python -m g4f_tests`` add an environment header, the known-defects
-section and a closing count line.
+``python -m unittest``, ``python -m unittest discover`` and ``python -m unittest g4f_tests`` come through
+``load_tests`` below (discovery's ``test*.py`` pattern would never match ``asyncio.py``). ``python -m g4f_tests``
+/ ``python run_tests.py`` add the environment header, the known-defects section and a closing count line.
+
+Importing the package imports no g4f (so the runner can start the check children first, see children.py), but
+it arms the network guard, and it attaches the suite's behaviour to the documented module when that module is
+imported: ``asyncio.py`` stays g4f's own file and cannot import this package, yet one test id run alone must
+get the same verdict as in the full run.
 """
 import importlib
+import importlib.abc
+import importlib.machinery
+import os
 import sys
 import unittest
 
-from . import known_defects, support
+from . import support
 
-__version__ = "0.1.0"
-
-# g4f's version check (a thread that asks the package index on the first request) is switched off
-# here if g4f is already imported, else by mocks.py, which every check module imports right after g4f.
-# The package itself does not import g4f, so the runner can start the clean-interpreter children
-# (clean_interpreter.py) before this process spends its half second importing g4f.
-if "g4f" in sys.modules:
-    support.disable_g4f_version_check()
+__version__ = "0.2.0"
 
 # The modules of checks, in the order they run by default: the documented module first.
 MODULES = ("asyncio", "nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge", "jupyter")
+DOCUMENTED = __name__ + ".asyncio"
+
+if os.path.dirname(os.path.abspath(__file__)) in [os.path.abspath(p or os.curdir) for p in sys.path]:
+    # This folder on sys.path makes our asyncio.py the stdlib's asyncio, for this process and its children.
+    sys.stderr.write("g4f-tests: run it from outside the g4f_tests folder: python -m g4f_tests, "
+                     "python -m unittest or python run_tests.py from the project root\n")
+    raise SystemExit(2)
+
+support.enable_network_guard()
+
+
+class _AdoptDocumented(importlib.abc.MetaPathFinder, importlib.abc.Loader):
+    """Imports the documented module as usual, then hands it to checks.adopt (its known defects, time limit)."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name != DOCUMENTED:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(name, path)
+        if spec is not None:
+            self.loader, spec.loader = spec.loader, self
+        return spec
+
+    def create_module(self, spec):
+        return None
+
+    def exec_module(self, module):
+        self.loader.exec_module(module)
+        from .checks import adopt
+
+        adopt(module)
+
+    def __getattr__(self, name):  # get_source, get_filename, ...: the real loader's
+        loader = self.__dict__.get("loader")
+        if loader is None:
+            raise AttributeError(name)
+        return getattr(loader, name)
+
+
+if not any(isinstance(finder, _AdoptDocumented) for finder in sys.meta_path):
+    sys.meta_path.insert(0, _AdoptDocumented())
+
+
+def require_g4f():
+    if not support.is_importable("g4f"):
+        raise ImportError("g4f is not installed in this Python (%s): pip install g4f" % sys.executable)
 
 
 def load_tests(loader, standard_tests, pattern):
-    if not support.is_importable("g4f"):
-        raise ImportError("g4f is not installed in this Python: pip install g4f")
-    support.disable_g4f_version_check()
-    support.enable_network_guard()
+    require_g4f()
     suite = unittest.TestSuite()
     for name in MODULES:
         module = importlib.import_module("." + name, __name__)
         suite.addTests(loader.loadTestsFromModule(module))
-    for test in known_defects.iter_tests(suite):
-        # Once the documented TestChatCompletionNestAsync has applied nest_asyncio here, a sync call
-        # leaves the thread's loop open: clean that up after every sync test, in any order. (An async
-        # test's installed loop is its own, closed by IsolatedAsyncioTestCase.)
-        if not isinstance(test, unittest.IsolatedAsyncioTestCase):
-            test.addCleanup(support.close_nest_leftover_loop)
-    return known_defects.apply(suite)
+    from .checks import prefetch
+
+    prefetch(iter_tests(suite))
+    return suite
+
+
+def iter_tests(suite):
+    for item in suite:
+        if isinstance(item, unittest.TestSuite):
+            yield from iter_tests(item)
+        else:
+            yield item

@@ -1,96 +1,123 @@
 """g4f's own bridge helpers (g4f.providers.asyncio) called directly: to_sync_generator, to_async_iterator, to_thread."""
-import asyncio
 import inspect
 import threading
-import unittest
 
-from .mocks import CHUNKS, AsyncChunksProviderMock, make_hanging_provider
-from .support import UvloopTestCase, run_in_thread, within
+from . import regimes, support
+from .checks import CheckTestCase, in_child, in_children
+from .known_defects import TO_ASYNC_ITERATOR_SPLITS, known
+from .providers import CHUNKS, MESSAGES, AsyncChunksProviderMock, HangingProviderMock
 
-MESSAGES = [{"role": "user", "content": "Hello"}]
-SHORT_TIMEOUT = 0.01  # what the timeout check gives a generator that never answers
+# What the timeout check gives a generator that stops answering.
+EXPIRING_TIMEOUT = 0.01
+# What the check expects of the expiry, in words.
+EXPIRED = "first chunk, then TimeoutError, generator closed"
 
 
-def bridge(name, parameter=None):
-    """A helper of g4f.providers.asyncio, or a skip naming what this g4f lacks."""
-    try:
-        import g4f.providers.asyncio as module
-    except ImportError:
-        raise unittest.SkipTest("g4f.providers.asyncio does not exist in this g4f")
-    function = getattr(module, name, None)
-    if function is None:
-        raise unittest.SkipTest("g4f.providers.asyncio.%s does not exist in this g4f" % name)
-    if parameter and parameter not in inspect.signature(function).parameters:
-        raise unittest.SkipTest("g4f.providers.asyncio.%s takes no %r in this g4f" % (name, parameter))
-    return function
+def helper(api, name, parameter=None):
+    """g4f.providers.asyncio.<name> (taking ``parameter``), or a skip / failure through support.require_api."""
+
+    def lookup():
+        function = getattr(support.g4f_bridge(), name)
+        if parameter is not None and parameter not in inspect.signature(function).parameters:
+            raise KeyError("%s takes no %r" % (name, parameter))
+        return function
+
+    return support.require_api(api, lookup)
 
 
 def chunk_generator():
     return AsyncChunksProviderMock.create_async_generator("", MESSAGES, stream=True)
 
 
-class TestToSyncGenerator(unittest.TestCase):
-    def test_generator_with_timeout_yields_every_chunk(self):
+def to_sync_generator_with_timeout():
+    to_sync_generator = helper("to_sync_generator_timeout", "to_sync_generator", "timeout")
+    return list(to_sync_generator(chunk_generator(), timeout=10))
+
+
+def to_sync_generator_expiring():
+    to_sync_generator = helper("to_sync_generator_timeout", "to_sync_generator", "timeout")
+    seen = []
+    generator = HangingProviderMock.create_async_generator("", MESSAGES, stream=True)
+    try:
+        for chunk in to_sync_generator(generator, timeout=EXPIRING_TIMEOUT):
+            seen.append(chunk)
+    except TimeoutError:  # asyncio.TimeoutError is TimeoutError from Python 3.11; g4f raises the builtin
+        if seen != [CHUNKS[0]]:
+            return "chunks before the timeout: %r" % (seen,)
+        closed = HangingProviderMock.closed.wait(1.0)
+        return EXPIRED if closed else "TimeoutError, but the generator was not closed"
+    return "no TimeoutError; chunks: %r" % (seen,)
+
+
+class ToSyncGeneratorChecks:
+    @in_child(to_sync_generator_with_timeout)
+    def test_generator_with_timeout_yields_every_chunk(self, found):
         """to_sync_generator(async generator, timeout=...) outside a loop yields every chunk in order"""
-        to_sync_generator = bridge("to_sync_generator", "timeout")
-        chunks = run_in_thread(lambda: list(to_sync_generator(chunk_generator(), timeout=10)))
-        self.assertEqual(chunks, list(CHUNKS))
+        self.assertReturned(found, list(CHUNKS))
 
-    def test_timeout_expires_and_closes_generator(self):
+    @in_child(to_sync_generator_expiring)
+    def test_timeout_expires_and_closes_generator(self, found):
         """to_sync_generator with a timeout raises TimeoutError on a generator that stops answering, and closes it"""
-        to_sync_generator = bridge("to_sync_generator", "timeout")
-        provider = make_hanging_provider()
+        self.assertReturned(found, EXPIRED)
 
-        def consume():
-            seen = []
-            try:
-                for chunk in to_sync_generator(provider.create_async_generator("", MESSAGES, stream=True),
-                                               timeout=SHORT_TIMEOUT):
-                    seen.append(chunk)
-            except (TimeoutError, asyncio.TimeoutError) as error:
-                return seen, error
-            return seen, None
 
-        seen, error = run_in_thread(consume)
-        self.assertEqual(seen, [CHUNKS[0]])
-        self.assertIsNotNone(error, "the generator stopped answering but no TimeoutError was raised")
-        self.assertTrue(provider.closed.wait(1.0), "the generator was not closed after the timeout")
+async def mock_coroutine():
+    return "Mock"
+
+
+SHAPES = {"str": ("Mock",), "bytes": (b"Mock",), "list": (list(CHUNKS),), "coroutine": (None,),
+          "async generator": (AsyncChunksProviderMock,)}
+EXPECTED_ITEMS = {"str": ["Mock"], "bytes": [b"Mock"], "list": list(CHUNKS), "coroutine": ["Mock"],
+                  "async generator": list(CHUNKS)}
+
+
+async def to_async_iterator_items(value):
+    """The items to_async_iterator yields for ``value`` (None: a coroutine; a provider: its async generator)."""
+    to_async_iterator = helper("bridge", "to_async_iterator")
+    if value is None:
+        value = mock_coroutine()
+    elif value is AsyncChunksProviderMock:
+        value = chunk_generator()
+    return [item async for item in to_async_iterator(value)]
+
+
+async def to_thread_result():
+    to_thread = helper("to_thread", "to_thread")
+    caller = threading.get_ident()
+    result, thread = await to_thread(lambda a, b=0: (a + b, threading.get_ident()), 1, b=2)
+    return {"result": result, "other thread": thread != caller}
 
 
 class ToAsyncIteratorChecks:
-    """Bound below to the default loop and to uvloop."""
-
-    async def test_to_async_iterator_accepts_every_shape(self):
+    @known(TO_ASYNC_ITERATOR_SPLITS)
+    @in_children(to_async_iterator_items, SHAPES)
+    def test_to_async_iterator_accepts_every_shape(self, founds):
         """to_async_iterator turns a str, bytes, a list, a coroutine and an async generator into the expected items"""
-        to_async_iterator = bridge("to_async_iterator")
+        for shape, found in founds.items():
+            with self.subTest(shape=shape):
+                self.assertReturned(found, EXPECTED_ITEMS[shape])
 
-        async def coroutine():
-            return "Mock"
-
-        # Made one at a time, so a failing case leaves no unawaited coroutine behind.
-        cases = [("str", lambda: "Mock", ["Mock"]), ("bytes", lambda: b"Mock", [b"Mock"]),
-                 ("list", lambda: list(CHUNKS), list(CHUNKS)), ("coroutine", coroutine, ["Mock"]),
-                 ("async generator", chunk_generator, list(CHUNKS))]
-        for name, make, expected in cases:
-            with self.subTest(shape=name):
-
-                async def collect():
-                    return [item async for item in to_async_iterator(make())]
-
-                self.assertEqual(await within(collect()), expected)
-
-    async def test_to_thread_runs_in_another_thread(self):
+    @in_child(to_thread_result)
+    def test_to_thread_runs_in_another_thread(self, found):
         """g4f's to_thread runs a sync callable in another thread and returns its result"""
-        to_thread = bridge("to_thread")
-        caller = threading.get_ident()
-        result = await within(to_thread(lambda a, b=0: (a + b, threading.get_ident()), 1, b=2))
-        self.assertEqual(result[0], 3)
-        self.assertNotEqual(result[1], caller)
+        self.assertReturned(found, {"result": 3, "other thread": True})
 
 
-class TestToAsyncIterator(ToAsyncIteratorChecks, unittest.IsolatedAsyncioTestCase):
+class TestToSyncGenerator(ToSyncGeneratorChecks, CheckTestCase):
     pass
 
 
-class TestToAsyncIteratorUvloop(ToAsyncIteratorChecks, UvloopTestCase):
+class TestToSyncGeneratorNestApplied(ToSyncGeneratorChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED
+
+
+class TestToAsyncIterator(ToAsyncIteratorChecks, CheckTestCase):
     pass
+
+
+class TestToAsyncIteratorUvloop(ToAsyncIteratorChecks, CheckTestCase):
+    regime = regimes.UVLOOP
+
+
+class TestToAsyncIteratorNestApplied(ToAsyncIteratorChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED

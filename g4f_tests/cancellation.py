@@ -1,19 +1,16 @@
 """Cancellation: cancelling create_async on a provider that never answers ends promptly and closes the provider."""
 import asyncio
-import unittest
 
-import g4f
-from g4f import ChatCompletion
+from . import regimes, support
+from .checks import CheckTestCase, in_child
+from .providers import HangingProviderMock, create_async
 
-from .mocks import make_hanging_provider
-from .support import CALL_TIMEOUT, UvloopTestCase, require_g4f_api, within
-
-MESSAGES = [{"role": "user", "content": "Hello"}]
 # How long cancel() may take to end the call and close the provider's generator.
 CANCEL_TIMEOUT = 2.0
+DONE = "cancelled promptly, provider closed"
 
 
-async def wait_for_event(event, timeout=CALL_TIMEOUT):
+async def wait_for_event(event, timeout):
     """Wait for a threading.Event set on this loop, giving the loop turns meanwhile."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
@@ -24,44 +21,47 @@ async def wait_for_event(event, timeout=CALL_TIMEOUT):
     return True
 
 
+async def cancel_while_the_provider_waits(stream):
+    """Start create_async on a provider that never answers, cancel it; what happened, in words."""
+    if stream:
+        support.require_api("create_async_stream")
+    provider = HangingProviderMock
+    task = asyncio.ensure_future(create_async(provider, stream=stream))
+    if not await wait_for_event(provider.started, support.CALL_TIMEOUT):
+        return "the provider was never started"
+    await asyncio.sleep(0)
+    if task.done():
+        return "the call ended although the provider never finished: %r" % (task,)
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=CANCEL_TIMEOUT)
+    if not done:
+        return "the call did not end within %s s of cancel()" % CANCEL_TIMEOUT
+    if not task.cancelled():
+        return "cancel() did not end the call with CancelledError: %r" % (task,)
+    if not await wait_for_event(provider.closed, CANCEL_TIMEOUT):
+        return "the provider's generator was not closed after cancel()"
+    return DONE
+
+
 class CancellationChecks:
-    """Bound below to the default loop and to uvloop."""
-
-    async def check_cancel(self, consume):
-        provider = make_hanging_provider()
-        task = asyncio.ensure_future(consume(provider))
-        self.assertTrue(await wait_for_event(provider.started), "the provider was never started")
-        await asyncio.sleep(0)
-        self.assertFalse(task.done(), "the call ended although the provider never finished: %r" % (task,))
-        task.cancel()
-        done, _ = await asyncio.wait({task}, timeout=CANCEL_TIMEOUT)
-        self.assertTrue(done, "the call did not end within %s s of cancel()" % CANCEL_TIMEOUT)
-        self.assertTrue(task.cancelled(), "cancel() did not end the call with CancelledError: %r" % (task,))
-        self.assertTrue(await wait_for_event(provider.closed, CANCEL_TIMEOUT),
-                        "the provider's generator was not closed after cancel()")
-
-    async def test_cancel_create_async(self):
+    @in_child(cancel_while_the_provider_waits, False)
+    def test_cancel_create_async(self, found):
         """cancelling create_async on a provider that never answers raises CancelledError promptly and closes the provider"""
+        self.assertReturned(found, DONE)
 
-        async def consume(provider):
-            return await ChatCompletion.create_async(g4f.models.default, MESSAGES, provider)
-
-        await within(self.check_cancel(consume))
-
-    async def test_cancel_create_async_stream(self):
+    @in_child(cancel_while_the_provider_waits, True)
+    def test_cancel_create_async_stream(self, found):
         """cancelling a create_async(stream=True) consumer mid-stream raises CancelledError promptly and closes the provider"""
-        require_g4f_api("create_async_stream")
-
-        async def consume(provider):
-            return [chunk async for chunk in
-                    ChatCompletion.create_async(g4f.models.default, MESSAGES, provider, stream=True)]
-
-        await within(self.check_cancel(consume))
+        self.assertReturned(found, DONE)
 
 
-class TestCancellation(CancellationChecks, unittest.IsolatedAsyncioTestCase):
+class TestCancellation(CancellationChecks, CheckTestCase):
     pass
 
 
-class TestCancellationUvloop(CancellationChecks, UvloopTestCase):
-    pass
+class TestCancellationUvloop(CancellationChecks, CheckTestCase):
+    regime = regimes.UVLOOP
+
+
+class TestCancellationNestApplied(CancellationChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED

@@ -1,22 +1,12 @@
-"""g4f.client's Client and AsyncClient over the bridge: one message, or its chunks as deltas."""
-import asyncio
-import unittest
+"""g4f.client's Client and AsyncClient over the bridge: one message with the provider's text, or its chunks as deltas."""
+import importlib
 
-from .mocks import CHUNKS, JOINED, AsyncChunksProviderMock, ChunksProviderMock
-from .support import UvloopTestCase, run_in_thread, within
+from . import regimes, support
+from .checks import CheckTestCase, in_children
+from .known_defects import ASYNC_CLIENT_ONE_DELTA, known
+from .providers import JOINED, MESSAGES, NON_EMPTY, AsyncChunksProviderMock, ChunksProviderMock
 
-MESSAGES = [{"role": "user", "content": "Hello"}]
-PROVIDERS = (ChunksProviderMock, AsyncChunksProviderMock)
-
-
-def client_class(name):
-    try:
-        import g4f.client as module
-    except ImportError:
-        raise unittest.SkipTest("g4f.client does not exist in this g4f")
-    if not hasattr(module, name):
-        raise unittest.SkipTest("g4f.client.%s does not exist in this g4f" % name)
-    return getattr(module, name)
+PROVIDERS = {"sync provider": (ChunksProviderMock,), "async-generator provider": (AsyncChunksProviderMock,)}
 
 
 def deltas(chunks):
@@ -26,62 +16,74 @@ def deltas(chunks):
 
 def message_text(response):
     if not response.choices or response.choices[0].message is None:
-        raise AssertionError("the client returned no choices or an empty message: %r" % (response,))
+        return {"no message in": repr(response)[:300]}
     return response.choices[0].message.content
 
 
-class TestClient(unittest.TestCase):
-    def test_create_returns_joined_message(self):
-        """sync Client.chat.completions.create returns one message with every chunk joined in order"""
-        Client = client_class("Client")
-        for provider in PROVIDERS:
-            with self.subTest(provider=provider.__name__):
-                client = Client(provider=provider)
-                response = run_in_thread(client.chat.completions.create, MESSAGES, "")
-                self.assertEqual(message_text(response), JOINED)
+def client_create(provider, stream=False):
+    Client = importlib.import_module("g4f.client").Client
+    response = Client(provider=provider).chat.completions.create(MESSAGES, "", stream=stream)
+    return deltas(response) if stream else message_text(response)
 
-    def test_stream_yields_deltas_in_order(self):
-        """sync Client.chat.completions.create(stream=True) yields one delta per chunk, in order"""
-        Client = client_class("Client")
-        for provider in PROVIDERS:
-            with self.subTest(provider=provider.__name__):
-                client = Client(provider=provider)
-                chunks = run_in_thread(lambda: list(client.chat.completions.create(MESSAGES, "", stream=True)))
-                self.assertEqual(deltas(chunks), list(CHUNKS))
+
+async def async_client_create(provider, stream=False):
+    AsyncClient = support.require_api("async_client", lambda: importlib.import_module("g4f.client").AsyncClient)
+    response = AsyncClient(provider=provider).chat.completions.create(MESSAGES, "", stream=stream)
+    if not stream:
+        return message_text(await response)
+    if hasattr(response, "__await__") and not hasattr(response, "__aiter__"):
+        response = await response  # some g4f releases return a coroutine of the stream
+    return deltas([chunk async for chunk in response])
+
+
+class ClientChecks:
+    @in_children(client_create, PROVIDERS)
+    def test_create_returns_joined_message(self, founds):
+        """sync Client.chat.completions.create returns one message with every chunk joined in order"""
+        for provider, found in founds.items():
+            with self.subTest(provider=provider):
+                self.assertReturned(found, JOINED)
+
+    @in_children(client_create, {name: args + (True,) for name, args in PROVIDERS.items()})
+    def test_stream_yields_deltas_in_order(self, founds):
+        """sync Client.chat.completions.create(stream=True) yields one delta per non-empty chunk, in order"""
+        for provider, found in founds.items():
+            with self.subTest(provider=provider):
+                self.assertReturned(found, NON_EMPTY)
 
 
 class AsyncClientChecks:
-    """Bound below to the default loop and to uvloop."""
-
-    async def test_async_create_returns_joined_message(self):
+    @in_children(async_client_create, PROVIDERS)
+    def test_async_create_returns_joined_message(self, founds):
         """AsyncClient.chat.completions.create, awaited, returns one message with every chunk joined in order"""
-        AsyncClient = client_class("AsyncClient")
-        for provider in PROVIDERS:
-            with self.subTest(provider=provider.__name__):
-                client = AsyncClient(provider=provider)
-                response = await within(client.chat.completions.create(MESSAGES, ""))
-                self.assertEqual(message_text(response), JOINED)
+        for provider, found in founds.items():
+            with self.subTest(provider=provider):
+                self.assertReturned(found, JOINED)
 
-    async def test_async_stream_yields_deltas_in_order(self):
-        """AsyncClient.chat.completions.create(stream=True) yields one delta per chunk, asynchronously, in order"""
-        AsyncClient = client_class("AsyncClient")
-        for provider in PROVIDERS:
-            with self.subTest(provider=provider.__name__):
-                client = AsyncClient(provider=provider)
-                stream = client.chat.completions.create(MESSAGES, "", stream=True)
-                if asyncio.iscoroutine(stream):  # some g4f releases return a coroutine of the stream
-                    stream = await within(stream)
-                self.assertTrue(hasattr(stream, "__aiter__"), "stream=True returned %r" % (stream,))
-
-                async def collect():
-                    return [chunk async for chunk in stream]
-
-                self.assertEqual(deltas(await within(collect())), list(CHUNKS))
+    @known(ASYNC_CLIENT_ONE_DELTA)
+    @in_children(async_client_create, {name: args + (True,) for name, args in PROVIDERS.items()})
+    def test_async_stream_yields_deltas_in_order(self, founds):
+        """AsyncClient.chat.completions.create(stream=True) yields one delta per non-empty chunk, asynchronously, in order"""
+        for provider, found in founds.items():
+            with self.subTest(provider=provider):
+                self.assertReturned(found, NON_EMPTY)
 
 
-class TestAsyncClient(AsyncClientChecks, unittest.IsolatedAsyncioTestCase):
+class TestClient(ClientChecks, CheckTestCase):
     pass
 
 
-class TestAsyncClientUvloop(AsyncClientChecks, UvloopTestCase):
+class TestClientNestApplied(ClientChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED
+
+
+class TestAsyncClient(AsyncClientChecks, CheckTestCase):
     pass
+
+
+class TestAsyncClientUvloop(AsyncClientChecks, CheckTestCase):
+    regime = regimes.UVLOOP
+
+
+class TestAsyncClientNestApplied(AsyncClientChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED

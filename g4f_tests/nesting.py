@@ -1,85 +1,130 @@
-"""Sync calls inside a running loop: NestAsyncioError without nest_asyncio, auto-patch with it.
-
-Each check runs in a fresh interpreter (see clean_interpreter.py): nest_asyncio's patching is
-process-wide and permanent, so in this process it would decide the verdict.
-"""
+"""Sync calls inside a running loop: NestAsyncioError without a nest package, g4f's auto-patch with one, the
+documented nested scenarios, and uvloop (which g4f must leave alone)."""
 import unittest
 
-from .clean_interpreter import CleanInterpreterTestCase
-from .mocks import CHUNKS
-from .support import nest_importable, require_g4f_api
+import g4f
+
+from . import regimes, support
+from .checks import CheckTestCase, in_child
+from .known_defects import (AUTO_PATCH_ASYNC_PROVIDER, NO_NEST_ASYNC_PROVIDER, NO_NEST_GENERATOR_PROVIDER,
+                            UVLOOP_ASYNC_PROVIDER, UVLOOP_GENERATOR_PROVIDER, known)
+from .mocks import AsyncGeneratorProviderMock, AsyncProviderMock
+from .providers import CHUNKS, MESSAGES, AsyncChunksProviderMock
 
 
-class TestWithoutNestAsyncio(CleanInterpreterTestCase):
-    scenario = "no-nest"
+def create(provider, stream=False):
+    result = g4f.ChatCompletion.create(g4f.models.default, MESSAGES, provider, stream=stream)
+    return [chunk for chunk in result if isinstance(chunk, str)] if stream else result
 
-    def test_async_provider_in_running_loop(self):
+
+async def create_inside_the_loop(provider, stream=False):
+    """The sync API called from a coroutine running on the regime's loop, as in a notebook cell or a handler."""
+    return create(provider, stream)
+
+
+async def mock_coroutine():
+    return "Mock"
+
+
+async def get_running_loop_check_nested():
+    get_running_loop = support.require_api("bridge", lambda: support.g4f_bridge().get_running_loop)
+    return repr(get_running_loop(check_nested=True))
+
+
+async def to_sync_generator_of_a_coroutine():
+    to_sync_generator = support.require_api("to_sync_generator_coroutine", lambda: support.g4f_bridge().to_sync_generator)
+    return list(to_sync_generator(mock_coroutine()))
+
+
+class TestWithoutNestAsyncio(CheckTestCase):
+    regime = regimes.NO_NEST
+
+    @known(NO_NEST_ASYNC_PROVIDER)
+    @in_child(create_inside_the_loop, AsyncProviderMock)
+    def test_async_provider_in_running_loop(self, found):
         """without nest_asyncio, sync create with an async provider inside a running loop raises NestAsyncioError and leaves no never-awaited coroutine"""
-        self.assertNestAsyncioError("in_loop_async_provider")
+        self.assertRaisedNestAsyncioError(found)
 
-    def test_generator_provider_in_running_loop(self):
+    @known(NO_NEST_GENERATOR_PROVIDER)
+    @in_child(create_inside_the_loop, AsyncGeneratorProviderMock)
+    def test_generator_provider_in_running_loop(self, found):
         """without nest_asyncio, sync create with an async-generator provider inside a running loop raises NestAsyncioError and leaves no never-awaited coroutine"""
-        self.assertNestAsyncioError("in_loop_generator_provider")
+        self.assertRaisedNestAsyncioError(found)
 
-    def test_get_running_loop_check_nested(self):
+    @in_child(get_running_loop_check_nested)
+    def test_get_running_loop_check_nested(self, found):
         """without nest_asyncio, g4f's get_running_loop(check_nested=True) inside a running loop raises NestAsyncioError"""
-        self.assertNestAsyncioError("bridge_check_nested")
+        self.assertRaisedNestAsyncioError(found)
 
-    def test_to_sync_generator_coroutine_in_running_loop(self):
+    @in_child(to_sync_generator_of_a_coroutine)
+    def test_to_sync_generator_coroutine_in_running_loop(self, found):
         """without nest_asyncio, g4f's to_sync_generator(coroutine) inside a running loop raises NestAsyncioError"""
-        self.assertNestAsyncioError("bridge_coroutine_in_loop")
+        self.assertRaisedNestAsyncioError(found)
 
 
-class TestUvloop(CleanInterpreterTestCase):
-    # g4f never patches a uvloop loop, so nest_asyncio being importable does not change the path.
-    scenario = "no-nest"
+class TestUvloop(CheckTestCase):
+    regime = regimes.UVLOOP
 
-    def test_async_provider_in_running_uvloop(self):
+    @known(UVLOOP_ASYNC_PROVIDER)
+    @in_child(create_inside_the_loop, AsyncProviderMock)
+    def test_async_provider_in_running_uvloop(self, found):
         """inside a running uvloop loop (which g4f does not patch), sync create with an async provider raises NestAsyncioError"""
-        self.assertNestAsyncioError("uvloop_async_provider")
+        self.assertRaisedNestAsyncioError(found)
 
-    def test_generator_provider_in_running_uvloop(self):
+    @known(UVLOOP_GENERATOR_PROVIDER)
+    @in_child(create_inside_the_loop, AsyncGeneratorProviderMock)
+    def test_generator_provider_in_running_uvloop(self, found):
         """inside a running uvloop loop (which g4f does not patch), sync create with an async-generator provider raises NestAsyncioError"""
-        self.assertNestAsyncioError("uvloop_generator_provider")
+        self.assertRaisedNestAsyncioError(found)
 
 
-def require_nest():
-    if not nest_importable():
-        raise unittest.SkipTest("neither nest_asyncio nor nest_asyncio2 is installed")
+@unittest.skipIf(support.g4f_nest() is None, "g4f cannot nest here: the nest package it imports is not installed")
+@unittest.skipUnless(support.has_api("auto_patch"), "g4f %s predates g4f patching a running loop itself (first in "
+                     "g4f %s)" % (support.g4f_version(), support.G4F_APIS["auto_patch"][0]))
+class TestAutoPatch(CheckTestCase):
+    """With g4f's nest package importable and nothing applied, g4f patches the running loop itself."""
 
-
-class TestAutoPatch(CleanInterpreterTestCase):
-    scenario = "nest"
-
-    def setUp(self):
-        require_nest()
-        require_g4f_api("auto_patch")
-
-    def test_async_provider_in_running_loop(self):
+    @known(AUTO_PATCH_ASYNC_PROVIDER)
+    @in_child(create_inside_the_loop, AsyncProviderMock)
+    def test_async_provider_in_running_loop(self, found):
         """with nest_asyncio importable and nothing applied, sync create with an async provider inside asyncio.run returns the result (g4f patches the loop)"""
-        self.assertReturned("in_loop_async_provider", "Mock")
+        self.assertReturned(found, "Mock")
 
-    def test_generator_provider_in_running_loop(self):
+    @in_child(create_inside_the_loop, AsyncGeneratorProviderMock)
+    def test_generator_provider_in_running_loop(self, found):
         """with nest_asyncio importable and nothing applied, sync create with an async-generator provider inside asyncio.run returns the result (g4f patches the loop)"""
-        self.assertReturned("in_loop_generator_provider", "Mock")
+        self.assertReturned(found, "Mock")
 
-    def test_stream_in_running_loop(self):
+    @in_child(create_inside_the_loop, AsyncChunksProviderMock, True)
+    def test_stream_in_running_loop(self, found):
         """with nest_asyncio importable, sync create(stream=True) inside a running loop yields every chunk in order"""
-        self.assertReturned("in_loop_stream", list(CHUNKS))
+        self.assertReturned(found, list(CHUNKS))
 
 
-class TestNestedDocumented(CleanInterpreterTestCase):
+def run_documented(method):
+    """Run the documented TestChatCompletionNestAsync.<method> for real, as unittest runs it: its setUp applies
+    nest_asyncio, then its body calls the sync API inside the test's running loop."""
+    from . import asyncio as documented
+
+    result = unittest.TestResult()
+    documented.TestChatCompletionNestAsync(method).run(result)
+    if result.skipped:
+        raise unittest.SkipTest(result.skipped[0][1])
+    problems = result.errors + result.failures + [(test, "unexpected success") for test in result.unexpectedSuccesses]
+    if problems:
+        raise AssertionError("".join(text for _, text in problems))
+    return "passed"
+
+
+class TestNestedDocumented(CheckTestCase):
     """The documented _test_nested and _test_nested_generator, run for real in a fresh interpreter."""
 
-    scenario = "nest"
-
-    def setUp(self):
-        require_nest()
-
-    def test_nested(self):
+    @in_child(run_documented, "_test_nested")
+    def test_nested(self, found):
         """after nest_asyncio.apply(), sync create with an async provider inside a running loop returns the result (documented _test_nested)"""
-        self.assertReturned("nested_async_provider", "Mock")
+        self.assertReturned(found, "passed")
 
-    def test_nested_generator(self):
+    @in_child(run_documented, "_test_nested_generator")
+    def test_nested_generator(self, found):
         """after nest_asyncio.apply(), sync create with an async-generator provider inside a running loop returns the result (documented _test_nested_generator)"""
-        self.assertReturned("nested_generator_provider", "Mock")
+        self.assertReturned(found, "passed")

@@ -1,19 +1,22 @@
 """The command line shared by ``run_tests.py`` and ``python -m g4f_tests``.
 
-Exit status: 0 when every check passed (known g4f defects may be expected failures), 1 when a check
-failed or errored or a known defect unexpectedly passed, 2 for usage errors and a missing g4f.
+Exit status: 0 when every check passed (known g4f defects may be expected failures), 1 when a check failed or
+errored, a known defect unexpectedly passed or something tried the network, 2 for usage errors and a missing g4f.
 """
 import argparse
-import faulthandler
+import json
 import os
 import random
 import sys
+import time
 import unittest
 
-from . import known_defects, support
+from . import children, known_defects, support
+from .checks import prefetch
 
 PACKAGE = __name__.rsplit(".", 1)[0]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+FAILED = ("failed", "error", "unexpected success")
 
 
 class UsageError(Exception):
@@ -31,15 +34,11 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser(prog):
-    parser = _Parser(
-        prog=prog,
-        description="Run the g4f-tests conformance suite against the installed g4f.",
-    )
+    parser = _Parser(prog=prog, description="Run the g4f-tests conformance suite against the installed g4f.")
     verbosity = parser.add_mutually_exclusive_group()
-    verbosity.add_argument("-v", "--verbose", action="store_const", const=2, dest="verbosity",
-                           default=1, help="one line per test")
-    verbosity.add_argument("-q", "--quiet", action="store_const", const=0, dest="verbosity",
-                           help="only the summary")
+    verbosity.add_argument("-v", "--verbose", action="store_const", const=2, dest="verbosity", default=1,
+                           help="one line per test")
+    verbosity.add_argument("-q", "--quiet", action="store_const", const=0, dest="verbosity", help="only the summary")
     parser.add_argument("names", nargs="*", metavar="NAME",
                         help="only these tests, modules or classes (g4f_tests.nesting, "
                              "g4f_tests.asyncio.TestChatCompletion.test_create, ...), run in the order given")
@@ -49,11 +48,12 @@ def build_parser(prog):
     parser.add_argument("--list", action="store_true", help="print the selected test ids, one a line, and exit")
     parser.add_argument("--strict", action="store_true",
                         help="report known g4f defects as failures instead of expected failures")
-    parser.add_argument("--junit-xml", metavar="PATH",
-                        help="also write a JUnit XML report to PATH (needs the [junit] extra)")
     parser.add_argument("--shuffle", nargs="?", const="random", default=None, metavar="SEED",
                         help="run the tests in a random order; the seed (an integer) is printed, "
                              "the same seed gives the same order")
+    parser.add_argument("--junit-xml", metavar="PATH", help="also write a JUnit XML report to PATH "
+                                                            "(needs unittest-xml-reporting)")
+    parser.add_argument("--json", metavar="PATH", help="also write every test's outcome as JSON to PATH")
     return parser
 
 
@@ -68,52 +68,92 @@ def _shuffle_seed(value):
         raise UsageError("--shuffle takes an integer seed, not %r" % value)
 
 
-def load_suite(patterns=None):
+def load_tests(args):
+    """The selected tests, in run order (names in the order given; the package's order otherwise)."""
     loader = unittest.TestLoader()
-    if patterns:
-        loader.testNamePatterns = ["*%s*" % p if "*" not in p else p for p in patterns]
-    suite = loader.loadTestsFromName(PACKAGE)
-    if loader.errors:
-        # A check module (or g4f under it) failed to import: show why, do not report "no tests".
-        raise LoadError("".join(loader.errors))
-    return suite
-
-
-def flatten(suite):
-    return list(known_defects.iter_tests(suite))
-
-
-def select(tests, names):
-    """The tests named (a test id, or a module or class prefix of ids), in the order of ``names``."""
-    chosen = []
-    for name in names:
-        matching = [t for t in tests if t.id() == name or t.id().startswith(name + ".")]
-        if not matching:
+    if args.patterns:
+        loader.testNamePatterns = ["*%s*" % p if "*" not in p else p for p in args.patterns]
+    tests = []
+    for name in args.names or [PACKAGE]:
+        try:
+            found = loader.loadTestsFromName(name)
+        except (ImportError, AttributeError):
             raise UsageError("no test is named %s (see --list)" % name)
-        chosen.extend(t for t in matching if t not in chosen)
-    return chosen
+        tests.extend(t for t in _flatten(found) if t not in tests)
+    errors = [t for t in tests if type(t).__name__ in ("_FailedTest", "ModuleImportFailure")] or loader.errors
+    if errors:  # a check module (or g4f under it) failed to import: show why, do not report "no tests"
+        raise LoadError("".join(loader.errors) or "\n".join(str(getattr(t, "_exception", t)) for t in errors))
+    return tests
 
 
-class Watchdog:
-    """Arms a per-test watchdog, so a hung g4f call ends the run with every thread's stack; counts
-    the tests that passed (testsRun minus the rest would be wrong when a class fixture fails or skips)."""
+def _flatten(suite):
+    from . import iter_tests
 
-    passed = 0
+    return list(iter_tests(suite))
 
-    def addSuccess(self, test):
-        self.passed += 1
-        super().addSuccess(test)
+
+class Verdicts:
+    """Result mixin: one verdict per test (its subtests reported inside it), its time, and why."""
+
+    def startTestRun(self):
+        self.verdicts, self.started = {}, {}
+        super().startTestRun()
+
+    def _entry(self, test):
+        test = getattr(test, "test_case", test)  # a subtest counts for its test
+        return self.verdicts.setdefault(test.id(), {"outcome": "passed", "message": "", "subtests": [],
+                                                    "seconds": None})
+
+    def _set(self, test, outcome, message=""):
+        entry = self._entry(test)
+        if test is not getattr(test, "test_case", test):
+            params = ", ".join("%s=%s" % item for item in test.params.items())
+            entry["subtests"].append({"params": params, "outcome": outcome, "message": message})
+            if outcome not in FAILED:
+                return
+        rank = ("passed", "skipped", "expected failure") + FAILED
+        if rank.index(outcome) >= rank.index(entry["outcome"]):
+            entry["outcome"], entry["message"] = outcome, message or entry["message"]
 
     def startTest(self, test):
-        faulthandler.dump_traceback_later(support.TEST_TIMEOUT, exit=True)
+        self.started[test.id()] = time.perf_counter()
+        self._entry(test)
         super().startTest(test)
 
     def stopTest(self, test):
-        faulthandler.cancel_dump_traceback_later()
+        self._entry(test)["seconds"] = round(time.perf_counter() - self.started.pop(test.id(), time.perf_counter()), 3)
         super().stopTest(test)
 
+    def addFailure(self, test, err):
+        self._set(test, "failed", self._exc_info_to_string(err, test))
+        super().addFailure(test, err)
 
-class Result(Watchdog, unittest.TextTestResult):
+    def addError(self, test, err):
+        self._set(test, "error", self._exc_info_to_string(err, test))
+        super().addError(test, err)
+
+    def addSkip(self, test, reason):
+        self._set(test, "skipped", reason)
+        super().addSkip(test, reason)
+
+    def addExpectedFailure(self, test, err):
+        self._set(test, "expected failure", str(err[1]))
+        super().addExpectedFailure(test, err)
+
+    def addUnexpectedSuccess(self, test):
+        self._set(test, "unexpected success", "a known g4f defect did not show: update g4f_tests/known_defects.py")
+        super().addUnexpectedSuccess(test)
+
+    def addSubTest(self, test, subtest, err):
+        if err is None:
+            self._set(subtest, "passed")
+        else:
+            self._set(subtest, "failed" if issubclass(err[0], test.failureException) else "error",
+                      self._exc_info_to_string(err, test))
+        super().addSubTest(test, subtest, err)
+
+
+class Result(Verdicts, unittest.TextTestResult):
     pass
 
 
@@ -124,62 +164,70 @@ def make_runner(args, stream, junit_file=None):
     import xmlrunner
     from xmlrunner.result import _XMLTestResult
 
-    class XmlResult(Watchdog, _XMLTestResult):
-        pass
+    class XmlResult(Verdicts, _XMLTestResult):
+        def addExpectedFailure(self, test, err):
+            super().addExpectedFailure(test, err)
+            self.expectedFailures[-1][0].test_exception_message = "expected failure: %s" % (err[1],)
 
     return xmlrunner.XMLTestRunner(output=junit_file, resultclass=XmlResult, **options)
 
 
-def open_junit_xml(path):
-    """The report file, opened before the run so that a bad path is a usage error, not a lost run."""
-    if not support.is_importable("xmlrunner"):
-        raise UsageError("--junit-xml needs unittest-xml-reporting: pip install g4f-tests[junit]")
+def open_report(path, what, needs=None):
+    """A report file, opened before the run so that a bad path is a usage error, not a lost run."""
+    if needs is not None and not support.is_importable(needs[0]):
+        raise UsageError("%s needs %s: pip install %s" % (what, needs[1], needs[1]))
     try:
-        return open(path, "wb")
+        return open(path, "wb" if needs else "w", **({} if needs else {"encoding": "utf-8"}))
     except OSError as error:
-        raise UsageError("cannot write the JUnit XML report %s: %s" % (path, error.strerror or error))
+        raise UsageError("cannot write the %s report %s: %s" % (what, path, error.strerror or error))
 
 
-def summarize(result, stream):
-    failed = len(result.failures) + len(result.errors) + len(result.unexpectedSuccesses)
-    skipped = len(result.skipped)
-    expected = len(result.expectedFailures)
-    passed = result.passed
-    if result.expectedFailures:
-        stream.write("\nknown g4f defects (expected failures; --strict reports them as failures):\n")
-        for test, _ in result.expectedFailures:
-            reason = known_defects.matching(test.id()) or "expected failure"
-            stream.write("  %s: %s\n" % (test.id(), reason))
-    if result.unexpectedSuccesses:
-        stream.write("\nknown g4f defects that did not fail (g4f may have fixed them; "
-                     "update g4f_tests/known_defects.py):\n")
-        for test in result.unexpectedSuccesses:
-            stream.write("  %s\n" % test.id())
+def counts(verdicts):
+    outcomes = [v["outcome"] for v in verdicts.values()]
+    return {"passed": outcomes.count("passed"), "failed": sum(outcomes.count(o) for o in FAILED),
+            "skipped": outcomes.count("skipped"), "expected failures": outcomes.count("expected failure")}
+
+
+def summarize(verdicts, tests, stream):
+    seen = {}
+    for test in tests:
+        entry = verdicts.get(test.id())
+        if entry and entry["outcome"] == "expected failure":
+            for defect in known_defects.applicable(test):
+                seen.setdefault(defect.name, (defect, []))[1].append(test.id())
+    if seen:
+        stream.write("\nknown g4f defects seen (expected failures; --strict reports them as failures):\n")
+        for defect, ids in seen.values():
+            stream.write("  %s, g4f %s: %s\n    %s\n    what to do: %s\n    checks: %s\n" % (
+                defect.name, defect.releases(), defect, defect.where, defect.workaround, ", ".join(ids)))
+    unexpected = [test_id for test_id, v in verdicts.items() if v["outcome"] == "unexpected success"]
+    if unexpected:
+        stream.write("\nknown g4f defects that did not show (g4f may have fixed them; update "
+                     "g4f_tests/known_defects.py):\n%s" % "".join("  %s\n" % t for t in unexpected))
+    partial = [(t, v) for t, v in verdicts.items() if v["outcome"] == "passed"
+               and any(s["outcome"] == "skipped" for s in v["subtests"])]
+    for test_id, verdict in partial:
+        skipped = [s for s in verdict["subtests"] if s["outcome"] == "skipped"]
+        stream.write("%s: %d of %d calls ran, %d skipped: %s\n" % (
+            test_id, len(verdict["subtests"]) - len(skipped), len(verdict["subtests"]), len(skipped),
+            "; ".join(sorted({s["message"] for s in skipped}))))
     if support.blocked_attempts:
         stream.write("\nnetwork access blocked during the run:\n")
         for where, thread in support.blocked_attempts:
             stream.write("  %s (thread %s)\n" % (where, thread))
-    stream.write("\n%d passed, %d failed, %d skipped, %d expected failures\n" % (passed, failed, skipped, expected))
-    ok = result.wasSuccessful() and not result.unexpectedSuccesses and not support.blocked_attempts
-    return EXIT_OK if ok else EXIT_FAILED
 
 
-def run(args, stream):
+def run(args, stream, started):
     seed = _shuffle_seed(args.shuffle)
     if not support.is_importable("g4f"):
         raise UsageError("g4f is not installed in this Python (%s): pip install g4f" % sys.executable)
-    junit_file = open_junit_xml(args.junit_xml) if args.junit_xml and not args.list else None
-    if args.strict:
-        os.environ[support.STRICT_ENV] = "1"
-    support.enable_network_guard()
-    if not args.list and not args.patterns and not args.names:
-        # Start the clean-interpreter children now, so they import g4f while this process does.
-        from . import clean_interpreter
-
-        clean_interpreter.start(preload=True)
-    tests = flatten(load_suite(args.patterns))
-    if args.names:
-        tests = select(tests, args.names)
+    junit_file = open_report(args.junit_xml, "JUnit XML", ("xmlrunner", "unittest-xml-reporting")) \
+        if args.junit_xml and not args.list else None
+    json_file = open_report(args.json, "JSON") if args.json and not args.list else None
+    known_defects.strict = args.strict
+    if not args.list and not args.names:
+        children.start()  # before this process imports g4f: the zygotes are forked from a clean interpreter
+    tests = load_tests(args)
     if not tests:
         raise UsageError("no test matches -k %s" % " -k ".join(args.patterns or []))
     if seed is not None:
@@ -188,24 +236,38 @@ def run(args, stream):
         for test in tests:
             stream.write(test.id() + "\n")
         return EXIT_OK
-
-    for line in support.environment_lines():
-        stream.write(line + "\n")
-    if seed is not None:
-        stream.write("shuffled with seed %d (--shuffle %d repeats this order)\n" % (seed, seed))
-    stream.write("\n")
+    sys.__stderr__.write("T %.3f parent prefetch\n" % (time.time() % 100))
+    prefetch(tests)
+    header = support.environment_lines() + (["shuffled with seed %d (--shuffle %d repeats this order)" % (seed, seed)]
+                                            if seed is not None else [])
+    stream.write("\n".join(header) + "\n\n")
     stream.flush()
     try:
         result = make_runner(args, stream, junit_file).run(unittest.TestSuite(tests))
+        sys.__stderr__.write("T %.3f parent tests done\n" % (time.time() % 100))
     finally:
         if junit_file is not None:
             junit_file.close()
+        children.stop()
+    verdicts = result.verdicts
+    summarize(verdicts, tests, stream)
+    total = counts(verdicts)
+    failed = total["failed"] or support.blocked_attempts or not result.wasSuccessful()
+    seconds = time.perf_counter() - started
+    if json_file is not None:
+        with json_file:
+            json.dump({"environment": header, "seed": seed, "order": [t.id() for t in tests], "tests": verdicts,
+                       "counts": total, "blocked": support.blocked_attempts, "seconds": round(seconds, 3),
+                       "exit": EXIT_FAILED if failed else EXIT_OK}, json_file, indent=1)
     if junit_file is not None:
         stream.write("JUnit XML report: %s\n" % args.junit_xml)
-    return summarize(result, stream)
+    stream.write("\n%d passed, %d failed, %d skipped, %d expected failures in %.1f s\n"
+                 % (total["passed"], total["failed"], total["skipped"], total["expected failures"], seconds))
+    return EXIT_FAILED if failed else EXIT_OK
 
 
 def main(argv=None, prog=None):
+    started = time.perf_counter()
     if prog is None:
         prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "run_tests.py"
         if prog == "__main__.py":
@@ -213,7 +275,7 @@ def main(argv=None, prog=None):
     parser = build_parser(prog)
     try:
         args = parser.parse_args(argv)
-        return run(args, sys.stdout)
+        return run(args, sys.stdout, started)
     except UsageError as error:
         sys.stderr.write("%s: error: %s\n" % (prog, error))
         return EXIT_USAGE

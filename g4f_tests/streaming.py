@@ -1,76 +1,72 @@
-"""Streaming through ChatCompletion: chunks arrive as chunks, in order, none lost or repeated.
+"""Streaming through ChatCompletion: chunks arrive as chunks, exactly as the provider yielded them, in order."""
+from . import regimes
+from .checks import CheckTestCase, in_children
+from .known_defects import ASYNC_STREAM_OF_SYNC_PROVIDER, known
+from .providers import (CHUNKS, JOINED, AsyncChunksProviderMock, ChunksProviderMock,
+                        NoStreamAsyncChunksProviderMock, create, create_async)
+from .support import require_api
 
-The sync checks call g4f from a worker thread (no running loop there, as in plain sync code), so a
-hung call fails its test with the place it hung at instead of stopping the run.
-"""
-import unittest
-
-import g4f
-from g4f import ChatCompletion
-
-from .mocks import (CHUNKS, JOINED, AsyncChunksProviderMock, ChunksProviderMock,
-                    NoStreamAsyncChunksProviderMock)
-from .support import UvloopTestCase, require_g4f_api, run_in_thread, within
-
-MESSAGES = [{"role": "user", "content": "Hello"}]
-STREAMING = (ChunksProviderMock, AsyncChunksProviderMock)
-ALL = STREAMING + (NoStreamAsyncChunksProviderMock,)
-
-
-def text_chunks(chunks):
-    """The str chunks of a stream (g4f may add non-text objects such as a finish reason)."""
-    return [chunk for chunk in chunks if isinstance(chunk, str)]
+STREAMING = {"sync provider": (ChunksProviderMock,), "async-generator provider": (AsyncChunksProviderMock,)}
+ALL = dict(STREAMING, **{"async generator with supports_stream = False": (NoStreamAsyncChunksProviderMock,)})
 
 
 def sync_stream(provider):
-    result = ChatCompletion.create(g4f.models.default, MESSAGES, provider, stream=True)
-    return result, (None if isinstance(result, str) else list(result))
+    return create(provider, stream=True)
 
 
-class TestSyncStreaming(unittest.TestCase):
-    def test_stream_yields_chunks_in_order(self):
+async def async_stream(provider):
+    require_api("create_async_stream")
+    return await create_async(provider, stream=True)
+
+
+class SyncStreamingChecks:
+    @in_children(sync_stream, STREAMING)
+    def test_stream_yields_chunks_in_order(self, founds):
         """sync create(stream=True) returns an iterator of the provider's chunks, in order, none lost or repeated"""
-        for provider in STREAMING:
-            with self.subTest(provider=provider.__name__):
-                result, chunks = run_in_thread(sync_stream, provider)
-                self.assertNotIsInstance(result, str, "stream=True returned the joined text, not chunks")
-                self.assertEqual(text_chunks(chunks), list(CHUNKS))
+        for provider, found in founds.items():
+            with self.subTest(provider=provider):
+                self.assertReturned(found, list(CHUNKS))
 
-    def test_create_joins_all_chunks(self):
+    @in_children(create, ALL)
+    def test_create_joins_all_chunks(self, founds):
         """sync create without stream returns every chunk joined in order, also for a provider with supports_stream = False"""
-        for provider in ALL:
-            with self.subTest(provider=provider.__name__):
-                result = run_in_thread(ChatCompletion.create, g4f.models.default, MESSAGES, provider)
-                self.assertEqual(result, JOINED)
+        for provider, found in founds.items():
+            with self.subTest(provider=provider):
+                self.assertReturned(found, JOINED)
 
 
 class AsyncStreamingChecks:
-    """Bound below to the default loop and to uvloop."""
-
-    async def test_create_async_stream_yields_chunks_in_order(self):
+    @known(ASYNC_STREAM_OF_SYNC_PROVIDER)
+    @in_children(async_stream, STREAMING)
+    def test_create_async_stream_yields_chunks_in_order(self, founds):
         """create_async(stream=True) returns an async iterator of the provider's chunks, in order"""
-        require_g4f_api("create_async_stream")
-        for provider in STREAMING:
-            with self.subTest(provider=provider.__name__):
-                result = ChatCompletion.create_async(g4f.models.default, MESSAGES, provider, stream=True)
-                self.assertTrue(hasattr(result, "__aiter__"), "create_async(stream=True) returned %r" % (result,))
+        for provider, found in founds.items():
+            with self.subTest(provider=provider):
+                self.assertReturned(found, list(CHUNKS))
 
-                async def collect():
-                    return [chunk async for chunk in result]
-
-                self.assertEqual(text_chunks(await within(collect())), list(CHUNKS))
-
-    async def test_create_async_joins_all_chunks(self):
+    @in_children(create_async, ALL)
+    def test_create_async_joins_all_chunks(self, founds):
         """create_async without stream returns every chunk joined in order, also for a provider with supports_stream = False"""
-        for provider in ALL:
-            with self.subTest(provider=provider.__name__):
-                result = await within(ChatCompletion.create_async(g4f.models.default, MESSAGES, provider))
-                self.assertEqual(result, JOINED)
+        for provider, found in founds.items():
+            with self.subTest(provider=provider):
+                self.assertReturned(found, JOINED)
 
 
-class TestAsyncStreaming(AsyncStreamingChecks, unittest.IsolatedAsyncioTestCase):
+class TestSyncStreaming(SyncStreamingChecks, CheckTestCase):
     pass
 
 
-class TestAsyncStreamingUvloop(AsyncStreamingChecks, UvloopTestCase):
+class TestSyncStreamingNestApplied(SyncStreamingChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED
+
+
+class TestAsyncStreaming(AsyncStreamingChecks, CheckTestCase):
     pass
+
+
+class TestAsyncStreamingUvloop(AsyncStreamingChecks, CheckTestCase):
+    regime = regimes.UVLOOP
+
+
+class TestAsyncStreamingNestApplied(AsyncStreamingChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED

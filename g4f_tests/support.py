@@ -1,33 +1,46 @@
-"""Small helpers shared by the checks and the runner: timeouts, versions, the environment, the network guard.
+"""What the checks, the children and the runner share: time limits, test data, versions, g4f's own nest state,
+the environment header, the table of g4f APIs, and the observation of what a call did.
 
-Nothing here imports g4f at module level, so the runner can use it to say "g4f is missing" in one line.
+Nothing here imports g4f at module level, so the runner can say "g4f is missing" in one line.
 """
 import asyncio
+import contextlib
+import faulthandler
+import gc
+import importlib
 import importlib.util
-import ipaddress
-import os
 import platform
+import reprlib
 import sys
-import threading
+import traceback
 import unittest
+import warnings
 
-# Named time limits, in seconds (cf. test.support.SHORT_TIMEOUT). A call into g4f that takes longer
-# is reported as hung, with the place it hung at.
-CALL_TIMEOUT = 10.0
-# Per test, enforced by the runner with faulthandler: past it the run stops with every thread's stack.
-TEST_TIMEOUT = 25.0
-# A clean-interpreter child (it imports g4f, ~0.5 s) must have answered within this.
-CHILD_TIMEOUT = 45.0
+from .sandbox import blocked_attempts, enable_network_guard, sandbox  # noqa: F401 (shared from here)
 
-# Set by the runner for --strict (or by hand); read where the known-defect registry is applied.
-STRICT_ENV = "G4F_TESTS_STRICT"
+# Time limits, in seconds, named by role (CPython's test.support calls its 30 s limit SHORT_TIMEOUT).
+CALL_TIMEOUT = 10.0  # one check's body in its child: past it the child dumps its stacks and the check fails
+TEST_TIMEOUT = 25.0  # one test in this process: past it faulthandler dumps every stack and ends the run
+CHILD_TIMEOUT = 45.0  # waiting for a child's answer (it imports g4f first, then runs its checks)
 
 NEST_MODULES = ("nest_asyncio2", "nest_asyncio")
 
+# The test data every check sends and expects (providers.py's mocks yield it). Chunks a plausible bug could
+# not leave unchanged: mixed case, leading and trailing spaces, non-ASCII, a newline, an empty chunk, one that
+# looks like a number, a long one. Upper-casing, stripping, dropping, repeating, reordering, re-encoding or
+# splitting any of them shows.
+MESSAGES = [{"role": "user", "content": "Hello"}]
+CHUNKS = ("Hello", ", Wörld", " ", "", "\n  zwei  Leerzeichen ", "42", "ЖёлТый — straße 🙂", "Ab" * 2000)
+JOINED = "".join(CHUNKS)
+NON_EMPTY = [chunk for chunk in CHUNKS if chunk]
 
-def nest_importable():
-    """nest_asyncio2 or nest_asyncio can be imported (either patches the same way)."""
-    return any(is_importable(name) for name in NEST_MODULES)
+# Warnings and asyncio log lines that mean the bridge left something behind (the one list of them).
+STRAY = ("was never awaited", "unclosed event loop", "Task was destroyed", "Event loop is closed",
+         "never retrieved", "unclosed <socket", "unclosed transport")
+
+
+def is_stray(line):
+    return any(pattern in line for pattern in STRAY)
 
 
 def thread_loop():
@@ -39,6 +52,80 @@ def thread_loop():
     return getattr(getattr(policy, "_local", None), "_loop", None)
 
 
+@contextlib.contextmanager
+def test_limit():
+    """Past TEST_TIMEOUT, faulthandler dumps every thread's stack and ends the process: a hang never hangs
+    the run, under any runner (armed by every test of the suite, see checks.py)."""
+    try:
+        faulthandler.dump_traceback_later(TEST_TIMEOUT, exit=True, file=sys.stderr)
+    except (ValueError, OSError, AttributeError):  # no file descriptor behind sys.stderr here
+        faulthandler.dump_traceback_later(TEST_TIMEOUT, exit=True, file=sys.__stderr__)
+    try:
+        yield
+    finally:
+        faulthandler.cancel_dump_traceback_later()
+
+
+_repr = reprlib.Repr()
+_repr.maxstring, _repr.maxother, _repr.maxlist, _repr.maxdict, _repr.maxlevel = 160, 160, 12, 12, 4
+
+
+def short(value):
+    """repr(value), shortened for a failure message (a 4000-character chunk stays readable)."""
+    return _repr.repr(value)
+
+
+class Observation:
+    """What one check's body did, as its child saw it: returned ``value`` or raised ``error`` (a dict: type,
+    message, nest_error, traceback); the ``warnings`` and asyncio ``log`` lines it caused; the ``leftover``
+    loop it left installed for the thread; ``crash`` (exitcode, stderr) when the child died or hung; ``skip``
+    and ``regime`` when the body did not run (an API this g4f predates, a process not in the check's regime)."""
+
+    def __init__(self, value=None, error=None, warnings=(), log=(), crash=None, skip=None, regime=None,
+                 leftover=None):
+        self.value, self.error, self.crash, self.skip, self.regime = value, error, crash, skip, regime
+        self.warnings, self.log, self.leftover = list(warnings), list(log), leftover
+
+    @classmethod
+    def of_exception(cls, error):
+        """The observation of an exception raised in this process. Frees what its traceback holds first, so a
+        coroutine it kept alive warns now, inside the observation."""
+        described = {"type": "%s.%s" % (type(error).__module__, type(error).__qualname__),
+                     "message": str(error), "nest_error": type(error).__name__ == "NestAsyncioError",
+                     "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__))}
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            traceback.clear_frames(error.__traceback__)
+            gc.collect()
+        return cls(error=described, warnings=["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0])
+                                              for w in caught])
+
+    def calls(self):
+        """(label, Observation) for a body that observed several calls and returned {label: observation}."""
+        return [(label, Observation(**found)) for label, found in self.value.items()]
+
+    def stray(self):
+        """The warnings and log lines that mean something was left behind; a loop the call left installed and
+        open for the thread counts too (it is never collected, so it never warns by itself)."""
+        left = ["unclosed event loop left installed as the thread's loop"] if self.leftover == "open" else []
+        return [line for line in self.warnings + self.log if is_stray(line)] + left
+
+    def hung(self):
+        return self.crash is not None and "Timeout (" in (self.crash.get("stderr") or "")
+
+    def __str__(self):
+        if self.crash is not None:
+            what = ("the check hung (no answer within %s s); where:" % CALL_TIMEOUT if self.hung()
+                    else "the check's process died (exit status %s); its output:" % self.crash["exitcode"])
+            return "%s\n%s" % (what, (self.crash.get("stderr") or "(nothing)").strip()[-4000:])
+        if self.error is not None:
+            said = "raised %s(%s)" % (self.error["type"], short(self.error["message"]))
+        else:
+            said = "returned %s" % short(self.value)
+        stray = self.stray()
+        return said + ("; and left behind: %s" % "; ".join(stray) if stray else "")
+
+
 def is_importable(name):
     try:
         return importlib.util.find_spec(name) is not None
@@ -48,22 +135,16 @@ def is_importable(name):
 
 def dist_version(name):
     """The installed distribution's version, or None."""
-    try:
-        from importlib.metadata import PackageNotFoundError, version
-    except ImportError:  # pragma: no cover - Python < 3.8 is not supported
-        return None
+    from importlib.metadata import PackageNotFoundError, version
+
     try:
         return version(name)
     except PackageNotFoundError:
         return None
 
 
-def g4f_version():
-    return dist_version("g4f")
-
-
 def parse_version(text):
-    """'8.8.6' -> (8, 8, 6); leading numeric parts only, enough to order g4f's releases."""
+    """'8.8.6' -> (8, 8, 6); the leading numeric parts, enough to order g4f's releases."""
     parts = []
     for piece in (text or "0").split("."):
         digits = ""
@@ -77,216 +158,112 @@ def parse_version(text):
     return tuple(parts)
 
 
-def environment_lines():
-    """What a bug report needs: Python, platform, g4f and the nest/uvloop packages."""
-
-    def package(import_name, dist_name):
-        if not is_importable(import_name):
-            return "absent"
-        return dist_version(dist_name) or "present"
-
-    return [
-        "Python %s (%s) on %s" % (platform.python_version(), sys.executable, platform.platform()),
-        "g4f %s; nest_asyncio %s; nest_asyncio2 %s; uvloop %s"
-        % (
-            g4f_version() or "absent",
-            package("nest_asyncio", "nest_asyncio"),
-            package("nest_asyncio2", "nest_asyncio2"),
-            package("uvloop", "uvloop"),
-        ),
-    ]
+# gpt4free's setup.py reads the version from G4F_VERSION; a source install without it reports 0.0.0.
+NEWEST = (10 ** 6,)
 
 
-def disable_g4f_version_check():
-    """g4f's first request starts a thread that asks the package index for a newer g4f; switch it off."""
-    try:
-        import g4f.debug
-    except ImportError:
-        return
-    g4f.debug.version_check = False
+def g4f_version():
+    """The installed g4f's release as reported, or None when g4f is not installed."""
+    return dist_version("g4f")
 
 
-# The network guard: an audit hook (it cannot be removed, only switched off) that turns any attempt to
-# reach a non-loopback address into an error naming the destination, and records it for the runner.
+def g4f_release():
+    """The installed g4f's release as a tuple for ranges: a source install (0.0.0) counts as the newest."""
+    version = parse_version(g4f_version())
+    return NEWEST if version in ((), (0,), (0, 0), (0, 0, 0)) else version
 
 
-class NetworkAccessError(OSError):
-    pass
+def describe_g4f():
+    version = g4f_version()
+    if version is None:
+        return "g4f absent"
+    if g4f_release() == NEWEST:
+        return "g4f %s (a source install, treated as the newest release)" % version
+    return "g4f %s" % version
 
 
-_guard = {"installed": False, "enabled": False}
-blocked_attempts = []
+def g4f_nest():
+    """The nest package the installed g4f's bridge imported (a module), or None when g4f cannot nest.
 
-
-def _is_loopback(host):
-    if host is None or host in ("localhost", ""):
-        return True
-    if isinstance(host, bytes):
-        host = host.decode("ascii", "replace")
-    host = str(host).split("%", 1)[0]
-    try:
-        return ipaddress.ip_address(host).is_loopback
-    except ValueError:
-        return host.endswith(".localhost")
-
-
-def _audit(event, args):
-    if not _guard["enabled"]:
-        return
-    if event == "socket.connect":
-        address = args[1]
-        if not isinstance(address, tuple):  # AF_UNIX path
-            return
-        host, port = address[0], address[1]
-    elif event == "socket.getaddrinfo":
-        host, port = args[0], args[1]
-    else:
-        return
-    if _is_loopback(host):
-        return
-    where = "%s:%s" % (host, port)
-    blocked_attempts.append((where, threading.current_thread().name))
-    raise NetworkAccessError("g4f-tests blocks network access: something tried to reach %s" % where)
-
-
-def enable_network_guard(enabled=True):
-    if not _guard["installed"]:
-        sys.addaudithook(_audit)
-        _guard["installed"] = True
-    _guard["enabled"] = enabled
-
-
-def network_guard_enabled():
-    return _guard["enabled"]
-
-
-# Time limits for calls into g4f inside a test: a hang fails that test with the place it hung at.
-
-
-class HangError(AssertionError):
-    pass
-
-
-def close_nest_leftover_loop():
-    """Close the loop nest_asyncio's asyncio.run leaves installed in this (worker) thread.
-
-    Once nest_asyncio is applied in this process (the documented TestChatCompletionNestAsync does
-    it), ``asyncio.run`` reuses or creates the thread's loop and never closes it: a thread that
-    calls g4f's sync API then ends with an unclosed loop. That comes from the suite's own process-wide
-    patch, not from g4f, so the suite cleans it up; whether g4f itself leaves loops behind is checked
-    in a clean interpreter (loops.py). Does nothing while nest_asyncio is not applied.
+    Read from g4f's own module state: g4f.providers.asyncio from 0.3.5.8 on (nest_asyncio2 from 7.0,
+    nest_asyncio before), g4f.providers.base_provider in 0.3.4.x. Older releases import nest_asyncio where
+    they need it (0.3.0 to 0.3.3) or never (0.2): then the answer is whether that import would work.
     """
-    if not getattr(asyncio, "_nest_patched", False):
-        return
-    loop = thread_loop()
-    if loop is not None and not loop.is_running() and not loop.is_closed():
-        loop.close()
-        asyncio.set_event_loop(None)
-
-
-def run_in_thread(function, *args, timeout=CALL_TIMEOUT, **kwargs):
-    """``function(*args, **kwargs)`` in a worker thread (no running loop there, as in plain sync code).
-
-    Returns its result or raises its exception; raises HangError with the thread's stack if it takes
-    longer than ``timeout`` (the thread is a daemon and is left behind).
-    """
-    import traceback
-
-    box = {}
-
-    def target():
+    for name in ("g4f.providers.asyncio", "g4f.providers.base_provider"):
         try:
-            box["value"] = function(*args, **kwargs)
-        except BaseException as error:
-            box["error"] = error
-        finally:
-            close_nest_leftover_loop()
-
-    thread = threading.Thread(target=target, name="g4f-tests-call", daemon=True)
-    thread.start()
-    thread.join(timeout)
-    if thread.is_alive():
-        frame = sys._current_frames().get(thread.ident)
-        stack = "".join(traceback.format_stack(frame)) if frame is not None else "(no stack)\n"
-        raise HangError("the call did not return within %s s; it hung at:\n%s" % (timeout, stack))
-    if "error" in box:
-        raise box["error"]
-    return box["value"]
-
-
-async def within(awaitable, timeout=CALL_TIMEOUT):
-    """Await ``awaitable`` with a time limit; on expiry raise HangError with the task's stack."""
-    import io
-
-    task = asyncio.ensure_future(awaitable)
-    done, _ = await asyncio.wait({task}, timeout=timeout)
-    if not done:
-        buffer = io.StringIO()
-        task.print_stack(file=buffer)
-        task.cancel()
-        raise HangError("the awaited call did not finish within %s s; it hung at:\n%s" % (timeout, buffer.getvalue()))
-    return task.result()
-
-
-# One async test body, two loops: bind a mixin of async checks to IsolatedAsyncioTestCase (the default
-# loop) and to UvloopTestCase (cf. CPython's BaseTimeoutTests bound to the C and the Python Task).
-
-
-class UvloopTestCase(unittest.IsolatedAsyncioTestCase):
-    """IsolatedAsyncioTestCase whose loop is a uvloop loop; every test skips when uvloop is not installed.
-
-    Only the test's own loop is uvloop: the global event loop policy is left alone, so worker threads
-    and later tests see what they would have seen anyway (``uvloop.install()`` is a process-wide
-    setting, and process-wide settings are checked in clean interpreters).
-    """
-
-    @property
-    def loop_factory(self):  # read by IsolatedAsyncioTestCase on Python 3.13+
-        try:
-            import uvloop
+            module = importlib.import_module(name)
         except ImportError:
-            return None  # the default loop; setUp skips
-        return uvloop.new_event_loop
-
-    def _setupAsyncioRunner(self):  # Python 3.11 and 3.12 take no loop_factory: pass it to the Runner
-        if hasattr(unittest.IsolatedAsyncioTestCase, "loop_factory") or self.loop_factory is None:
-            return super()._setupAsyncioRunner()
-        self._asyncioRunner = asyncio.Runner(debug=True, loop_factory=self.loop_factory)
-
-    def _setupAsyncioLoop(self):  # Python 3.8 to 3.10 call asyncio.new_event_loop() here
-        factory = self.loop_factory
-        if factory is None:
-            return super()._setupAsyncioLoop()
-        original = asyncio.new_event_loop
-        asyncio.new_event_loop = factory
-        try:
-            return super()._setupAsyncioLoop()
-        finally:
-            asyncio.new_event_loop = original
-
-    def setUp(self):
-        if not is_importable("uvloop"):
-            self.skipTest("uvloop is not installed (pip install g4f-tests[uvloop])")
-        super().setUp()
-
-    async def asyncSetUp(self):
-        await super().asyncSetUp()
-        loop = asyncio.get_running_loop()
-        self.assertEqual(type(loop).__module__.split(".")[0], "uvloop", "the test loop is not uvloop: %r" % loop)
+            continue
+        if hasattr(module, "has_nest_asyncio"):
+            return getattr(module, "nest_asyncio", None) if module.has_nest_asyncio else None
+    if g4f_release() < (0, 3):
+        return None
+    try:
+        return importlib.import_module("nest_asyncio")
+    except ImportError:
+        return None
 
 
-# APIs that appeared in a known g4f release. On an older g4f a check that needs one skips, naming it;
-# on a newer one the check runs (and fails if the API is broken), so this never hides a regression.
+def describe_nest():
+    module = g4f_nest()
+    if module is None:
+        return "g4f cannot nest (the nest package it imports is not installed)"
+    name = module.__name__
+    return "g4f nests with %s %s" % (name, dist_version(name) or "")
+
+
+def environment_lines():
+    """What a bug report needs: Python, platform, g4f, how g4f nests, the nest and uvloop packages."""
+
+    def package(name):
+        if not is_importable(name):
+            return "%s absent" % name
+        return "%s %s" % (name, dist_version(name) or "present")
+
+    lines = ["Python %s (%s) on %s" % (platform.python_version(), sys.executable, platform.platform()),
+             "%s; %s" % (describe_g4f(), "; ".join(package(n) for n in NEST_MODULES + ("uvloop",)))]
+    if g4f_version() is not None:
+        lines.append(describe_nest())
+    return lines
+
+
+# APIs that appeared in a known g4f release. On an older g4f a check that needs one skips, naming it; on
+# the first release that had it and every newer one the check must find it, or it fails naming what is gone.
 G4F_APIS = {
-    "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
+    # First releases found by bisecting the wheels on the package index (g4f's own code, not a guess).
+    "async_client": ("0.2.8.1", "g4f.client.AsyncClient"),
+    "bridge": ("0.3.5.8", "g4f.providers.asyncio"),
     "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
+    "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
+    "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
     "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
+    "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
 }
 
 
-def require_g4f_api(name):
-    """Raise SkipTest if the installed g4f predates the API ``name`` of G4F_APIS."""
+def g4f_bridge():
+    """g4f's bridge helpers module, g4f.providers.asyncio (ImportError before g4f 0.3.5.8)."""
+    return importlib.import_module("g4f.providers.asyncio")
+
+
+def has_api(name):
+    """False when the installed g4f predates the API ``name`` (a key of G4F_APIS)."""
+    return g4f_release() >= parse_version(G4F_APIS[name][0])
+
+
+def require_api(name, lookup=None):
+    """Skip on a g4f older than the API's first release; else return ``lookup()``, failing if it is gone.
+
+    ``lookup`` finds the API (an attribute, a parameter) and raises AttributeError, ImportError or KeyError
+    when it is missing: on a release that should have it, that is a failure naming what is gone.
+    """
     first, what = G4F_APIS[name]
-    installed = g4f_version()
-    if installed and parse_version(installed) < parse_version(first):
-        raise unittest.SkipTest("g4f %s predates %s (g4f >= %s)" % (installed, what, first))
+    if not has_api(name):
+        raise unittest.SkipTest("g4f %s predates %s (first in g4f %s)" % (g4f_version(), what, first))
+    if lookup is None:
+        return None
+    try:
+        return lookup()
+    except (AttributeError, ImportError, KeyError) as error:
+        raise AssertionError("%s is missing from %s although g4f has had it since %s: %s"
+                             % (what, describe_g4f(), first, error))

@@ -1,0 +1,164 @@
+"""The base of every check: its body runs in a fresh child of the regime its class names; the test asserts on
+what the child observed.
+
+A check reads top to bottom in its own module::
+
+    def create_in_running_loop(provider):          # the body: runs in the child
+        async def main():
+            return g4f.ChatCompletion.create(g4f.models.default, MESSAGES, provider)
+        return asyncio.run(main())
+
+    class TestWithoutNestAsyncio(CheckTestCase):
+        regime = regimes.NO_NEST
+
+        @known(NO_NEST_ASYNC_PROVIDER)            # optional: the g4f defect this contract is known for
+        @in_child(create_in_running_loop, AsyncProviderMock)
+        def test_async_provider_in_running_loop(self, found):
+            '''without nest_asyncio, sync create ... raises NestAsyncioError'''
+            self.assertRaisedNestAsyncioError(found)
+
+Every test of the suite (these and the documented module's, see ``adopt``) arms the per-test time limit and
+reads its known defect when it starts, however it was loaded: one id, a module, the whole suite, pytest.
+"""
+import contextlib
+import functools
+import unittest
+
+from . import children, known_defects, regimes, support
+from .known_defects import ContractViolation
+
+def _limited(run):
+    @functools.wraps(run)
+    def limited(self, result=None):
+        with support.test_limit():
+            return run(self, result)
+
+    return limited
+
+
+def in_child(body, *args):
+    """Decorator: run ``body(*args)`` in a fresh child of the class's regime; the test gets the observation."""
+    return _decorate([(None, body, args)])
+
+
+def in_children(body, cases):
+    """Decorator: run ``body(*args)`` for each ``label: args`` of ``cases``, each in its own fresh child; the
+    test gets ``{label: observation}``."""
+    return _decorate([(label, body, args) for label, args in cases.items()])
+
+
+def _decorate(calls):
+    def decorate(test):
+        @functools.wraps(test)
+        def wrapper(self):
+            found = {label: self.observe(body, *args) for label, body, args in calls}
+            return test(self, found[None] if None in found else found)
+
+        wrapper.child_calls = calls
+        return wrapper
+
+    return decorate
+
+
+def _key(regime, body, args):
+    return "%s %s.%s%r" % (regime.name, body.__module__, body.__qualname__, args)
+
+
+class CheckTestCase(unittest.TestCase):
+    regime = regimes.PLAIN
+    maxDiff = None
+    run = _limited(unittest.TestCase.run)
+    __unittest_expecting_failure__ = property(known_defects.expecting)
+
+    def setUp(self):
+        reason = self.regime.skip_reason()
+        if reason:
+            self.skipTest(reason)
+
+    @contextlib.contextmanager
+    def subTest(self, *args, **params):
+        with super().subTest(*args, **params):
+            try:
+                yield
+            except BaseException as error:
+                raise known_defects.verdict(self, error)
+
+    def observe(self, body, *args):
+        """What ``body(*args)`` did in a fresh child of this class's regime (support.Observation)."""
+        regime = self.regime
+        try:
+            value = children.answer(regime.state, _key(regime, body, args), regimes.execute,
+                                    (regime.name, body, args))
+        except children.ChildFailure as failure:
+            self.fail(str(failure))
+        return support.Observation(**value)
+
+    # Assertions on an observation. Each failure carries the observation, so a known defect can match it.
+
+    def violation(self, message, found, aspect="result"):
+        return ContractViolation("%s\nobserved: %s" % (message, found), found, aspect)
+
+    def ran(self, found):
+        """Skip or fail unless the body ran in its regime (see returned)."""
+        if found.skip:
+            self.skipTest(found.skip)
+        if found.regime:
+            self.fail("the check did not run %s: %s" % (self.regime.description, found.regime))
+
+    def returned(self, found, what="a result"):
+        """The value the body returned; a failure naming what happened instead (an error, a crash, a hang).
+        Skips (the whole test, or inside a subTest that call) when the body found an API this g4f predates."""
+        self.ran(found)
+        if found.crash is not None or found.error is not None:
+            raise self.violation("expected %s" % what, found)
+        return found.value
+
+    def assertReturned(self, found, expected):
+        value = self.returned(found, support.short(expected))
+        if value != expected:
+            raise self.violation("expected %s" % support.short(expected), found)
+        self.assertNothingStray(found)
+
+    def assertRaisedNestAsyncioError(self, found):
+        self.ran(found)
+        if found.error is None or not found.error["nest_error"]:
+            raise self.violation("expected g4f.errors.NestAsyncioError", found)
+        self.assertNothingStray(found)
+
+    def assertRaisedType(self, found, *types):
+        """The body raised one of ``types`` (module.QualName strings, e.g. "builtins.TimeoutError")."""
+        self.ran(found)
+        if found.error is None or found.error["type"] not in types:
+            raise self.violation("expected %s" % " or ".join(types), found)
+
+    def assertNothingStray(self, found):
+        if found.stray():
+            raise self.violation("the call left coroutines, tasks or loops behind", found, "stray")
+
+
+def prefetch(tests):
+    """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work."""
+    by_state = {}
+    for test in tests:
+        calls = getattr(getattr(test, getattr(test, "_testMethodName", ""), None), "child_calls", None)
+        if calls is None or getattr(type(test), "__unittest_skip__", False) or test.regime.skip_reason():
+            continue
+        for _, body, args in calls:
+            by_state.setdefault(test.regime.state, []).append(
+                (_key(test.regime, body, args), regimes.execute, (test.regime.name, body, args)))
+    for state, requests in by_state.items():
+        children.submit(state, requests)
+
+
+def adopt(module):
+    """Give the documented module's classes (g4f's own file, which cannot import this package) what every test
+    of the suite has: the per-test time limit, and their known defects (known_defects.DOCUMENTED)."""
+    support.sandbox()
+    for value in list(vars(module).values()):
+        if isinstance(value, type) and issubclass(value, unittest.TestCase) and value.__module__ == module.__name__:
+            value.run = _limited(value.run)
+            value.__unittest_expecting_failure__ = property(known_defects.expecting)
+    for name, defect in known_defects.DOCUMENTED.items():
+        cls_name, method = name.split(".")
+        cls = getattr(module, cls_name)
+        setattr(cls, method, known_defects.known(defect)(getattr(cls, method)))

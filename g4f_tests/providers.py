@@ -1,0 +1,106 @@
+"""Our providers, beyond g4f's drop-in names in mocks.py: chunks that show any transformation, providers that
+are slow or never answer.
+
+Every check's body runs in its own fresh process (children.py), so a provider's class-level state (a
+threading.Event it sets) is that check's alone.
+"""
+import asyncio
+import threading
+
+from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider, AsyncProvider
+
+from .support import CHUNKS, JOINED, MESSAGES, NON_EMPTY  # noqa: F401 (the checks import them from here)
+
+
+class ChunksProviderMock(AbstractProvider):
+    """A sync provider that streams CHUNKS."""
+
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+
+    @classmethod
+    def create_completion(cls, model, messages, stream, **kwargs):
+        for chunk in CHUNKS:
+            yield chunk
+
+
+class AsyncChunksProviderMock(AsyncGeneratorProvider):
+    """An async-generator provider that streams CHUNKS, giving the loop a turn between them."""
+
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        for chunk in CHUNKS:
+            await asyncio.sleep(0)
+            yield chunk
+
+
+class NoStreamAsyncChunksProviderMock(AsyncChunksProviderMock):
+    """An async-generator provider that does not stream: g4f's sync path collects it in one go."""
+
+    supports_stream = False
+
+
+class SlowAsyncProviderMock(AsyncProvider):
+    """An AsyncProvider that takes a few milliseconds, so concurrent calls really overlap."""
+
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async(cls, model, messages, **kwargs):
+        await asyncio.sleep(0.005)
+        return "Mock"
+
+
+class HangingProviderMock(AsyncGeneratorProvider):
+    """Yields CHUNKS[0], then waits forever. ``started`` is set when it starts, ``closed`` once its ``finally``
+    ran: threading events, so a check can wait on them from any thread."""
+
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+    started = threading.Event()
+    closed = threading.Event()
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        try:
+            cls.started.set()
+            yield CHUNKS[0]
+            await asyncio.Event().wait()
+            yield CHUNKS[1]
+        finally:
+            cls.closed.set()
+
+
+def create(provider, stream=False, **kwargs):
+    """Sync ChatCompletion.create; for stream=True the str chunks of the stream (g4f may add other objects, such
+    as a finish reason), or {"returned": type name} when it returns something that is not a stream."""
+    import g4f
+
+    result = g4f.ChatCompletion.create(g4f.models.default, MESSAGES, provider, stream=stream, **kwargs)
+    if not stream:
+        return result
+    if isinstance(result, str) or not hasattr(result, "__iter__"):
+        return {"returned": type(result).__name__}
+    return [chunk for chunk in result if isinstance(chunk, str)]
+
+
+async def create_async(provider, stream=False, **kwargs):
+    """ChatCompletion.create_async, awaited or (stream=True) iterated; {"returned": type name} when a stream
+    was asked for and something else came back."""
+    import g4f
+
+    result = g4f.ChatCompletion.create_async(g4f.models.default, MESSAGES, provider, stream=stream, **kwargs)
+    if not stream:
+        return await result
+    if not hasattr(result, "__aiter__"):
+        if hasattr(result, "close"):
+            result.close()  # a coroutine we will not await: no never-awaited warning from the harness
+        return {"returned": type(result).__name__}
+    return [chunk async for chunk in result if isinstance(chunk, str)]

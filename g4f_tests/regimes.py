@@ -1,0 +1,286 @@
+"""What happens in a check's child around its body: the zygote states, the asyncio regimes, the observation.
+
+A *state* is prepared once per zygote (children.py): ``NEST_IMPORTABLE`` (nest_asyncio2 / nest_asyncio
+importable, nothing applied) or ``NEST_HIDDEN`` (both unimportable, as if not installed), then g4f imported. A *regime* is
+entered in each check's own fork and asserted before its body runs, so a check named for plain asyncio never
+runs on a patched one:
+
+- ``PLAIN``: asyncio as the stdlib ships it (not nest-patched); an async body runs under ``asyncio.run``;
+- ``UVLOOP``: an async body runs on a uvloop loop (``uvloop.run``), asyncio otherwise untouched;
+- ``NEST_APPLIED``: the nest package g4f itself imports was applied first (what g4f tells Jupyter users to
+  do), then the body runs, an async one under the patched ``asyncio.run``;
+- ``NO_NEST``: plain asyncio in an interpreter where g4f found no nest package when it was imported.
+
+The body's result, or the exception it raised, and the warnings and asyncio log lines it caused, come back to
+the test as an observation (support.Observation): the test asserts on it in the parent process.
+"""
+import asyncio
+import gc
+import importlib
+import inspect
+import logging
+import sys
+import traceback
+import unittest
+import warnings
+
+from . import children, support
+
+NEST_IMPORTABLE = "nest-importable"
+NEST_HIDDEN = "nest-hidden"
+
+
+class HideNest:
+    """A meta path finder that makes nest_asyncio and nest_asyncio2 unimportable, as if not installed."""
+
+    def find_spec(self, name, path=None, target=None):
+        if name.partition(".")[0] in support.NEST_MODULES:
+            raise ModuleNotFoundError("No module named %r (hidden by g4f-tests)" % name, name=name)
+        return None
+
+
+# Imported by a zygote before it forks: importing them creates no loop, patches nothing, starts no thread.
+WARM = ("g4f.client", "g4f.tools.run_tools")
+
+
+def prepare(state):
+    """Run once in a new zygote: hide nest_asyncio if the state says so, then import g4f and our mocks."""
+    if state == NEST_HIDDEN:
+        sys.meta_path.insert(0, HideNest())
+    support.sandbox()
+    importlib.import_module("g4f")
+    for name in WARM:  # what g4f imports on its first request: imported once here, not in every check
+        if support.is_importable(name):
+            importlib.import_module(name)
+    importlib.import_module(__name__.rpartition(".")[0] + ".providers")
+    support.sandbox()  # g4f is imported now: its version check goes off too
+    gc.collect()
+    gc.freeze()  # what the imports left is not the checks' garbage
+
+
+for _state in (NEST_IMPORTABLE, NEST_HIDDEN):
+    children.register(_state, prepare)
+
+
+class RegimeError(Exception):
+    """The check's process is not in the regime the check is named for; the body did not run."""
+
+
+def _plain_problem():
+    if getattr(asyncio, "_nest_patched", False):
+        return "asyncio is nest-patched"
+    if asyncio.run.__module__ != "asyncio.runners":
+        return "asyncio.run is %s.%s, not the stdlib's" % (asyncio.run.__module__, asyncio.run.__qualname__)
+    return None
+
+
+def _loop_problem(expected_package):
+    loop = asyncio.get_running_loop()
+    package = type(loop).__module__.partition(".")[0]
+    if package != expected_package:
+        return "the running loop is a %s.%s, not %s's" % (type(loop).__module__, type(loop).__name__,
+                                                          expected_package)
+    return None
+
+
+class Regime:
+    """One asyncio regime: its name (in the test ids), the zygote state it needs, and how it runs a body."""
+
+    def __init__(self, name, state, description):
+        self.name, self.state, self.description = name, state, description
+
+    def skip_reason(self):
+        """Why this regime cannot exist in this environment (checked in the parent), or None."""
+        return None
+
+    def problem(self):
+        """What makes this process not the regime (checked in the child before the body), or None."""
+        return _plain_problem()
+
+    def enter(self):
+        pass
+
+    def run(self, body, args):
+        if not inspect.iscoroutinefunction(body):
+            return body(*args)
+
+        async def checked():
+            problem = self.loop_problem()
+            if problem:
+                raise RegimeError(problem)
+            return await body(*args)
+
+        return self.run_coroutine(checked())
+
+    def loop_problem(self):
+        return _loop_problem("asyncio")
+
+    def run_coroutine(self, coroutine):
+        return asyncio.run(coroutine)
+
+
+class _NoNest(Regime):
+    def problem(self):
+        if support.g4f_nest() is not None:
+            return "g4f imported a nest package although they are hidden"
+        return _plain_problem()
+
+
+class _Uvloop(Regime):
+    def skip_reason(self):
+        if not support.is_importable("uvloop"):
+            return "uvloop is not installed (pip install uvloop)"
+        return None
+
+    def run(self, body, args):
+        if not inspect.iscoroutinefunction(body):
+            raise RegimeError("a sync body has no loop of its own to run on uvloop")
+        return super().run(body, args)
+
+    def loop_problem(self):
+        return _loop_problem("uvloop")
+
+    def run_coroutine(self, coroutine):
+        import uvloop
+
+        if hasattr(uvloop, "run"):  # uvloop >= 0.18
+            return uvloop.run(coroutine)
+        loop = uvloop.new_event_loop()
+        try:
+            return loop.run_until_complete(coroutine)
+        finally:
+            loop.run_until_complete(loop.shutdown_asyncgens())
+            loop.close()
+
+
+class _NestApplied(Regime):
+    """As a notebook has it: the thread's loop installed and nest-patched, asyncio patched process-wide."""
+
+    def skip_reason(self):
+        if support.g4f_nest() is None:
+            return "g4f cannot nest here: the nest package it imports is not installed"
+        return None
+
+    def problem(self):
+        if not getattr(asyncio, "_nest_patched", False):
+            return "asyncio is not nest-patched after apply()"
+        return None
+
+    def enter(self):
+        self.loop = asyncio.new_event_loop()
+        asyncio.set_event_loop(self.loop)
+        support.g4f_nest().apply(self.loop)
+
+    def run_coroutine(self, coroutine):
+        return self.loop.run_until_complete(coroutine)
+
+    def loop_problem(self):
+        loop = asyncio.get_running_loop()
+        if not hasattr(type(loop), "_nest_patched"):
+            return "the running loop %r is not nest-patched" % (loop,)
+        return None
+
+
+PLAIN = Regime("plain", NEST_IMPORTABLE, "plain asyncio (nothing nest-patched)")
+UVLOOP = _Uvloop("uvloop", NEST_IMPORTABLE, "on a uvloop loop")
+NEST_APPLIED = _NestApplied("nest-applied", NEST_IMPORTABLE, "after g4f's nest package was applied")
+NO_NEST = _NoNest("no-nest", NEST_HIDDEN, "with nest_asyncio and nest_asyncio2 unimportable")
+REGIMES = {r.name: r for r in (PLAIN, UVLOOP, NEST_APPLIED, NO_NEST)}
+
+
+# --------------------------------------------------------------------------------------------------
+# The observation of a body, in its child.
+
+
+def describe_error(error):
+    try:
+        from g4f.errors import NestAsyncioError
+
+        nest_error = isinstance(error, NestAsyncioError)
+    except ImportError:
+        nest_error = False
+    kind = type(error)
+    lines = traceback.format_exception(kind, error, error.__traceback__)
+    return {"type": "%s.%s" % (kind.__module__, kind.__qualname__), "message": str(error),
+            "nest_error": nest_error, "traceback": "".join(lines[-12:])}
+
+
+class _LogRecorder(logging.Handler):
+    def __init__(self):
+        super().__init__(logging.WARNING)
+        self.lines = []
+
+    def emit(self, record):
+        self.lines.append("%s: %s" % (record.levelname, record.getMessage().splitlines()[0]))
+
+
+def _warning_lines(caught):
+    return ["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in caught]
+
+
+def observe(function, *args, **kwargs):
+    """Call ``function`` (inside a body): what it returned or raised and the warnings it caused, as a dict
+    the parent reads as an Observation. For a body that makes several calls and reports each."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            found = {"value": function(*args, **kwargs)}
+        except Exception as error:
+            found = {"error": describe_error(error)}
+        gc.collect()
+    found["warnings"] = _warning_lines(caught)
+    return found
+
+
+async def observe_async(function, *args, **kwargs):
+    """``observe`` for a coroutine function."""
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        try:
+            found = {"value": await function(*args, **kwargs)}
+        except Exception as error:
+            found = {"error": describe_error(error)}
+        gc.collect()
+    found["warnings"] = _warning_lines(caught)
+    return found
+
+
+def _leftover_loop(before):
+    """The loop the body left installed for this thread, unless it is the regime's own (``before``)."""
+    loop = support.thread_loop()
+    if loop is None or loop is before:
+        return None
+    return "running" if loop.is_running() else "closed" if loop.is_closed() else "open"
+
+
+def execute(regime_name, body, args):
+    """Run in a check's fork: enter the regime, assert it, run ``body(*args)``; return the observation."""
+    regime = REGIMES[regime_name]
+    found = {}
+    recorder = _LogRecorder()
+    loggers = [logging.getLogger(name) for name in ("asyncio", "g4f")]
+    for logger in loggers:
+        logger.addHandler(recorder)
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        before = None
+        try:
+            regime.enter()
+            before = support.thread_loop()
+            problem = regime.problem()
+            if problem:
+                raise RegimeError(problem)
+            found["value"] = regime.run(body, args)
+        except unittest.SkipTest as skip:
+            found["skip"] = str(skip)
+        except RegimeError as problem:
+            found["regime"] = str(problem)
+        except BaseException as error:  # the check reports whatever g4f raised
+            found["error"] = describe_error(error)
+        found["leftover"] = _leftover_loop(before)
+        gc.collect()  # never-awaited coroutines, unclosed loops and destroyed tasks show here
+    for logger in loggers:
+        logger.removeHandler(recorder)
+    found["warnings"] = _warning_lines(caught)
+    found["log"] = recorder.lines
+    return found

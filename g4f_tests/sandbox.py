@@ -1,0 +1,72 @@
+"""The sandbox every process of the suite runs in: no network, and g4f's version check off.
+
+g4f starts a thread on its first request that asks the package index for a newer g4f, unless
+``g4f.debug.version_check`` is False. The network guard is an audit hook (it cannot be removed, only switched
+off): any attempt to reach a non-loopback address becomes a NetworkAccessError naming the destination, and is
+recorded for the runner's summary. One function, ``sandbox()``, does both wherever the suite runs code: the
+package (the guard, when it is imported), the documented module's adoption, the zygotes, a Jupyter kernel.
+"""
+import ipaddress
+import sys
+import threading
+
+
+def sandbox():
+    enable_network_guard()
+    g4f_debug = sys.modules.get("g4f.debug")
+    if g4f_debug is not None:
+        g4f_debug.version_check = False
+
+
+class NetworkAccessError(OSError):
+    pass
+
+
+_guard = {"installed": False, "enabled": False}
+blocked_attempts = []
+
+
+def is_loopback(host):
+    if host is None or host in ("localhost", ""):
+        return True
+    if isinstance(host, bytes):
+        host = host.decode("ascii", "replace")
+    host = str(host).split("%", 1)[0]
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host == "localhost" or host.endswith(".localhost")
+
+
+def _destination(event, args):
+    """(host, port) an audited socket event wants to reach, or None when it reaches no host."""
+    if event == "socket.connect":
+        address = args[1]
+        return tuple(address[:2]) if isinstance(address, tuple) else None  # else an AF_UNIX path
+    if event == "socket.getaddrinfo":
+        return args[0], args[1]
+    if event == "socket.sendto":
+        address = args[1]
+        return tuple(address[:2]) if isinstance(address, tuple) else None
+    if event in ("socket.gethostbyname", "socket.gethostbyname_ex", "socket.gethostbyaddr"):
+        return args[0], None
+    return None
+
+
+def _audit(event, args):
+    if not _guard["enabled"] or not event.startswith("socket."):
+        return
+    destination = _destination(event, args)
+    if destination is None or is_loopback(destination[0]):
+        return
+    host, port = destination
+    where = "%s:%s" % (host, port) if port is not None else str(host)
+    blocked_attempts.append((where, threading.current_thread().name))
+    raise NetworkAccessError("g4f-tests blocks network access: something tried to reach %s" % where)
+
+
+def enable_network_guard(enabled=True):
+    if not _guard["installed"]:
+        sys.addaudithook(_audit)
+        _guard["installed"] = True
+    _guard["enabled"] = enabled
