@@ -3,9 +3,10 @@ import inspect
 import threading
 
 from . import regimes, support
-from .checks import CheckTestCase, in_child, in_children
+from .checks import CheckTestCase, in_child
 from .known_defects import TO_ASYNC_ITERATOR_SPLITS, known
-from .providers import CHUNKS, MESSAGES, AsyncChunksProviderMock, HangingProviderMock
+from .providers import CHUNKS, MESSAGES, AsyncChunksProviderMock, hanging_provider
+from .regimes import each_async
 
 # What the timeout check gives a generator that stops answering.
 EXPIRING_TIMEOUT = 0.01
@@ -37,14 +38,15 @@ def to_sync_generator_with_timeout():
 def to_sync_generator_expiring():
     to_sync_generator = helper("to_sync_generator_timeout", "to_sync_generator", "timeout")
     seen = []
-    generator = HangingProviderMock.create_async_generator("", MESSAGES, stream=True)
+    provider = hanging_provider()
+    generator = provider.create_async_generator("", MESSAGES, stream=True)
     try:
         for chunk in to_sync_generator(generator, timeout=EXPIRING_TIMEOUT):
             seen.append(chunk)
     except TimeoutError:  # asyncio.TimeoutError is TimeoutError from Python 3.11; g4f raises the builtin
         if seen != [CHUNKS[0]]:
             return "chunks before the timeout: %r" % (seen,)
-        closed = HangingProviderMock.closed.wait(1.0)
+        closed = provider.closed.wait(1.0)
         return EXPIRED if closed else "TimeoutError, but the generator was not closed"
     return "no TimeoutError; chunks: %r" % (seen,)
 
@@ -81,6 +83,10 @@ async def to_async_iterator_items(value):
     return [item async for item in to_async_iterator(value)]
 
 
+async def to_async_iterator_of_every_shape():
+    return await each_async(to_async_iterator_items, SHAPES)
+
+
 async def to_thread_result():
     to_thread = helper("to_thread", "to_thread")
     caller = threading.get_ident()
@@ -90,12 +96,12 @@ async def to_thread_result():
 
 class ToAsyncIteratorChecks:
     @known(TO_ASYNC_ITERATOR_SPLITS)
-    @in_children(to_async_iterator_items, SHAPES)
-    def test_to_async_iterator_accepts_every_shape(self, founds):
+    @in_child(to_async_iterator_of_every_shape)
+    def test_to_async_iterator_accepts_every_shape(self, found):
         """to_async_iterator turns a str, bytes, a list, a coroutine and an async generator into the expected items"""
-        for shape, found in founds.items():
+        for shape, call in self.calls(found):
             with self.subTest(shape=shape):
-                self.assertReturned(found, EXPECTED_ITEMS[shape])
+                self.assertReturned(call, EXPECTED_ITEMS[shape])
 
     @in_child(to_thread_result)
     def test_to_thread_runs_in_another_thread(self, found):

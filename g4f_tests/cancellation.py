@@ -3,7 +3,7 @@ import asyncio
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
-from .providers import HangingProviderMock, create_async
+from .providers import hanging_provider, create_async
 
 # How long cancel() may take to end the call and close the provider's generator.
 CANCEL_TIMEOUT = 2.0
@@ -25,7 +25,7 @@ async def cancel_while_the_provider_waits(stream):
     """Start create_async on a provider that never answers, cancel it; what happened, in words."""
     if stream:
         support.require_api("create_async_stream")
-    provider = HangingProviderMock
+    provider = hanging_provider()
     task = asyncio.ensure_future(create_async(provider, stream=stream))
     if not await wait_for_event(provider.started, support.CALL_TIMEOUT):
         return "the provider was never started"

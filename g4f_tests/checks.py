@@ -22,6 +22,7 @@ reads its known defect when it starts, however it was loaded: one id, a module, 
 """
 import contextlib
 import functools
+import sys
 import unittest
 
 from . import children, known_defects, regimes, support
@@ -30,6 +31,8 @@ from .known_defects import ContractViolation
 def _limited(run):
     @functools.wraps(run)
     def limited(self, result=None):
+        if getattr(getattr(self, self._testMethodName, None), "child_calls", None) is not None:
+            return run(self, result)  # its body runs in a child, with the child's limit; we wait with a timeout
         with support.test_limit():
             return run(self, result)
 
@@ -37,31 +40,63 @@ def _limited(run):
 
 
 def in_child(body, *args):
-    """Decorator: run ``body(*args)`` in a fresh child of the class's regime; the test gets the observation."""
-    return _decorate([(None, body, args)])
+    """Decorator: run ``body(*args)`` in a child of the class's regime; the test gets the observation.
+
+    As CPython's regrtest runs each test module in a worker process, the bodies of a module's tests in one
+    regime run in one fresh child, one after another (in the order of the class and test names), each from the
+    regime's state; whichever of them is selected, all run, so each sees the same history."""
+    return _decorate([(None, body, args)], separate=False)
 
 
 def in_children(body, cases):
-    """Decorator: run ``body(*args)`` for each ``label: args`` of ``cases``, each in its own fresh child; the
-    test gets ``{label: observation}``."""
-    return _decorate([(label, body, args) for label, args in cases.items()])
+    """Decorator: run ``body(*args)`` for each ``label: args`` of ``cases``, each in a fresh child of its own
+    (for a contract about the first call a process makes); the test gets ``{label: observation}``."""
+    return _decorate([(label, body, args) for label, args in cases.items()], separate=True)
 
 
-def _decorate(calls):
+def _decorate(calls, separate):
     def decorate(test):
         @functools.wraps(test)
         def wrapper(self):
             found = {label: self.observe(body, *args) for label, body, args in calls}
             return test(self, found[None] if None in found else found)
 
-        wrapper.child_calls = calls
+        wrapper.child_calls, wrapper.separate = calls, separate
         return wrapper
 
     return decorate
 
 
-def _key(regime, body, args):
-    return "%s %s.%s%r" % (regime.name, body.__module__, body.__qualname__, args)
+def _request(regime, body, args):
+    key = "%s %s.%s%r" % (regime.name, body.__module__, body.__qualname__, args)
+    return key, regimes.execute, (regime.name, body, args)
+
+
+def module_batch(module_name, regime):
+    """The requests of every in_child test of the module's classes in ``regime``, in the order of the class and
+    test names: one batch (classes skipped in this environment left out)."""
+    requests = []
+    module = sys.modules[module_name]
+    for _, cls in sorted(vars(module).items()):
+        if not (isinstance(cls, type) and issubclass(cls, CheckTestCase) and cls.regime is regime
+                and cls.__module__ == module_name and not getattr(cls, "__unittest_skip__", False)):
+            continue
+        for name in sorted(n for n in dir(cls) if n.startswith(unittest.TestLoader.testMethodPrefix)):
+            method = getattr(cls, name)
+            if not getattr(method, "separate", True):
+                requests += [_request(regime, body, args) for _, body, args in method.child_calls
+                             if _request(regime, body, args) not in requests]
+    return requests
+
+
+def batches(test):
+    """The batches ``test``'s child calls belong to."""
+    method = getattr(test, test._testMethodName, None)
+    if getattr(method, "child_calls", None) is None:
+        return []
+    if method.separate:
+        return [[_request(test.regime, body, args)] for _, body, args in method.child_calls]
+    return [module_batch(type(test).__module__, test.regime)]
 
 
 class CheckTestCase(unittest.TestCase):
@@ -84,16 +119,22 @@ class CheckTestCase(unittest.TestCase):
                 raise known_defects.verdict(self, error)
 
     def observe(self, body, *args):
-        """What ``body(*args)`` did in a fresh child of this class's regime (support.Observation)."""
-        regime = self.regime
+        """What ``body(*args)`` did in a child of this class's regime (support.Observation)."""
+        key = _request(self.regime, body, args)[0]
+        batch = next(batch for batch in batches(self) if any(request[0] == key for request in batch))
         try:
-            value = children.answer(regime.state, _key(regime, body, args), regimes.execute,
-                                    (regime.name, body, args))
+            value = children.answer(self.regime.state, key, batch)
         except children.ChildFailure as failure:
             self.fail(str(failure))
         return support.Observation(**value)
 
     # Assertions on an observation. Each failure carries the observation, so a known defect can match it.
+
+    def calls(self, found):
+        """(label, observation) of each call a body observed (regimes.each): skips or fails the whole test
+        first if the body itself did not run, crashed or hung."""
+        self.returned(found, "the observation of each call")
+        return found.calls()
 
     def violation(self, message, found, aspect="result"):
         return ContractViolation("%s\nobserved: %s" % (message, found), found, aspect)
@@ -137,17 +178,16 @@ class CheckTestCase(unittest.TestCase):
 
 
 def prefetch(tests):
-    """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work."""
+    """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work.
+    Called when the suite is loaded, before any test runs (a zygote may then be a fork of this process)."""
     by_state = {}
     for test in tests:
-        calls = getattr(getattr(test, getattr(test, "_testMethodName", ""), None), "child_calls", None)
-        if calls is None or getattr(type(test), "__unittest_skip__", False) or test.regime.skip_reason():
+        if not isinstance(test, CheckTestCase) or getattr(type(test), "__unittest_skip__", False) \
+                or test.regime.skip_reason():
             continue
-        for _, body, args in calls:
-            by_state.setdefault(test.regime.state, []).append(
-                (_key(test.regime, body, args), regimes.execute, (test.regime.name, body, args)))
-    for state, requests in by_state.items():
-        children.submit(state, requests)
+        by_state.setdefault(test.regime.state, []).extend(batches(test))
+    for state, found in by_state.items():
+        children.submit(state, found, here=True)
 
 
 def adopt(module):

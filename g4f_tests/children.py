@@ -1,11 +1,12 @@
 """Fresh child processes for the checks (cf. CPython's script_helper): one zygote per interpreter state, one
-fork of it per check.
+fork of it per batch of checks.
 
 ``nest_asyncio.apply()`` patches asyncio for the whole process and cannot be undone, g4f decides at import
-whether it can nest, and a check that leaves a loop behind changes what the next one sees. So every check
-runs in its own process: a fork of a *zygote* that prepared one interpreter state (nest_asyncio hidden or
-not, then g4f imported) and does nothing else. No check sees what another did, whatever the order or the
-selection of tests.
+whether it can nest, and a check that leaves a loop behind changes what the next one sees. So checks run in
+forks of a *zygote*: a process that prepared one interpreter state (nest_asyncio hidden or not, then g4f
+imported) and does nothing else. A batch (checks.py: the checks of one test class, always all of them, in one
+order) runs in one fork; a check that finds the fork unfit for it runs again alone in a fresh one. So what a
+check sees never depends on the order or the selection of the tests.
 
 The zygotes start early (the runner starts them before it imports g4f; load_tests and conftest when they
 load the suite) and take every check of the loaded suite at once, so the checks run while this process does
@@ -17,6 +18,7 @@ children import the same g4f_tests files as this process, or refuse to run.
 import atexit
 import collections
 import faulthandler
+import gc
 import importlib
 import multiprocessing
 import multiprocessing.connection
@@ -46,21 +48,29 @@ def _package_file():
     return os.path.abspath(sys.modules[PACKAGE].__file__)
 
 
-def start_method():
+def start_method(state, here=False):
+    """How to start the ``state`` zygote: a fork of this process if it is in that state already (``here``:
+    nothing has run yet) or can be prepared into it (see register), else the forkserver, else spawn."""
     forced = os.environ.get(START_ENV)
     if forced:
         if forced not in multiprocessing.get_all_start_methods():
             raise ChildFailure("%s=%s: this platform offers %s" % (START_ENV, forced,
                                                                     ", ".join(multiprocessing.get_all_start_methods())))
         return forced
-    loaded = [m for m in ("g4f",) + support.NEST_MODULES if m in sys.modules]
-    if sys.platform.startswith("linux") and not loaded and threading.active_count() == 1:
+    if sys.platform.startswith("linux") and threading.active_count() == 1 and _preparers[state][1](here):
         return "fork"
     return "forkserver" if "forkserver" in multiprocessing.get_all_start_methods() else "spawn"
 
 
 # --------------------------------------------------------------------------------------------------
-# Child side: a zygote prepares its state, then forks one child per request and relays what it returns.
+# Child side: a zygote prepares its state, then forks one child per batch and relays what it returns.
+#
+# A batch is a list of requests, (key, function, args), run one after another in one fork. An answer that
+# carries the key ALONE says the process was not fit for that request (an earlier request of the batch
+# changed it): the request then runs again by itself in a fresh fork. When a fork dies, the request it was
+# running gets the crash, and the ones after it run again, each by itself.
+
+ALONE = "regime"
 
 
 def _zygote(conn, parent_end, prepare, state, parent_file):
@@ -75,10 +85,10 @@ def _zygote(conn, parent_end, prepare, state, parent_file):
         return
     forks = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     queue, running, open_ = collections.deque(), [], True
-    limit = max(2, os.cpu_count() or 2)
+    limit = 2 * (os.cpu_count() or 2) + 2  # several: some checks mostly wait (timeouts, cancellation)
     while open_ or queue or running:
         while queue and len(running) < limit:
-            running.append(_Fork(forks, prepare, state, *queue.popleft()))
+            running.append(_Fork(forks, prepare, state, queue.popleft()))
         waiting = [conn] if open_ else []
         for child in running:
             waiting += child.waitables()
@@ -86,40 +96,45 @@ def _zygote(conn, parent_end, prepare, state, parent_file):
         if conn in ready:
             try:
                 queue.extend(conn.recv())
+                gc.freeze()  # what unpickling the requests imported (the checks' modules) is not their garbage
             except EOFError:  # the parent is gone: nobody wants the answers
                 open_ = False
                 queue.clear()
                 for child in running:
                     child.process.kill()
         for child in list(running):
-            answer = child.poll(ready)
-            if answer is not None:
+            answers, again = child.poll(ready)
+            queue.extendleft([request] for request in reversed(again))
+            if child.done:
                 running.remove(child)
-                if open_:
-                    conn.send(answer)
+            for answer in answers if open_ else ():
+                conn.send(answer)
 
 
-def _run_fork(result_conn, err_fd, prepare, state, function, args):
+def _run_fork(result_conn, err_fd, prepare, state, batch):
     if err_fd is None:  # a spawned child (no fork on this platform): a fresh interpreter to prepare
         prepare(state)
     else:
         os.dup2(err_fd, 1)
         os.dup2(err_fd, 2)
     faulthandler.enable()
-    faulthandler.dump_traceback_later(support.CALL_TIMEOUT, exit=True)
-    result_conn.send(function(*args))
+    for key, function, args in batch:
+        faulthandler.dump_traceback_later(support.CALL_TIMEOUT, exit=True)
+        result_conn.send((key, function(*args)))
+        faulthandler.cancel_dump_traceback_later()
 
 
 class _Fork:
-    """One request run in a fork of the zygote: its answer, or how it died and what it printed."""
+    """One batch run in a fork of the zygote: the answers it sent, what to run again, how it died."""
 
-    def __init__(self, context, prepare, state, key, function, args):
-        self.key, self.started, self.stderr, self.value = key, time.monotonic(), b"", None
+    def __init__(self, context, prepare, state, batch):
+        self.batch, self.answered, self.stderr, self.done = batch, [], b"", False
+        self.progress = time.monotonic()
         self.conn, child_conn = context.Pipe(duplex=False)
         forked = context.get_start_method() == "fork"
         self.err_r, err_w = os.pipe() if forked else (None, None)
         self.process = context.Process(target=_run_fork, name="g4f-tests-check",
-                                       args=(child_conn, err_w, prepare, state, function, args))
+                                       args=(child_conn, err_w, prepare, state, batch))
         self.process.start()
         child_conn.close()  # only the child holds these ends now, so EOF means it is gone
         if forked:
@@ -129,30 +144,42 @@ class _Fork:
         return [self.conn, self.process.sentinel] + ([self.err_r] if self.err_r is not None else [])
 
     def poll(self, ready):
+        """(answers to relay, requests to run again by themselves); sets ``done`` once the fork is gone."""
+        answers, again = [], []
         if self.err_r is not None and self.err_r in ready:
             self.stderr += os.read(self.err_r, 65536)
-        if self.value is None and self.conn in ready:
-            self._receive()
-        if time.monotonic() - self.started > KILL_AFTER:
+        if self.conn in ready:
+            self._receive(answers, again)
+        if time.monotonic() - self.progress > KILL_AFTER:
             self.process.kill()
         if self.process.sentinel not in ready and self.process.exitcode is None:
-            return None
+            return answers, again
         self.process.join()
-        if self.value is None and self.conn.poll():  # it answered, then exited before we looked
-            self._receive()
+        self._receive(answers, again)  # what it sent before exiting
         if self.err_r is not None:
             self.stderr += _drain(self.err_r)
         self.conn.close()
-        if self.value is not None:
-            return self.key, self.value
-        return self.key, {"crash": {"exitcode": self.process.exitcode,
-                                    "stderr": self.stderr.decode("utf-8", "replace")[-6000:]}}
+        self.done = True
+        left = self.batch[len(self.answered):]
+        if left:  # it died running left[0]; the ones after it never ran
+            answers.append((left[0][0], {"crash": {"exitcode": self.process.exitcode,
+                                                   "stderr": self.stderr.decode("utf-8", "replace")[-6000:]}}))
+            again.extend(left[1:])
+        return answers, again
 
-    def _receive(self):
-        try:
-            self.value = self.conn.recv()
-        except EOFError:  # it died without answering: reported once it has exited
-            pass
+    def _receive(self, answers, again):
+        while self.conn.poll():
+            try:
+                key, value = self.conn.recv()
+            except EOFError:  # it died: reported once it has exited
+                return
+            request = self.batch[len(self.answered)]
+            self.answered.append(key)
+            self.progress = time.monotonic()
+            if len(self.answered) > 1 and isinstance(value, dict) and ALONE in value:
+                again.append(request)
+            else:
+                answers.append((key, value))
 
 
 def _drain(fd):
@@ -183,12 +210,13 @@ class _Zygote:
         child_conn.close()
         self.state, self.sent, self.answers, self.failure = state, set(), {}, None
 
-    def submit(self, requests):
+    def submit(self, batches):
         new = []
-        for request in requests:
-            if request[0] not in self.sent:
-                self.sent.add(request[0])
-                new.append(request)
+        for batch in batches:
+            name = tuple(key for key, _, _ in batch)
+            if name not in self.sent:
+                self.sent.add(name)
+                new.append(batch)
         if new and self.failure is None:
             self.conn.send(new)
 
@@ -223,41 +251,39 @@ _zygotes = {}
 _preparers = {}
 
 
-def register(state, prepare):
-    """``prepare(state)`` runs in a new zygote before it forks any check (hide packages, import g4f)."""
-    _preparers[state] = prepare
+def register(state, prepare, forkable):
+    """``prepare(state)`` runs in a new zygote before it forks any check (hide packages, import g4f).
+    ``forkable(here)`` says whether a fork of this process can be that zygote (``here``: no test ran yet)."""
+    _preparers[state] = (prepare, forkable)
 
 
-def start(states=None):
-    """Start the zygotes for ``states`` (all registered by default) unless they run already."""
-    pending = [s for s in (states or _preparers) if s not in _zygotes]
-    if not pending:
-        return
-    method = start_method()
-    context = multiprocessing.get_context(method)
-    if method in ("fork", "forkserver"):
-        if method == "forkserver":
-            context.set_forkserver_preload([m for m in PRELOAD if support.is_importable(m)])
-        else:
-            for name in PRELOAD:
+def start(states=None, here=False):
+    """Start the zygotes for ``states`` (all registered by default) unless they run already. With ``here``,
+    nothing has run in this process yet (the suite was just loaded): a zygote may be a fork of it."""
+    for state in [s for s in (states or _preparers) if s not in _zygotes]:
+        method = start_method(state, here)
+        if method == "fork":
+            for name in PRELOAD:  # shared with the zygote, and with every fork of it
                 if support.is_importable(name):
                     importlib.import_module(name)
-            if start_method() != "fork":  # a preloaded module started a thread: fall back
-                context = multiprocessing.get_context(start_method())
-    for state in pending:
-        _zygotes[state] = _Zygote(context, _preparers[state], state)
+            method = start_method(state, here)  # a preloaded module could have started a thread
+        context = multiprocessing.get_context(method)
+        if method == "forkserver":
+            context.set_forkserver_preload([m for m in PRELOAD if support.is_importable(m)])
+        _zygotes[state] = _Zygote(context, _preparers[state][0], state)
 
 
-def submit(state, requests):
-    """Send ``requests``, a list of (key, function, args), to the ``state`` zygote (started if needed)."""
-    start([state])
-    _zygotes[state].submit(requests)
+def submit(state, batches, here=False):
+    """Send ``batches`` (each a list of requests: key, function, args) to the ``state`` zygote, started if
+    needed (``here``: see start); a batch sent before is not sent again."""
+    start([state], here)
+    _zygotes[state].submit(batches)
 
 
-def answer(state, key, function, args, timeout=support.CHILD_TIMEOUT):
-    """What ``function(*args)`` returned in a fresh fork of the ``state`` zygote (a picklable value), or
-    ``{"crash": {"exitcode", "stderr"}}`` when the fork died or hung; ChildFailure if no answer came."""
-    submit(state, [(key, function, args)])
+def answer(state, key, batch, timeout=support.CHILD_TIMEOUT):
+    """What the request ``key`` of ``batch`` returned in a fork of the ``state`` zygote (a picklable value),
+    or ``{"crash": {"exitcode", "stderr"}}`` when that fork died or hung; ChildFailure if no answer came."""
+    submit(state, [batch])
     value = _zygotes[state].answer(key, timeout)
     if value is None:
         raise ChildFailure("no answer from the %r zygote within %s s for %s" % (state, timeout, key))

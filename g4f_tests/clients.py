@@ -2,11 +2,13 @@
 import importlib
 
 from . import regimes, support
-from .checks import CheckTestCase, in_children
+from .checks import CheckTestCase, in_child
 from .known_defects import ASYNC_CLIENT_ONE_DELTA, known
 from .providers import JOINED, MESSAGES, NON_EMPTY, AsyncChunksProviderMock, ChunksProviderMock
+from .regimes import each, each_async
 
 PROVIDERS = {"sync provider": (ChunksProviderMock,), "async-generator provider": (AsyncChunksProviderMock,)}
+STREAMS = {name: args + (True,) for name, args in PROVIDERS.items()}
 
 
 def deltas(chunks):
@@ -36,37 +38,53 @@ async def async_client_create(provider, stream=False):
     return deltas([chunk async for chunk in response])
 
 
-class ClientChecks:
-    @in_children(client_create, PROVIDERS)
-    def test_create_returns_joined_message(self, founds):
-        """sync Client.chat.completions.create returns one message with every chunk joined in order"""
-        for provider, found in founds.items():
-            with self.subTest(provider=provider):
-                self.assertReturned(found, JOINED)
+def client_messages():
+    return each(client_create, PROVIDERS)
 
-    @in_children(client_create, {name: args + (True,) for name, args in PROVIDERS.items()})
-    def test_stream_yields_deltas_in_order(self, founds):
-        """sync Client.chat.completions.create(stream=True) yields one delta per non-empty chunk, in order"""
-        for provider, found in founds.items():
+
+def client_streams():
+    return each(client_create, STREAMS)
+
+
+async def async_client_messages():
+    return await each_async(async_client_create, PROVIDERS)
+
+
+async def async_client_streams():
+    return await each_async(async_client_create, STREAMS)
+
+
+class ClientChecks:
+    @in_child(client_messages)
+    def test_create_returns_joined_message(self, found):
+        """sync Client.chat.completions.create returns one message with every chunk joined in order"""
+        for provider, call in self.calls(found):
             with self.subTest(provider=provider):
-                self.assertReturned(found, NON_EMPTY)
+                self.assertReturned(call, JOINED)
+
+    @in_child(client_streams)
+    def test_stream_yields_deltas_in_order(self, found):
+        """sync Client.chat.completions.create(stream=True) yields one delta per non-empty chunk, in order"""
+        for provider, call in self.calls(found):
+            with self.subTest(provider=provider):
+                self.assertReturned(call, NON_EMPTY)
 
 
 class AsyncClientChecks:
-    @in_children(async_client_create, PROVIDERS)
-    def test_async_create_returns_joined_message(self, founds):
+    @in_child(async_client_messages)
+    def test_async_create_returns_joined_message(self, found):
         """AsyncClient.chat.completions.create, awaited, returns one message with every chunk joined in order"""
-        for provider, found in founds.items():
+        for provider, call in self.calls(found):
             with self.subTest(provider=provider):
-                self.assertReturned(found, JOINED)
+                self.assertReturned(call, JOINED)
 
     @known(ASYNC_CLIENT_ONE_DELTA)
-    @in_children(async_client_create, {name: args + (True,) for name, args in PROVIDERS.items()})
-    def test_async_stream_yields_deltas_in_order(self, founds):
+    @in_child(async_client_streams)
+    def test_async_stream_yields_deltas_in_order(self, found):
         """AsyncClient.chat.completions.create(stream=True) yields one delta per non-empty chunk, asynchronously, in order"""
-        for provider, found in founds.items():
+        for provider, call in self.calls(found):
             with self.subTest(provider=provider):
-                self.assertReturned(found, NON_EMPTY)
+                self.assertReturned(call, NON_EMPTY)
 
 
 class TestClient(ClientChecks, CheckTestCase):

@@ -57,9 +57,15 @@ class SlowAsyncProviderMock(AsyncProvider):
         return "Mock"
 
 
+def hanging_provider():
+    """A fresh HangingProviderMock class, its events not yet set (a check's own)."""
+    return type("HangingProviderMock", (HangingProviderMock,), {"started": threading.Event(),
+                                                                "closed": threading.Event()})
+
+
 class HangingProviderMock(AsyncGeneratorProvider):
     """Yields CHUNKS[0], then waits forever. ``started`` is set when it starts, ``closed`` once its ``finally``
-    ran: threading events, so a check can wait on them from any thread."""
+    ran: threading events, so a check can wait on them from any thread (take a fresh one: hanging_provider)."""
 
     working = True
     use_stream_timeout = False

@@ -40,7 +40,11 @@ class HideNest:
 
 
 # Imported by a zygote before it forks: importing them creates no loop, patches nothing, starts no thread.
-WARM = ("g4f.client", "g4f.tools.run_tools")
+WARM = ("g4f.client", "g4f.tools.run_tools", "concurrent.futures.thread")
+
+
+# The modules whose checks run in the children (the package's MODULES but the documented one and jupyter).
+CHECK_MODULES = ("nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge")
 
 
 def prepare(state):
@@ -52,14 +56,30 @@ def prepare(state):
     for name in WARM:  # what g4f imports on its first request: imported once here, not in every check
         if support.is_importable(name):
             importlib.import_module(name)
-    importlib.import_module(__name__.rpartition(".")[0] + ".providers")
+    package = __name__.rpartition(".")[0]
+    for name in ("providers",) + CHECK_MODULES:  # what the requests will name: imported while the parent loads
+        importlib.import_module("%s.%s" % (package, name))
     support.sandbox()  # g4f is imported now: its version check goes off too
     gc.collect()
     gc.freeze()  # what the imports left is not the checks' garbage
 
 
+def forkable(state):
+    """Can a fork of this process be the ``state`` zygote: for NEST_HIDDEN, g4f and the nest packages not yet
+    imported (prepare hides them, then imports g4f); for NEST_IMPORTABLE, nothing run yet (``here``) and
+    nothing hidden, applied or installed (prepare imports what is missing)."""
+
+    def check(here):
+        if state == NEST_HIDDEN:
+            return not any(name in sys.modules for name in ("g4f",) + support.NEST_MODULES)
+        return (here and not getattr(asyncio, "_nest_patched", False) and support.thread_loop() is None
+                and not any(isinstance(finder, HideNest) for finder in sys.meta_path))
+
+    return check
+
+
 for _state in (NEST_IMPORTABLE, NEST_HIDDEN):
-    children.register(_state, prepare)
+    children.register(_state, prepare, forkable(_state))
 
 
 class RegimeError(Exception):
@@ -99,6 +119,10 @@ class Regime:
 
     def enter(self):
         pass
+
+    def exit(self):
+        """After the body (and its observation): the next body of the batch starts from the regime's state."""
+        asyncio.set_event_loop(None)
 
     def run(self, body, args):
         if not inspect.iscoroutinefunction(body):
@@ -174,6 +198,11 @@ class _NestApplied(Regime):
     def run_coroutine(self, coroutine):
         return self.loop.run_until_complete(coroutine)
 
+    def exit(self):
+        if not self.loop.is_closed():
+            self.loop.close()
+        super().exit()
+
     def loop_problem(self):
         loop = asyncio.get_running_loop()
         if not hasattr(type(loop), "_nest_patched"):
@@ -219,14 +248,16 @@ def _warning_lines(caught):
 
 
 def observe(function, *args, **kwargs):
-    """Call ``function`` (inside a body): what it returned or raised and the warnings it caused, as a dict
-    the parent reads as an Observation. For a body that makes several calls and reports each."""
+    """Call ``function`` (inside a body): what it returned or raised, the warnings it caused and the loop it
+    left installed, as a dict the parent reads as an Observation. For a body that makes several calls."""
+    before = support.thread_loop()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
         try:
             found = {"value": function(*args, **kwargs)}
         except Exception as error:
             found = {"error": describe_error(error)}
+        found["leftover"] = _leftover_loop(before)
         gc.collect()
     found["warnings"] = _warning_lines(caught)
     return found
@@ -243,6 +274,25 @@ async def observe_async(function, *args, **kwargs):
         gc.collect()
     found["warnings"] = _warning_lines(caught)
     return found
+
+
+def each(function, cases):
+    """``{label: observe(function, *args)}`` for every ``label: args`` of ``cases``, in order, each call
+    starting from the regime's own thread loop (what a call left is reported on that call, then undone)."""
+    found = {}
+    for label, args in cases.items():
+        asyncio.set_event_loop(_own_loop[0])
+        found[label] = observe(function, *args)
+    asyncio.set_event_loop(_own_loop[0])
+    return found
+
+
+async def each_async(function, cases):
+    """``each`` for a coroutine function: the calls share the running loop, so nothing is undone between them."""
+    return {label: await observe_async(function, *args) for label, args in cases.items()}
+
+
+_own_loop = [None]  # the thread loop the regime installed before the body (the nest-applied loop), else None
 
 
 def _leftover_loop(before):
@@ -266,7 +316,7 @@ def execute(regime_name, body, args):
         before = None
         try:
             regime.enter()
-            before = support.thread_loop()
+            before = _own_loop[0] = support.thread_loop()
             problem = regime.problem()
             if problem:
                 raise RegimeError(problem)
@@ -278,6 +328,10 @@ def execute(regime_name, body, args):
         except BaseException as error:  # the check reports whatever g4f raised
             found["error"] = describe_error(error)
         found["leftover"] = _leftover_loop(before)
+        leftover = support.thread_loop()
+        if leftover is not None and leftover is not before and not leftover.is_closed():
+            leftover.close()  # reported just above; closed, not to warn again in a later body of the batch
+        regime.exit()
         gc.collect()  # never-awaited coroutines, unclosed loops and destroyed tasks show here
     for logger in loggers:
         logger.removeHandler(recorder)

@@ -226,7 +226,11 @@ def run(args, stream, started):
     json_file = open_report(args.json, "JSON") if args.json and not args.list else None
     known_defects.strict = args.strict
     if not args.list and not args.names:
-        children.start()  # before this process imports g4f: the zygotes are forked from a clean interpreter
+        # Before this process imports g4f, the nest-hidden zygote can be a fork of it; the other one is forked
+        # once the suite is loaded (prefetch), when this process is in the state that zygote needs.
+        from .regimes import NEST_HIDDEN
+
+        children.start([NEST_HIDDEN])
     tests = load_tests(args)
     if not tests:
         raise UsageError("no test matches -k %s" % " -k ".join(args.patterns or []))
@@ -236,7 +240,6 @@ def run(args, stream, started):
         for test in tests:
             stream.write(test.id() + "\n")
         return EXIT_OK
-    sys.__stderr__.write("T %.3f parent prefetch\n" % (time.time() % 100))
     prefetch(tests)
     header = support.environment_lines() + (["shuffled with seed %d (--shuffle %d repeats this order)" % (seed, seed)]
                                             if seed is not None else [])
@@ -244,7 +247,6 @@ def run(args, stream, started):
     stream.flush()
     try:
         result = make_runner(args, stream, junit_file).run(unittest.TestSuite(tests))
-        sys.__stderr__.write("T %.3f parent tests done\n" % (time.time() % 100))
     finally:
         if junit_file is not None:
             junit_file.close()

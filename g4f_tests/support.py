@@ -6,6 +6,7 @@ Nothing here imports g4f at module level, so the runner can say "g4f is missing"
 import asyncio
 import contextlib
 import faulthandler
+import functools
 import gc
 import importlib
 import importlib.util
@@ -55,7 +56,8 @@ def thread_loop():
 @contextlib.contextmanager
 def test_limit():
     """Past TEST_TIMEOUT, faulthandler dumps every thread's stack and ends the process: a hang never hangs
-    the run, under any runner (armed by every test of the suite, see checks.py)."""
+    the run, under any runner. Armed by every test that calls g4f in this process (the documented module's,
+    jupyter's, see checks.py); a check whose body runs in a child has the child's limit and a timed wait."""
     try:
         faulthandler.dump_traceback_later(TEST_TIMEOUT, exit=True, file=sys.stderr)
     except (ValueError, OSError, AttributeError):  # no file descriptor behind sys.stderr here
@@ -133,8 +135,9 @@ def is_importable(name):
         return False
 
 
+@functools.lru_cache(maxsize=None)
 def dist_version(name):
-    """The installed distribution's version, or None."""
+    """The installed distribution's version, or None (read once: importlib.metadata parses a file each time)."""
     from importlib.metadata import PackageNotFoundError, version
 
     try:
