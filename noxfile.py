@@ -9,6 +9,7 @@ A cell installs one g4f release and the nest variant into a fresh virtualenv (uv
 from this checkout twice (default and --strict) and saves the outcomes under .nox/results/. The
 interpreters come from pyenv (PYENV_VERSION is set here when pyenv is found); uv never downloads one.
 """
+
 import datetime
 import glob
 import json
@@ -39,21 +40,34 @@ NEST = {"both": ["nest_asyncio", "nest_asyncio2"], "nest2": ["nest_asyncio2"], "
 CELLS = (
     [(py, NEWEST, "both", "off", True) for py in PYTHONS]
     + [("3.11", release, "both", "off", release == OLDEST) for release in RELEASES if release != NEWEST]
-    + [("3.11", NEWEST, "nest2", "off", True), ("3.11", NEWEST, "none", "off", True),
-       ("3.8", NEWEST, "none", "off", False), ("3.13", NEWEST, "nest2", "off", False),
-       ("3.11", "0.3.0.0", "none", "off", False), ("3.11", "7.0.0", "none", "off", False),
-       ("3.11", NEWEST, "both", "on", False), ("3.13", NEWEST, "both", "on", False),
-       ("3.11", "7.0.0", "both", "on", False)]
+    + [
+        ("3.11", NEWEST, "nest2", "off", True),
+        ("3.11", NEWEST, "none", "off", True),
+        ("3.8", NEWEST, "none", "off", False),
+        ("3.13", NEWEST, "nest2", "off", False),
+        ("3.11", "0.3.0.0", "none", "off", False),
+        ("3.11", "7.0.0", "none", "off", False),
+        ("3.11", NEWEST, "both", "on", False),
+        ("3.13", NEWEST, "both", "on", False),
+        ("3.11", "7.0.0", "both", "on", False),
+    ]
 )
 
 nox.options.default_venv_backend = "uv"
 nox.options.error_on_missing_interpreters = True
 os.environ.setdefault("UV_PYTHON_DOWNLOADS", "never")
 if shutil.which("pyenv") and "PYENV_VERSION" not in os.environ:
-    installed = subprocess.run(["pyenv", "versions", "--bare"], stdout=subprocess.PIPE,
-                               universal_newlines=True).stdout.split()
-    chosen = [max((v for v in installed if re.fullmatch(re.escape(py) + r"\.\d+", v)),
-                  key=lambda v: int(v.rsplit(".", 1)[1]), default=None) for py in PYTHONS]
+    installed = subprocess.run(
+        ["pyenv", "versions", "--bare"], stdout=subprocess.PIPE, universal_newlines=True
+    ).stdout.split()
+    chosen = [
+        max(
+            (v for v in installed if re.fullmatch(re.escape(py) + r"\.\d+", v)),
+            key=lambda v: int(v.rsplit(".", 1)[1]),
+            default=None,
+        )
+        for py in PYTHONS
+    ]
     os.environ["PYENV_VERSION"] = ":".join(v for v in chosen if v)
 
 
@@ -66,8 +80,17 @@ def install(session, g4f, nest, uvloop):
     installed = set(NEST[nest])
     for name in ("nest_asyncio", "nest_asyncio2"):
         if name not in installed:  # g4f itself may have brought it in
-            session.run("uv", "pip", "uninstall", "--python", session.virtualenv.location, name,
-                        external=True, silent=True, success_codes=[0, 1, 2])
+            session.run(
+                "uv",
+                "pip",
+                "uninstall",
+                "--python",
+                session.virtualenv.location,
+                name,
+                external=True,
+                silent=True,
+                success_codes=[0, 1, 2],
+            )
     if uvloop == "on":
         session.install("uvloop")
     session.install("unittest-xml-reporting")  # the outcomes are read from --junit-xml
@@ -78,8 +101,16 @@ def run_suite(session, *args, success_codes=(0, 1)):
     report = os.path.join(session.create_tmp(), "report.xml")
     if os.path.exists(report):
         os.unlink(report)
-    output = session.run("python", os.path.join(ROOT, "run_tests.py"), "-q", "--junit-xml", report, *args,
-                         silent=True, success_codes=list(success_codes))
+    output = session.run(
+        "python",
+        os.path.join(ROOT, "run_tests.py"),
+        "-q",
+        "--junit-xml",
+        report,
+        *args,
+        silent=True,
+        success_codes=list(success_codes)
+    )
     found = junit_outcomes(report) if os.path.exists(report) and os.path.getsize(report) else {}
     return output, found
 
@@ -90,15 +121,25 @@ STARTED = time.perf_counter()
 def check_cell(session, python, g4f, nest, uvloop):
     started = time.perf_counter()
     position = [c[:4] for c in CELLS].index((python, g4f, nest, uvloop)) + 1
-    session.log("cell %d of %d: %s (%.0f s since nox started)"
-                % (position, len(CELLS), cell_name(python, g4f, nest, uvloop), started - STARTED))
+    session.log(
+        "cell %d of %d: %s (%.0f s since nox started)"
+        % (position, len(CELLS), cell_name(python, g4f, nest, uvloop), started - STARTED)
+    )
     install(session, g4f, nest, uvloop)
     default, found = run_suite(session)
     strict, found_strict = run_suite(session, "--strict")
     closing = [line for line in default.splitlines() if re.match(r"^\d+ passed, ", line)]
-    result = {"python": python, "g4f": g4f, "nest": nest, "uvloop": uvloop, "outcomes": found,
-              "strict": found_strict, "closing": closing[-1] if closing else "(no closing line)",
-              "header": default.splitlines()[:2], "seconds": round(time.perf_counter() - started, 1)}
+    result = {
+        "python": python,
+        "g4f": g4f,
+        "nest": nest,
+        "uvloop": uvloop,
+        "outcomes": found,
+        "strict": found_strict,
+        "closing": closing[-1] if closing else "(no closing line)",
+        "header": default.splitlines()[:2],
+        "seconds": round(time.perf_counter() - started, 1),
+    }
     os.makedirs(RESULTS, exist_ok=True)
     with open(os.path.join(RESULTS, cell_name(python, g4f, nest, uvloop) + ".json"), "w") as f:
         json.dump(result, f, indent=1, sort_keys=True)
@@ -115,9 +156,15 @@ def check_cell(session, python, g4f, nest, uvloop):
 
 
 @nox.session(name="cell")
-@nox.parametrize("python,g4f,nest,uvloop",
-                 [nox.param(py, g, n, u, id="%s, g4f=%s, nest=%s, uvloop=%s" % (py, g, n, u),
-                            tags=["matrix"] + (["ci"] if ci else [])) for py, g, n, u, ci in CELLS])
+@nox.parametrize(
+    "python,g4f,nest,uvloop",
+    [
+        nox.param(
+            py, g, n, u, id="%s, g4f=%s, nest=%s, uvloop=%s" % (py, g, n, u), tags=["matrix"] + (["ci"] if ci else [])
+        )
+        for py, g, n, u, ci in CELLS
+    ],
+)
 def cell(session, python, g4f, nest, uvloop):
     """One cell of the matrix."""
     check_cell(session, python, g4f, nest, uvloop)

@@ -9,6 +9,7 @@ it arms the network guard, and it attaches the suite's behaviour to the document
 imported: ``asyncio.py`` stays g4f's own file and cannot import this package, yet one test id run alone must
 get the same verdict as in the full run.
 """
+
 import importlib
 import importlib.abc
 import importlib.machinery
@@ -26,8 +27,10 @@ DOCUMENTED = __name__ + ".asyncio"
 
 if os.path.dirname(os.path.abspath(__file__)) in [os.path.abspath(p or os.curdir) for p in sys.path]:
     # This folder on sys.path makes our asyncio.py the stdlib's asyncio, for this process and its children.
-    sys.stderr.write("g4f-tests: run it from outside the g4f_tests folder: python -m g4f_tests, "
-                     "python -m unittest or python run_tests.py from the project root\n")
+    sys.stderr.write(
+        "g4f-tests: run it from outside the g4f_tests folder: python -m g4f_tests, "
+        "python -m unittest or python run_tests.py from the project root\n"
+    )
     raise SystemExit(2)
 
 support.enable_network_guard()

@@ -1,12 +1,13 @@
 """g4f's own bridge helpers (g4f.providers.asyncio) called directly: to_sync_generator, to_async_iterator, to_thread."""
+
 import inspect
 import threading
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
-from .known_defects import TO_ASYNC_ITERATOR_SPLITS, known
+from .known_defects import TIMEOUT_IS_ASYNCIO_ERROR, TO_ASYNC_ITERATOR_SPLITS, known
+from .observe import each_async
 from .providers import CHUNKS, MESSAGES, AsyncChunksProviderMock, hanging_provider
-from .regimes import each_async
 
 # What the timeout check gives a generator that stops answering.
 EXPIRING_TIMEOUT = 0.01
@@ -43,7 +44,7 @@ def to_sync_generator_expiring():
     try:
         for chunk in to_sync_generator(generator, timeout=EXPIRING_TIMEOUT):
             seen.append(chunk)
-    except TimeoutError:  # asyncio.TimeoutError is TimeoutError from Python 3.11; g4f raises the builtin
+    except TimeoutError:  # what g4f raises (asyncio.TimeoutError is the same class from Python 3.11 on)
         if seen != [CHUNKS[0]]:
             return "chunks before the timeout: %r" % (seen,)
         closed = provider.closed.wait(1.0)
@@ -57,6 +58,7 @@ class ToSyncGeneratorChecks:
         """to_sync_generator(async generator, timeout=...) outside a loop yields every chunk in order"""
         self.assertReturned(found, list(CHUNKS))
 
+    @known(TIMEOUT_IS_ASYNCIO_ERROR)
     @in_child(to_sync_generator_expiring)
     def test_timeout_expires_and_closes_generator(self, found):
         """to_sync_generator with a timeout raises TimeoutError on a generator that stops answering, and closes it"""
@@ -67,10 +69,20 @@ async def mock_coroutine():
     return "Mock"
 
 
-SHAPES = {"str": ("Mock",), "bytes": (b"Mock",), "list": (list(CHUNKS),), "coroutine": (None,),
-          "async generator": (AsyncChunksProviderMock,)}
-EXPECTED_ITEMS = {"str": ["Mock"], "bytes": [b"Mock"], "list": list(CHUNKS), "coroutine": ["Mock"],
-                  "async generator": list(CHUNKS)}
+SHAPES = {
+    "str": ("Mock",),
+    "bytes": (b"Mock",),
+    "list": (list(CHUNKS),),
+    "coroutine": (None,),
+    "async generator": (AsyncChunksProviderMock,),
+}
+EXPECTED_ITEMS = {
+    "str": ["Mock"],
+    "bytes": [b"Mock"],
+    "list": list(CHUNKS),
+    "coroutine": ["Mock"],
+    "async generator": list(CHUNKS),
+}
 
 
 async def to_async_iterator_items(value):

@@ -1,9 +1,10 @@
 """Cancellation: cancelling create_async on a provider that never answers ends promptly and closes the provider."""
+
 import asyncio
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
-from .providers import hanging_provider, create_async
+from .providers import create_async, hanging_provider
 
 # How long cancel() may take to end the call and close the provider's generator.
 CANCEL_TIMEOUT = 2.0

@@ -20,13 +20,15 @@ A check reads top to bottom in its own module::
 Every test of the suite (these and the documented module's, see ``adopt``) arms the per-test time limit and
 reads its known defect when it starts, however it was loaded: one id, a module, the whole suite, pytest.
 """
+
 import contextlib
 import functools
 import sys
 import unittest
 
-from . import children, known_defects, regimes, support
-from .known_defects import ContractViolation
+from . import children, known_defects, observe, regimes, support, verdicts
+from .verdicts import ContractViolation
+
 
 def _limited(run):
     @functools.wraps(run)
@@ -69,7 +71,7 @@ def _decorate(calls, separate):
 
 def _request(regime, body, args):
     key = "%s %s.%s%r" % (regime.name, body.__module__, body.__qualname__, args)
-    return key, regimes.execute, (regime.name, body, args)
+    return key, observe.execute, (regime.name, body, args)
 
 
 def module_batch(module_name, regime):
@@ -78,14 +80,22 @@ def module_batch(module_name, regime):
     requests = []
     module = sys.modules[module_name]
     for _, cls in sorted(vars(module).items()):
-        if not (isinstance(cls, type) and issubclass(cls, CheckTestCase) and cls.regime is regime
-                and cls.__module__ == module_name and not getattr(cls, "__unittest_skip__", False)):
+        if not (
+            isinstance(cls, type)
+            and issubclass(cls, CheckTestCase)
+            and cls.regime is regime
+            and cls.__module__ == module_name
+            and not getattr(cls, "__unittest_skip__", False)
+        ):
             continue
         for name in sorted(n for n in dir(cls) if n.startswith(unittest.TestLoader.testMethodPrefix)):
             method = getattr(cls, name)
             if not getattr(method, "separate", True):
-                requests += [_request(regime, body, args) for _, body, args in method.child_calls
-                             if _request(regime, body, args) not in requests]
+                requests += [
+                    _request(regime, body, args)
+                    for _, body, args in method.child_calls
+                    if _request(regime, body, args) not in requests
+                ]
     return requests
 
 
@@ -103,7 +113,7 @@ class CheckTestCase(unittest.TestCase):
     regime = regimes.PLAIN
     maxDiff = None
     run = _limited(unittest.TestCase.run)
-    __unittest_expecting_failure__ = property(known_defects.expecting)
+    __unittest_expecting_failure__ = property(verdicts.expecting)
 
     def setUp(self):
         reason = self.regime.skip_reason()
@@ -116,7 +126,7 @@ class CheckTestCase(unittest.TestCase):
             try:
                 yield
             except BaseException as error:
-                raise known_defects.verdict(self, error)
+                raise verdicts.verdict(self, error)  # noqa: B904 (the error itself, or its verdict)
 
     def observe(self, body, *args):
         """What ``body(*args)`` did in a child of this class's regime (support.Observation)."""
@@ -131,7 +141,7 @@ class CheckTestCase(unittest.TestCase):
     # Assertions on an observation. Each failure carries the observation, so a known defect can match it.
 
     def calls(self, found):
-        """(label, observation) of each call a body observed (regimes.each): skips or fails the whole test
+        """(label, observation) of each call a body observed (observe.each): skips or fails the whole test
         first if the body itself did not run, crashed or hung."""
         self.returned(found, "the observation of each call")
         return found.calls()
@@ -182,23 +192,42 @@ def prefetch(tests):
     Called when the suite is loaded, before any test runs (a zygote may then be a fork of this process)."""
     by_state = {}
     for test in tests:
-        if not isinstance(test, CheckTestCase) or getattr(type(test), "__unittest_skip__", False) \
-                or test.regime.skip_reason():
+        if (
+            not isinstance(test, CheckTestCase)
+            or getattr(type(test), "__unittest_skip__", False)
+            or test.regime.skip_reason()
+        ):
             continue
         by_state.setdefault(test.regime.state, []).extend(batches(test))
     for state, found in by_state.items():
         children.submit(state, found, here=True)
 
 
+# The contract each documented test checks (the file is g4f's, without docstrings): first lines of docstrings.
+DOCUMENTED_CONTRACTS = {
+    "TestChatCompletion.test_exception": "sync create inside a running loop without nest_asyncio raises NestAsyncioError",
+    "TestChatCompletion.test_create": "sync create with an async provider returns its result",
+    "TestChatCompletion.test_create_generator": "sync create with an async-generator provider returns the joined chunks",
+    "TestChatCompletion.test_await_callback": "sync Client over an async-generator provider returns one message",
+    "TestChatCompletionAsync.test_base": "create_async with a sync provider returns its result",
+    "TestChatCompletionAsync.test_async": "create_async with an async provider returns its result",
+    "TestChatCompletionAsync.test_create_generator": "create_async with an async-generator provider returns the joined chunks",
+    "TestChatCompletionNestAsync.test_create": "create_async with a sync provider returns its result after nest_asyncio.apply()",
+}
+
+
 def adopt(module):
     """Give the documented module's classes (g4f's own file, which cannot import this package) what every test
-    of the suite has: the per-test time limit, and their known defects (known_defects.DOCUMENTED)."""
+    of the suite has: the per-test time limit, its contract as a docstring, its known defects."""
     support.sandbox()
     for value in list(vars(module).values()):
         if isinstance(value, type) and issubclass(value, unittest.TestCase) and value.__module__ == module.__name__:
             value.run = _limited(value.run)
-            value.__unittest_expecting_failure__ = property(known_defects.expecting)
+            value.__unittest_expecting_failure__ = property(verdicts.expecting)
     for name, defect in known_defects.DOCUMENTED.items():
         cls_name, method = name.split(".")
         cls = getattr(module, cls_name)
-        setattr(cls, method, known_defects.known(defect)(getattr(cls, method)))
+        setattr(cls, method, verdicts.known(defect)(getattr(cls, method)))
+    for name, contract in DOCUMENTED_CONTRACTS.items():
+        cls_name, method = name.split(".")
+        getattr(getattr(module, cls_name), method).__doc__ = contract

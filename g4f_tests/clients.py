@@ -1,11 +1,12 @@
 """g4f.client's Client and AsyncClient over the bridge: one message with the provider's text, or its chunks as deltas."""
+
 import importlib
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
 from .known_defects import ASYNC_CLIENT_ONE_DELTA, known
+from .observe import each, each_async
 from .providers import JOINED, MESSAGES, NON_EMPTY, AsyncChunksProviderMock, ChunksProviderMock
-from .regimes import each, each_async
 
 PROVIDERS = {"sync provider": (ChunksProviderMock,), "async-generator provider": (AsyncChunksProviderMock,)}
 STREAMS = {name: args + (True,) for name, args in PROVIDERS.items()}

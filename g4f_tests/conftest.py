@@ -4,19 +4,26 @@ Everything a verdict depends on is on the tests themselves (known defects, time 
 needs only what load_tests does besides loading: send the checks to their children early. ``--g4f-strict``
 is the runner's ``--strict``.
 """
-from . import known_defects
+
+from . import verdicts
 from .checks import prefetch
 
 
 def pytest_addoption(parser):
-    parser.addoption("--g4f-strict", action="store_true",
-                     help="g4f-tests: report known g4f defects as failures instead of expected failures")
+    parser.addoption(
+        "--g4f-strict",
+        action="store_true",
+        help="g4f-tests: report known g4f defects as failures instead of expected failures",
+    )
 
 
 def pytest_configure(config):
-    known_defects.strict = config.getoption("--g4f-strict")
+    verdicts.strict = config.getoption("--g4f-strict")
 
 
 def pytest_collection_finish(session):
-    prefetch(item.cls(item.name) for item in session.items if getattr(item, "cls", None) is not None
-             and hasattr(item.cls, "regime"))
+    prefetch(
+        item.cls(item.name)
+        for item in session.items
+        if getattr(item, "cls", None) is not None and hasattr(item.cls, "regime")
+    )

@@ -6,6 +6,7 @@ port), runs this environment's Python, imports this checkout's g4f_tests, and ex
 fixed order (the first call that makes g4f patch the kernel's loop changes what later calls see), once per
 class; each test asserts on the observation its cell printed.
 """
+
 import json
 import os
 import shutil
@@ -25,10 +26,11 @@ import json, sys
 sys.path.insert(0, %(parent)r)
 import %(package)s
 assert %(package)s.__file__ == %(file)r, "the kernel imported another g4f_tests: " + %(package)s.__file__
-from %(package)s import mocks, providers, regimes
+from %(package)s import mocks, observe, providers, support
+support.sandbox()
 
 def g4f_tests_try(provider):
-    found = regimes.observe(providers.create, getattr(mocks, provider))
+    found = observe.observe(providers.create, getattr(mocks, provider))
     print(%(mark)r + json.dumps(found, default=repr))
 """
 
@@ -51,8 +53,12 @@ class TestJupyterKernel(CheckTestCase):
 
         # IPC transport: the kernel's sockets are files in a temp dir, no TCP port at all.
         work = tempfile.mkdtemp(prefix="g4f-tests-kernel-")
-        km = KernelManager(kernel_name="python3", transport="ipc", ip=os.path.join(work, "ipc"),
-                           connection_file=os.path.join(work, "kernel.json"))
+        km = KernelManager(
+            kernel_name="python3",
+            transport="ipc",
+            ip=os.path.join(work, "ipc"),
+            connection_file=os.path.join(work, "kernel.json"),
+        )
         km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
         kc = km.client()
         kc.start_channels()
@@ -60,8 +66,9 @@ class TestJupyterKernel(CheckTestCase):
         try:
             kc.wait_for_ready(timeout=support.CHILD_TIMEOUT)
             package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
-            cls.run_cell(kc, SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file,
-                                           "mark": MARK})
+            cls.run_cell(
+                kc, SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
+            )
             for name, code in CELLS:
                 cls.results[name] = cls.run_cell(kc, code)
         finally:
@@ -81,11 +88,16 @@ class TestJupyterKernel(CheckTestCase):
         reply = kc.execute_interactive(code, timeout=support.CALL_TIMEOUT, output_hook=hook, stop_on_error=False)
         content = reply["content"]
         if content["status"] != "ok":
-            return {"crash": {"exitcode": None, "stderr": "the cell raised %s: %s\n%s" % (
-                content.get("ename"), content.get("evalue"), "\n".join(content.get("traceback", []))[-3000:])}}
+            return {
+                "crash": {
+                    "exitcode": None,
+                    "stderr": "the cell raised %s: %s\n%s"
+                    % (content.get("ename"), content.get("evalue"), "\n".join(content.get("traceback", []))[-3000:]),
+                }
+            }
         for line in "".join(printed).splitlines():
             if line.startswith(MARK):
-                return json.loads(line[len(MARK):])
+                return json.loads(line[len(MARK) :])
         return {"crash": {"exitcode": None, "stderr": "the cell printed no observation: " + "".join(printed)}}
 
     def observation(self, name):

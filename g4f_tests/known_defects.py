@@ -1,113 +1,13 @@
-"""Known g4f defects: which contract g4f breaks, on which releases, in exactly which shape, and why.
-
-A test that checks a broken contract carries its defect, ``@known(DEFECT)`` on the test method (the documented
-module, which stays g4f's own file, gets its defect attached when it is imported: see ``__init__.py``). The test
-still runs and asserts its whole contract. Where the installed g4f is in the defect's range and its condition
-holds, the test expects to fail, and only in the defect's exact shape:
-
-- the failure shows what the defect describes (the exception type and message, or the wrong value, and the
-  stray warnings it leaves): an expected failure, reported with the reason and g4f's issue numbers;
-- any other failure (another exception, another wrong value, a crash, a hang): a failure,
-  "not the known defect: ...";
-- no failure: an unexpected success (g4f fixed it: update this file), and the run fails.
-
-The runner's ``--strict`` (conftest's ``--g4f-strict``) sets ``strict``: the defects are then plain failures.
+"""The registry of known g4f defects: which contract g4f breaks, on which releases, in exactly which shape
+(what a user sees), why, whom it affects and what to do. Each entry is attached to the tests that check the
+contract (``@known(...)``, verdicts.py); the ranges come from the compatibility matrix and its bisection
+(COMPATIBILITY.md), and a release outside a measured range is not assumed affected.
 """
-import functools
-import inspect
-import re
-import unittest
+
+import sys
 
 from . import support
-
-strict = False
-
-
-class ContractViolation(AssertionError):
-    """A check's assertion failed on what g4f did; ``observed`` is that observation (support.Observation);
-    ``aspect`` is "stray" when the only complaint is what the call left behind, else "result"."""
-
-    def __init__(self, message, observed, aspect="result"):
-        super().__init__(message)
-        self.observed, self.aspect = observed, aspect
-
-
-class KnownDefectSeen(AssertionError):
-    """The failure is the known defect, in its exact shape (reported as an expected failure)."""
-
-
-class NotTheKnownDefect(AssertionError):
-    """The test failed, but not in the shape of the known defect it carries."""
-
-
-class Raises:
-    """g4f raises exactly this: an exception type (module.QualName) and a message (a full-match regex),
-    leaving exactly these stray warnings (substrings, each matched, none other)."""
-
-    def __init__(self, error_type, message, stray=()):
-        self.error_type, self.message, self.stray = error_type, message, tuple(stray)
-
-    def matches(self, found, violation=None):
-        error = found.error
-        return (found.crash is None and error is not None and error["type"] == self.error_type
-                and re.fullmatch(self.message, error["message"]) is not None and _same_stray(found, self.stray))
-
-    def __str__(self):
-        return "raises %s matching %r%s" % (self.error_type, self.message, _stray_text(self.stray))
-
-
-class Returns:
-    """g4f returns exactly this wrong value, leaving exactly these stray warnings."""
-
-    def __init__(self, value, stray=()):
-        self.value, self.stray = value, tuple(stray)
-
-    def matches(self, found, violation=None):
-        return (found.crash is None and found.error is None and found.value == self.value
-                and _same_stray(found, self.stray))
-
-    def __str__(self):
-        return "returns %r%s" % (self.value, _stray_text(self.stray))
-
-
-class Leaves:
-    """The call did everything right but leave stray warnings: each of ``stray`` at least once, and nothing but
-    those and the ``also`` ones (what the same leak may show too, depending on the garbage collector's order)."""
-
-    def __init__(self, stray, also=()):
-        self.stray, self.also = tuple(stray), tuple(also)
-
-    def matches(self, found, violation=None):
-        lines = found.stray()
-        return (getattr(violation, "aspect", None) == "stray" and all(any(s in line for line in lines) for s in self.stray)
-                and all(any(s in line for s in self.stray + self.also) for line in lines))
-
-    def __str__(self):
-        return "returns the right result%s%s" % (_stray_text(self.stray),
-                                                  " (perhaps also %s)" % ", ".join(map(repr, self.also)) if self.also else "")
-
-
-class OneOf:
-    """Any of these shapes (a defect seen differently in the cases of one test)."""
-
-    def __init__(self, *shapes):
-        self.shapes = shapes
-
-    def matches(self, found, violation=None):
-        return any(shape.matches(found, violation) for shape in self.shapes)
-
-    def __str__(self):
-        return " or ".join(str(shape) for shape in self.shapes)
-
-
-def _same_stray(found, expected):
-    lines = found.stray()
-    return (all(any(e in line for line in lines) for e in expected)
-            and all(any(e in line for e in expected) for line in lines))
-
-
-def _stray_text(stray):
-    return " and leaves %s" % ", ".join(repr(s) for s in stray) if stray else ""
+from .verdicts import Defect, Leaves, OneOf, Raises, Returns, known  # noqa: F401 (the checks import known here)
 
 
 def g4f_cannot_nest(case):
@@ -115,102 +15,15 @@ def g4f_cannot_nest(case):
     return support.g4f_nest() is None
 
 
+def python_before_3_11(case):
+    """Python is older than 3.11 (where asyncio.TimeoutError became the builtin TimeoutError)"""
+    return sys.version_info < (3, 11)
+
+
 def nest_applied(case):
     """the check runs after g4f's nest package was applied"""
     return getattr(getattr(case, "regime", None), "name", None) == "nest-applied"
 
-
-class Defect:
-    """One known g4f defect. ``first``/``last``: the affected releases (bisected; ``last`` None while no fixed
-    release exists); ``shape``: exactly what g4f does (Raises or Returns); ``when``: a condition on the
-    environment or the test (called with the test case), else None; ``where``/``workaround``: whether it applies to a user, and what they can do."""
-
-    def __init__(self, name, reason, first, shape, last=None, issues=(), when=None, where="", workaround=""):
-        self.name, self.reason, self.first, self.last, self.shape = name, reason, first, last, shape
-        self.issues, self.when, self.where, self.workaround = tuple(issues), when, where, workaround
-
-    def in_range(self, release):
-        """Is g4f ``release`` (a version string or tuple) in the affected range?"""
-        if isinstance(release, str):
-            release = support.parse_version(release)
-        if release < support.parse_version(self.first):
-            return False
-        return self.last is None or release <= support.parse_version(self.last)
-
-    def applies(self, case):
-        return (not strict and self.in_range(support.g4f_release())
-                and (self.when is None or bool(self.when(case))))
-
-    def releases(self):
-        return "%s to %s" % (self.first, self.last) if self.last else "%s and later" % self.first
-
-    def __str__(self):
-        issues = " (g4f issues %s)" % ", ".join("#%d" % n for n in self.issues) if self.issues else ""
-        return "%s%s" % (self.reason, issues)
-
-
-def known(*defects):
-    """Decorator: the test checks a contract that g4f ``defects`` break (see the module docstring)."""
-
-    def decorate(test):
-        if inspect.iscoroutinefunction(test):
-            @functools.wraps(test)
-            async def wrapper(case, *args, **kwargs):
-                try:
-                    return await test(case, *args, **kwargs)
-                except BaseException as error:
-                    raise verdict(case, error)
-        else:
-            @functools.wraps(test)
-            def wrapper(case, *args, **kwargs):
-                try:
-                    return test(case, *args, **kwargs)
-                except BaseException as error:
-                    raise verdict(case, error)
-        wrapper.known_defects = defects
-        return wrapper
-
-    return decorate
-
-
-def applicable(case):
-    """The known defects (``@known``) that apply to ``case`` now."""
-    method = getattr(case, case._testMethodName, None)
-    return [defect for defect in getattr(method, "known_defects", ()) if defect.applies(case)]
-
-
-def expecting(case):
-    """unittest's ``__unittest_expecting_failure__``, read when the test starts: a known defect applies now."""
-    return bool(applicable(case))
-
-
-def verdict(case, error):
-    """The exception to raise for ``error`` in a test carrying a known defect (the test body's or a
-    subtest's): KnownDefectSeen when it is the defect's exact shape; else ``error`` itself, and where the
-    defect applies a cleanup that fails the test as "not the known defect" (a failing cleanup outranks the
-    expected failure in every Python unittest supports)."""
-    defects = applicable(case)
-    if not defects or isinstance(error, (unittest.SkipTest, KnownDefectSeen)) or not isinstance(error, Exception):
-        return error
-    found = getattr(error, "observed", None)
-    if found is None:  # an exception g4f raised straight into the test (the documented module)
-        found = support.Observation.of_exception(error)
-    for defect in defects:
-        if defect.shape.matches(found, error):
-            return KnownDefectSeen("known g4f defect %s: %s; observed: %s" % (defect.name, defect, found))
-    case.addCleanup(_not_the_defect, defects, found, str(error))
-    return error
-
-
-def _not_the_defect(defects, found, message):
-    if "observed:" not in message:
-        message += "\nobserved: %s" % found
-    expected = "; ".join("%s: it %s" % (defect.name, defect.shape) for defect in defects)
-    raise NotTheKnownDefect("not the known defect (expected %s): %s" % (expected, message))
-
-
-# --------------------------------------------------------------------------------------------------
-# The registry. Ranges from the compatibility matrix and its bisection (COMPATIBILITY.md).
 
 RUN_IN_LOOP = r"asyncio\.run\(\) cannot be called from a running event loop"
 LOOP_RUNNING = r"This event loop is already running"
@@ -221,73 +34,127 @@ NO_NEST_ASYNC_PROVIDER = Defect(
     "no-nest-async-provider",
     "without a nest package, sync create inside a running loop raises a bare RuntimeError, not "
     "NestAsyncioError, and leaves a never-awaited coroutine",
-    "0.3.4.6", Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]), issues=(2748, 2403),
+    "0.3.4.6",
+    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    issues=(2748, 2403),
     where="seen in a child interpreter with nest_asyncio and nest_asyncio2 hidden: applies to you if you run "
-          "g4f without the nest package it imports (nest_asyncio2 from g4f 7.0)",
-    workaround="install nest_asyncio2 (g4f then patches the running loop), or call create_async from async code")
+    "g4f without the nest package it imports (nest_asyncio2 from g4f 7.0)",
+    workaround="install nest_asyncio2 (g4f then patches the running loop), or call create_async from async code",
+)
 NO_NEST_GENERATOR_PROVIDER = Defect(
     "no-nest-generator-provider",
     "without a nest package, sync create of an async-generator provider inside a running loop raises a bare "
     "RuntimeError, not NestAsyncioError",
-    "0.3.4.6", Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED]), issues=(2748, 2403),
-    where=NO_NEST_ASYNC_PROVIDER.where, workaround=NO_NEST_ASYNC_PROVIDER.workaround)
+    "0.3.4.6",
+    Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED]),
+    issues=(2748, 2403),
+    where=NO_NEST_ASYNC_PROVIDER.where,
+    workaround=NO_NEST_ASYNC_PROVIDER.workaround,
+)
 UVLOOP_ASYNC_PROVIDER = Defect(
     "uvloop-async-provider",
     "inside a running uvloop loop g4f patches nothing and lets a bare RuntimeError through instead of "
     "NestAsyncioError",
-    "7.0.0", Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]), issues=(2403,),
+    "7.0.0",
+    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    issues=(2403,),
     where="seen in a child running a uvloop loop: applies to you if you call the sync API from code that "
-          "runs on uvloop (uvicorn[standard], an aiohttp or bot server with uvloop)",
-    workaround="call create_async (or AsyncClient) from async code; the sync API cannot nest on uvloop")
+    "runs on uvloop (uvicorn[standard], an aiohttp or bot server with uvloop)",
+    workaround="call create_async (or AsyncClient) from async code; the sync API cannot nest on uvloop",
+)
 UVLOOP_GENERATOR_PROVIDER = Defect(
-    "uvloop-generator-provider", UVLOOP_ASYNC_PROVIDER.reason, "7.0.0",
-    Raises("builtins.RuntimeError", UVLOOP_RUNNING), issues=(2403,), where=UVLOOP_ASYNC_PROVIDER.where, workaround=UVLOOP_ASYNC_PROVIDER.workaround)
+    "uvloop-generator-provider",
+    UVLOOP_ASYNC_PROVIDER.reason,
+    "7.0.0",
+    Raises("builtins.RuntimeError", UVLOOP_RUNNING),
+    issues=(2403,),
+    where=UVLOOP_ASYNC_PROVIDER.where,
+    workaround=UVLOOP_ASYNC_PROVIDER.workaround,
+)
 AUTO_PATCH_ASYNC_PROVIDER = Defect(
     "auto-patch-async-provider",
     "with nest_asyncio importable but not applied, the AsyncProvider sync path calls asyncio.run() without "
     "patching the running loop: a bare RuntimeError",
-    "7.5.0", Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]), issues=(2748,),
+    "7.5.0",
+    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    issues=(2748,),
     where="seen in a child with g4f's nest package installed and nothing applied: applies to you if you call "
-          "the sync API with an AsyncProvider inside a running loop (a notebook cell, an async handler)",
-    workaround="call nest_asyncio2.apply() yourself first, or use create_async (7.4.7 worked)")
+    "the sync API with an AsyncProvider inside a running loop (a notebook cell, an async handler)",
+    workaround="call nest_asyncio2.apply() yourself first, or use create_async (7.4.7 worked)",
+)
 ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
     "async-stream-of-sync-provider",
     "create_async(stream=True) with a sync provider returns a coroutine, not an async iterator",
-    "0.4.0.5", Returns({"returned": "coroutine"}), last="7.4.7",
+    "0.4.0.5",
+    Returns({"returned": "coroutine"}),
+    last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream asynchronously from a "
-          "sync provider", workaround="upgrade to g4f 7.5.0 or later")
+    "sync provider",
+    workaround="upgrade to g4f 7.5.0 or later",
+)
 ASYNC_CLIENT_ONE_DELTA = Defect(
-    "async-client-one-delta", "AsyncClient streaming over a sync provider yields the whole text as one delta",
-    "0.4.0.5", Returns([support.JOINED]), last="7.4.7", where=ASYNC_STREAM_OF_SYNC_PROVIDER.where,
-    workaround=ASYNC_STREAM_OF_SYNC_PROVIDER.workaround)
+    "async-client-one-delta",
+    "AsyncClient streaming over a sync provider yields the whole text as one delta",
+    "0.4.0.5",
+    Returns([support.JOINED]),
+    last="7.4.7",
+    where=ASYNC_STREAM_OF_SYNC_PROVIDER.where,
+    workaround=ASYNC_STREAM_OF_SYNC_PROVIDER.workaround,
+)
 TO_ASYNC_ITERATOR_SPLITS = Defect(
-    "to-async-iterator-splits", "to_async_iterator iterates a str or bytes item by item instead of yielding it whole",
-    "0.4.0.5", OneOf(Returns(list("Mock")), Returns(list(b"Mock"))), last="7.4.7",
+    "to-async-iterator-splits",
+    "to_async_iterator iterates a str or bytes item by item instead of yielding it whole",
+    "0.4.0.5",
+    OneOf(Returns(list("Mock")), Returns(list(b"Mock"))),
+    last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you pass a str or bytes to g4f's "
-          "to_async_iterator", workaround="upgrade to g4f 7.5.0 or later")
+    "to_async_iterator",
+    workaround="upgrade to g4f 7.5.0 or later",
+)
 NEST_RUN_LEAVES_LOOPS = Defect(
     "nest-run-leaves-loops",
     "once nest_asyncio2 is applied (as g4f advises, and as g4f does itself inside a running loop), each sync "
     "call from a worker thread leaves that thread an event loop that is never closed: nest's asyncio.run "
     "makes one per thread and never closes it",
     "0.3.0.0",
-    Leaves(["unclosed event loop"], also=["unclosed <socket"]), when=nest_applied,
+    Leaves(["unclosed event loop"], also=["unclosed <socket"]),
+    when=nest_applied,
     where="seen in a child that applied g4f's nest package first: applies to you if you (or g4f, inside a "
-          "running loop) applied nest_asyncio2 and then call the sync API from worker threads (a threaded "
-          "server, run_in_executor): one leaked loop, with its selector and sockets, per thread",
-    workaround="apply nest_asyncio2 with run_close_loop=True before g4f does, or use the async API")
+    "running loop) applied nest_asyncio2 and then call the sync API from worker threads (a threaded "
+    "server, run_in_executor): one leaked loop, with its selector and sockets, per thread",
+    workaround="apply nest_asyncio2 with run_close_loop=True before g4f does, or use the async API",
+)
 JUPYTER_FRESH_KERNEL = Defect(
     "jupyter-fresh-kernel",
     "in a fresh Jupyter kernel the AsyncProvider sync path calls asyncio.run() on the kernel's running, "
     "unpatched loop: a bare RuntimeError and a never-awaited coroutine (the auto-patch defect, in a kernel)",
-    "7.5.0", Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]), issues=(2748,),
+    "7.5.0",
+    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    issues=(2748,),
     where="seen in a real ipykernel: applies to you if the first g4f call in your notebook is a sync create "
-          "with an AsyncProvider",
-    workaround="run nest_asyncio2.apply() in the notebook first, or await create_async in the cell")
+    "with an AsyncProvider",
+    workaround="run nest_asyncio2.apply() in the notebook first, or await create_async in the cell",
+)
+TIMEOUT_IS_ASYNCIO_ERROR = Defect(
+    "timeout-is-asyncio-error",
+    "to_sync_generator(timeout=...) lets asyncio.TimeoutError through, which before Python 3.11 is not the "
+    "builtin TimeoutError g4f means to raise (its except TimeoutError does not catch it)",
+    "0.5.4.4",
+    Raises("asyncio.exceptions.TimeoutError", ""),
+    when=python_before_3_11,
+    where="seen on Python 3.8 with g4f 0.5.4.4, 6.0.5, 7.0.0 and 8.8.6: applies to you on Python 3.8 to 3.10 "
+    "if you catch TimeoutError around a sync stream with a timeout",
+    workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
+)
 # The documented test_exception runs only where g4f cannot nest: the same defect, seen in this process.
 DOCUMENTED_NO_NEST = Defect(
-    "documented-no-nest", NO_NEST_ASYNC_PROVIDER.reason, "0.3.4.6",
-    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]), issues=(2748, 2403), when=g4f_cannot_nest,
+    "documented-no-nest",
+    NO_NEST_ASYNC_PROVIDER.reason,
+    "0.3.4.6",
+    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    issues=(2748, 2403),
+    when=g4f_cannot_nest,
     where="seen in this process, which runs g4f without a nest package g4f can use",
-    workaround=NO_NEST_ASYNC_PROVIDER.workaround)
+    workaround=NO_NEST_ASYNC_PROVIDER.workaround,
+)
 DOCUMENTED = {"TestChatCompletion.test_exception": DOCUMENTED_NO_NEST}

@@ -1,4 +1,5 @@
 """Loop hygiene of the first sync calls in a fresh interpreter: nothing left installed, unclosed or pending."""
+
 from . import support
 from .checks import CheckTestCase, in_children
 from .mocks import AsyncGeneratorProviderMock, AsyncProviderMock
@@ -10,7 +11,9 @@ async def mock_coroutine():
 
 
 def to_sync_generator_of_a_coroutine():
-    to_sync_generator = support.require_api("to_sync_generator_coroutine", lambda: support.g4f_bridge().to_sync_generator)
+    to_sync_generator = support.require_api(
+        "to_sync_generator_coroutine", lambda: support.g4f_bridge().to_sync_generator
+    )
     return list(to_sync_generator(mock_coroutine()))
 
 
@@ -37,8 +40,9 @@ class TestLoopHygiene(CheckTestCase):
         for kind, found in founds.items():
             with self.subTest(call=kind):
                 self.assertEqual(self.returned(found), CALLS[kind][2])
-                self.assertIsNone(found.leftover, "a %s event loop is left installed as the thread's loop"
-                                  % found.leftover)
+                self.assertIsNone(
+                    found.leftover, "a %s event loop is left installed as the thread's loop" % found.leftover
+                )
 
     @in_children(sync_call, CASES)
     def test_sync_call_leaves_nothing_unclosed_or_pending(self, founds):

@@ -69,8 +69,8 @@ class YieldImageResponseProviderMock(AsyncGeneratorProvider):
 
 
 class MissingAuthProviderMock(AbstractProvider):
-    working = True
     use_stream_timeout = False
+    working = True
 
     @classmethod
     def create_completion(cls, model, messages, stream, **kwargs):

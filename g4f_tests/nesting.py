@@ -1,13 +1,20 @@
 """Sync calls inside a running loop: NestAsyncioError without a nest package, g4f's auto-patch with one, the
 documented nested scenarios, and uvloop (which g4f must leave alone)."""
+
 import unittest
 
 import g4f
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
-from .known_defects import (AUTO_PATCH_ASYNC_PROVIDER, NO_NEST_ASYNC_PROVIDER, NO_NEST_GENERATOR_PROVIDER,
-                            UVLOOP_ASYNC_PROVIDER, UVLOOP_GENERATOR_PROVIDER, known)
+from .known_defects import (
+    AUTO_PATCH_ASYNC_PROVIDER,
+    NO_NEST_ASYNC_PROVIDER,
+    NO_NEST_GENERATOR_PROVIDER,
+    UVLOOP_ASYNC_PROVIDER,
+    UVLOOP_GENERATOR_PROVIDER,
+    known,
+)
 from .mocks import AsyncGeneratorProviderMock, AsyncProviderMock
 from .providers import CHUNKS, MESSAGES, AsyncChunksProviderMock
 
@@ -32,7 +39,9 @@ async def get_running_loop_check_nested():
 
 
 async def to_sync_generator_of_a_coroutine():
-    to_sync_generator = support.require_api("to_sync_generator_coroutine", lambda: support.g4f_bridge().to_sync_generator)
+    to_sync_generator = support.require_api(
+        "to_sync_generator_coroutine", lambda: support.g4f_bridge().to_sync_generator
+    )
     return list(to_sync_generator(mock_coroutine()))
 
 
@@ -79,8 +88,11 @@ class TestUvloop(CheckTestCase):
 
 
 @unittest.skipIf(support.g4f_nest() is None, "g4f cannot nest here: the nest package it imports is not installed")
-@unittest.skipUnless(support.has_api("auto_patch"), "g4f %s predates g4f patching a running loop itself (first in "
-                     "g4f %s)" % (support.g4f_version(), support.G4F_APIS["auto_patch"][0]))
+@unittest.skipUnless(
+    support.has_api("auto_patch"),
+    "g4f %s predates g4f patching a running loop itself (first in "
+    "g4f %s)" % (support.g4f_version(), support.G4F_APIS["auto_patch"][0]),
+)
 class TestAutoPatch(CheckTestCase):
     """With g4f's nest package importable and nothing applied, g4f patches the running loop itself."""
 

@@ -4,6 +4,7 @@ are slow or never answer.
 Every check's body runs in its own fresh process (children.py), so a provider's class-level state (a
 threading.Event it sets) is that check's alone.
 """
+
 import asyncio
 import threading
 
@@ -59,8 +60,9 @@ class SlowAsyncProviderMock(AsyncProvider):
 
 def hanging_provider():
     """A fresh HangingProviderMock class, its events not yet set (a check's own)."""
-    return type("HangingProviderMock", (HangingProviderMock,), {"started": threading.Event(),
-                                                                "closed": threading.Event()})
+    return type(
+        "HangingProviderMock", (HangingProviderMock,), {"started": threading.Event(), "closed": threading.Event()}
+    )
 
 
 class HangingProviderMock(AsyncGeneratorProvider):

@@ -10,19 +10,14 @@ runs on a patched one:
 - ``NEST_APPLIED``: the nest package g4f itself imports was applied first (what g4f tells Jupyter users to
   do), then the body runs, an async one under the patched ``asyncio.run``;
 - ``NO_NEST``: plain asyncio in an interpreter where g4f found no nest package when it was imported.
-
-The body's result, or the exception it raised, and the warnings and asyncio log lines it caused, come back to
-the test as an observation (support.Observation): the test asserts on it in the parent process.
+(observe.py runs a body in its regime and observes what it did.)
 """
+
 import asyncio
 import gc
 import importlib
 import inspect
-import logging
 import sys
-import traceback
-import unittest
-import warnings
 
 from . import children, support
 
@@ -72,8 +67,12 @@ def forkable(state):
     def check(here):
         if state == NEST_HIDDEN:
             return not any(name in sys.modules for name in ("g4f",) + support.NEST_MODULES)
-        return (here and not getattr(asyncio, "_nest_patched", False) and support.thread_loop() is None
-                and not any(isinstance(finder, HideNest) for finder in sys.meta_path))
+        return (
+            here
+            and not getattr(asyncio, "_nest_patched", False)
+            and support.thread_loop() is None
+            and not any(isinstance(finder, HideNest) for finder in sys.meta_path)
+        )
 
     return check
 
@@ -98,8 +97,7 @@ def _loop_problem(expected_package):
     loop = asyncio.get_running_loop()
     package = type(loop).__module__.partition(".")[0]
     if package != expected_package:
-        return "the running loop is a %s.%s, not %s's" % (type(loop).__module__, type(loop).__name__,
-                                                          expected_package)
+        return "the running loop is a %s.%s, not %s's" % (type(loop).__module__, type(loop).__name__, expected_package)
     return None
 
 
@@ -215,126 +213,3 @@ UVLOOP = _Uvloop("uvloop", NEST_IMPORTABLE, "on a uvloop loop")
 NEST_APPLIED = _NestApplied("nest-applied", NEST_IMPORTABLE, "after g4f's nest package was applied")
 NO_NEST = _NoNest("no-nest", NEST_HIDDEN, "with nest_asyncio and nest_asyncio2 unimportable")
 REGIMES = {r.name: r for r in (PLAIN, UVLOOP, NEST_APPLIED, NO_NEST)}
-
-
-# --------------------------------------------------------------------------------------------------
-# The observation of a body, in its child.
-
-
-def describe_error(error):
-    try:
-        from g4f.errors import NestAsyncioError
-
-        nest_error = isinstance(error, NestAsyncioError)
-    except ImportError:
-        nest_error = False
-    kind = type(error)
-    lines = traceback.format_exception(kind, error, error.__traceback__)
-    return {"type": "%s.%s" % (kind.__module__, kind.__qualname__), "message": str(error),
-            "nest_error": nest_error, "traceback": "".join(lines[-12:])}
-
-
-class _LogRecorder(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append("%s: %s" % (record.levelname, record.getMessage().splitlines()[0]))
-
-
-def _warning_lines(caught):
-    return ["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in caught]
-
-
-def observe(function, *args, **kwargs):
-    """Call ``function`` (inside a body): what it returned or raised, the warnings it caused and the loop it
-    left installed, as a dict the parent reads as an Observation. For a body that makes several calls."""
-    before = support.thread_loop()
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            found = {"value": function(*args, **kwargs)}
-        except Exception as error:
-            found = {"error": describe_error(error)}
-        found["leftover"] = _leftover_loop(before)
-        gc.collect()
-    found["warnings"] = _warning_lines(caught)
-    return found
-
-
-async def observe_async(function, *args, **kwargs):
-    """``observe`` for a coroutine function."""
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        try:
-            found = {"value": await function(*args, **kwargs)}
-        except Exception as error:
-            found = {"error": describe_error(error)}
-        gc.collect()
-    found["warnings"] = _warning_lines(caught)
-    return found
-
-
-def each(function, cases):
-    """``{label: observe(function, *args)}`` for every ``label: args`` of ``cases``, in order, each call
-    starting from the regime's own thread loop (what a call left is reported on that call, then undone)."""
-    found = {}
-    for label, args in cases.items():
-        asyncio.set_event_loop(_own_loop[0])
-        found[label] = observe(function, *args)
-    asyncio.set_event_loop(_own_loop[0])
-    return found
-
-
-async def each_async(function, cases):
-    """``each`` for a coroutine function: the calls share the running loop, so nothing is undone between them."""
-    return {label: await observe_async(function, *args) for label, args in cases.items()}
-
-
-_own_loop = [None]  # the thread loop the regime installed before the body (the nest-applied loop), else None
-
-
-def _leftover_loop(before):
-    """The loop the body left installed for this thread, unless it is the regime's own (``before``)."""
-    loop = support.thread_loop()
-    if loop is None or loop is before:
-        return None
-    return "running" if loop.is_running() else "closed" if loop.is_closed() else "open"
-
-
-def execute(regime_name, body, args):
-    """Run in a check's fork: enter the regime, assert it, run ``body(*args)``; return the observation."""
-    regime = REGIMES[regime_name]
-    found = {}
-    recorder = _LogRecorder()
-    loggers = [logging.getLogger(name) for name in ("asyncio", "g4f")]
-    for logger in loggers:
-        logger.addHandler(recorder)
-    with warnings.catch_warnings(record=True) as caught:
-        warnings.simplefilter("always")
-        before = None
-        try:
-            regime.enter()
-            before = _own_loop[0] = support.thread_loop()
-            problem = regime.problem()
-            if problem:
-                raise RegimeError(problem)
-            found["value"] = regime.run(body, args)
-        except unittest.SkipTest as skip:
-            found["skip"] = str(skip)
-        except RegimeError as problem:
-            found["regime"] = str(problem)
-        except BaseException as error:  # the check reports whatever g4f raised
-            found["error"] = describe_error(error)
-        found["leftover"] = _leftover_loop(before)
-        leftover = support.thread_loop()
-        if leftover is not None and leftover is not before and not leftover.is_closed():
-            leftover.close()  # reported just above; closed, not to warn again in a later body of the batch
-        regime.exit()
-        gc.collect()  # never-awaited coroutines, unclosed loops and destroyed tasks show here
-    for logger in loggers:
-        logger.removeHandler(recorder)
-    found["warnings"] = _warning_lines(caught)
-    found["log"] = recorder.lines
-    return found

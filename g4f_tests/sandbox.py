@@ -6,6 +6,7 @@ off): any attempt to reach a non-loopback address becomes a NetworkAccessError n
 recorded for the runner's summary. One function, ``sandbox()``, does both wherever the suite runs code: the
 package (the guard, when it is imported), the documented module's adoption, the zygotes, a Jupyter kernel.
 """
+
 import ipaddress
 import sys
 import threading

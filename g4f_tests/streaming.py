@@ -1,10 +1,18 @@
 """Streaming through ChatCompletion: chunks arrive as chunks, exactly as the provider yielded them, in order."""
+
 from . import regimes
 from .checks import CheckTestCase, in_child
 from .known_defects import ASYNC_STREAM_OF_SYNC_PROVIDER, known
-from .providers import (CHUNKS, JOINED, AsyncChunksProviderMock, ChunksProviderMock,
-                        NoStreamAsyncChunksProviderMock, create, create_async)
-from .regimes import each, each_async
+from .observe import each, each_async
+from .providers import (
+    CHUNKS,
+    JOINED,
+    AsyncChunksProviderMock,
+    ChunksProviderMock,
+    NoStreamAsyncChunksProviderMock,
+    create,
+    create_async,
+)
 from .support import require_api
 
 STREAMING = {"sync provider": (ChunksProviderMock,), "async-generator provider": (AsyncChunksProviderMock,)}

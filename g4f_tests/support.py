@@ -3,6 +3,7 @@ the environment header, the table of g4f APIs, and the observation of what a cal
 
 Nothing here imports g4f at module level, so the runner can say "g4f is missing" in one line.
 """
+
 import asyncio
 import contextlib
 import faulthandler
@@ -36,8 +37,15 @@ JOINED = "".join(CHUNKS)
 NON_EMPTY = [chunk for chunk in CHUNKS if chunk]
 
 # Warnings and asyncio log lines that mean the bridge left something behind (the one list of them).
-STRAY = ("was never awaited", "unclosed event loop", "Task was destroyed", "Event loop is closed",
-         "never retrieved", "unclosed <socket", "unclosed transport")
+STRAY = (
+    "was never awaited",
+    "unclosed event loop",
+    "Task was destroyed",
+    "Event loop is closed",
+    "never retrieved",
+    "unclosed <socket",
+    "unclosed transport",
+)
 
 
 def is_stray(line):
@@ -83,8 +91,7 @@ class Observation:
     loop it left installed for the thread; ``crash`` (exitcode, stderr) when the child died or hung; ``skip``
     and ``regime`` when the body did not run (an API this g4f predates, a process not in the check's regime)."""
 
-    def __init__(self, value=None, error=None, warnings=(), log=(), crash=None, skip=None, regime=None,
-                 leftover=None):
+    def __init__(self, value=None, error=None, warnings=(), log=(), crash=None, skip=None, regime=None, leftover=None):
         self.value, self.error, self.crash, self.skip, self.regime = value, error, crash, skip, regime
         self.warnings, self.log, self.leftover = list(warnings), list(log), leftover
 
@@ -92,15 +99,19 @@ class Observation:
     def of_exception(cls, error):
         """The observation of an exception raised in this process. Frees what its traceback holds first, so a
         coroutine it kept alive warns now, inside the observation."""
-        described = {"type": "%s.%s" % (type(error).__module__, type(error).__qualname__),
-                     "message": str(error), "nest_error": type(error).__name__ == "NestAsyncioError",
-                     "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__))}
+        described = {
+            "type": "%s.%s" % (type(error).__module__, type(error).__qualname__),
+            "message": str(error),
+            "nest_error": type(error).__name__ == "NestAsyncioError",
+            "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__)),
+        }
         with warnings.catch_warnings(record=True) as caught:
             warnings.simplefilter("always")
             traceback.clear_frames(error.__traceback__)
             gc.collect()
-        return cls(error=described, warnings=["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0])
-                                              for w in caught])
+        return cls(
+            error=described, warnings=["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in caught]
+        )
 
     def calls(self):
         """(label, Observation) for a body that observed several calls and returned {label: observation}."""
@@ -117,8 +128,11 @@ class Observation:
 
     def __str__(self):
         if self.crash is not None:
-            what = ("the check hung (no answer within %s s); where:" % CALL_TIMEOUT if self.hung()
-                    else "the check's process died (exit status %s); its output:" % self.crash["exitcode"])
+            what = (
+                "the check hung (no answer within %s s); where:" % CALL_TIMEOUT
+                if self.hung()
+                else "the check's process died (exit status %s); its output:" % self.crash["exitcode"]
+            )
             return "%s\n%s" % (what, (self.crash.get("stderr") or "(nothing)").strip()[-4000:])
         if self.error is not None:
             said = "raised %s(%s)" % (self.error["type"], short(self.error["message"]))
@@ -162,7 +176,7 @@ def parse_version(text):
 
 
 # gpt4free's setup.py reads the version from G4F_VERSION; a source install without it reports 0.0.0.
-NEWEST = (10 ** 6,)
+NEWEST = (10**6,)
 
 
 def g4f_version():
@@ -223,8 +237,10 @@ def environment_lines():
             return "%s absent" % name
         return "%s %s" % (name, dist_version(name) or "present")
 
-    lines = ["Python %s (%s) on %s" % (platform.python_version(), sys.executable, platform.platform()),
-             "%s; %s" % (describe_g4f(), "; ".join(package(n) for n in NEST_MODULES + ("uvloop",)))]
+    lines = [
+        "Python %s (%s) on %s" % (platform.python_version(), sys.executable, platform.platform()),
+        "%s; %s" % (describe_g4f(), "; ".join(package(n) for n in NEST_MODULES + ("uvloop",))),
+    ]
     if g4f_version() is not None:
         lines.append(describe_nest())
     return lines
@@ -268,5 +284,6 @@ def require_api(name, lookup=None):
     try:
         return lookup()
     except (AttributeError, ImportError, KeyError) as error:
-        raise AssertionError("%s is missing from %s although g4f has had it since %s: %s"
-                             % (what, describe_g4f(), first, error))
+        raise AssertionError(
+            "%s is missing from %s although g4f has had it since %s: %s" % (what, describe_g4f(), first, error)
+        ) from error

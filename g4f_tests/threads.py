@@ -1,4 +1,5 @@
 """Concurrency: sync create from many threads at once (also beside a running loop), many create_async gathered."""
+
 import asyncio
 import concurrent.futures
 import threading

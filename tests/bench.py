@@ -6,6 +6,7 @@
 Interleaves ``python -c "import g4f, g4f.client"`` and ``python run_tests.py -q`` RUNS times each
 (default 9) and prints the medians and their ratio. A measurement, not a test: exit 0 unless a run fails.
 """
+
 import argparse
 import os
 import statistics
@@ -18,8 +19,14 @@ ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 
 def timed(args):
     started = time.perf_counter()
-    proc = subprocess.run(args, cwd=ROOT, stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                          universal_newlines=True, stdin=subprocess.DEVNULL)
+    proc = subprocess.run(
+        args,
+        cwd=ROOT,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        universal_newlines=True,
+        stdin=subprocess.DEVNULL,
+    )
     elapsed = time.perf_counter() - started
     if proc.returncode != 0:
         sys.exit("failed (%d): %s\n%s" % (proc.returncode, " ".join(args), proc.stdout[-2000:]))

@@ -6,6 +6,7 @@
 Needs coverage.py (pip install -e .[dev]). Branch coverage; prints the percentage and every line
 that stays unexecuted, with the reason where it is known. Exit 1 below --fail-under (default 80).
 """
+
 import argparse
 import os
 import subprocess
@@ -45,12 +46,20 @@ def main():
     work = tempfile.mkdtemp(prefix="g4f-tests-coverage-")
     rc = os.path.join(work, "coveragerc")
     with open(rc, "w") as f:
-        f.write("[run]\nbranch = True\nparallel = True\ndata_file = %s\ninclude = %s\n"
-                % (os.path.join(work, ".coverage"), target))
+        f.write(
+            "[run]\nbranch = True\nparallel = True\ndata_file = %s\ninclude = %s\n"
+            % (os.path.join(work, ".coverage"), target)
+        )
     env = dict(os.environ, COVERAGE_PROCESS_START=rc)
-    run = subprocess.run([sys.executable, "-m", "coverage", "run", "--rcfile", rc,
-                          os.path.join(ROOT, "run_tests.py"), "-q"] + args.runner_args, cwd=ROOT, env=env,
-                         stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True)
+    run = subprocess.run(
+        [sys.executable, "-m", "coverage", "run", "--rcfile", rc, os.path.join(ROOT, "run_tests.py"), "-q"]
+        + args.runner_args,
+        cwd=ROOT,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        universal_newlines=True,
+    )
     print(run.stdout.rstrip().splitlines()[-1] if run.stdout.strip() else "(no output)")
     subprocess.run([sys.executable, "-m", "coverage", "combine", "-q", "--rcfile", rc], cwd=work, check=True)
     import coverage as cov

@@ -8,6 +8,7 @@ and mocks.py copied over g4f's, and compares test ids and outcomes; the checkout
 Network access is blocked in both runs (loopback aside), so a test that needs the network errors in
 both. Exit 0 when no test is lost and none that passed fails.
 """
+
 import argparse
 import os
 import re
@@ -45,8 +46,14 @@ runpy.run_module("etc.unittest", run_name="__main__", alter_sys=True)
 
 
 def run(checkout, python):
-    proc = subprocess.run([python, "-c", GUARDED], cwd=checkout, stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, universal_newlines=True, timeout=900)
+    proc = subprocess.run(
+        [python, "-c", GUARDED],
+        cwd=checkout,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        universal_newlines=True,
+        timeout=900,
+    )
     found = outcomes(proc.stdout)
     ran = re.search(r"^Ran (\d+) tests?", proc.stdout, re.M)
     return found, (ran.group(1) if ran else "?"), proc.stdout.rstrip().splitlines()[-1:]

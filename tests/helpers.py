@@ -1,4 +1,5 @@
 """Helpers for the project's own tests: run the suite in a child, and make faulted copies of g4f."""
+
 import importlib.util
 import os
 import re
@@ -28,8 +29,13 @@ def run_suite(*args, python_flags=(), env=None, pythonpath=None, timeout=RUN_TIM
     """``python run_tests.py ARGS`` in the project root; returns the CompletedProcess (text)."""
     return subprocess.run(
         [sys.executable] + list(python_flags) + [os.path.join(ROOT, "run_tests.py")] + list(args),
-        cwd=ROOT, env=child_env(env, pythonpath), stdout=subprocess.PIPE, stderr=subprocess.PIPE,
-        universal_newlines=True, timeout=timeout, stdin=subprocess.DEVNULL,
+        cwd=ROOT,
+        env=child_env(env, pythonpath),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        timeout=timeout,
+        stdin=subprocess.DEVNULL,
     )
 
 
@@ -93,8 +99,11 @@ class G4fCopy:
 
 # A verbose unittest line: "test_x (pkg.mod.Class.test_x)" (3.11+) or "test_x (pkg.mod.Class)", then
 # " (params)" for a subtest (indented on 3.11+), then the docstring's first line if any, then " ... outcome".
-_VERBOSE = re.compile(r"^ *(test\w*) \(([\w.]+)\)(?: \([^\n]*\))?(?:\n(?! *test\w* \()[^\n]*?)? \.\.\. "
-                      r"(ok|FAIL|ERROR|skipped|expected failure|unexpected success)", re.M)
+_VERBOSE = re.compile(
+    r"^ *(test\w*) \(([\w.]+)\)(?: \([^\n]*\))?(?:\n(?! *test\w* \()[^\n]*?)? \.\.\. "
+    r"(ok|FAIL|ERROR|skipped|expected failure|unexpected success)",
+    re.M,
+)
 
 
 def outcomes(output):

@@ -6,6 +6,7 @@
 
 tests/test_readme.py fails when README.md and these tables disagree.
 """
+
 import os
 import sys
 
@@ -64,8 +65,9 @@ def main():
         if old is None:
             sys.exit("README.md has no %s table markers" % name)
         begin, end = markers(name)
-        readme = readme.replace(begin + readme.split(begin, 1)[1].split(end, 1)[0] + end,
-                                "%s\n%s\n%s" % (begin, make(), end))
+        readme = readme.replace(
+            begin + readme.split(begin, 1)[1].split(end, 1)[0] + end, "%s\n%s\n%s" % (begin, make(), end)
+        )
     with open(path, "w", encoding="utf-8") as f:
         f.write(readme)
     return 0

@@ -5,6 +5,7 @@
 
 N defaults to 50. Prints each differing test and the count; exit 1 if any run differed.
 """
+
 import argparse
 import sys
 
@@ -27,8 +28,10 @@ def main():
         if found != first:
             differing += 1
             changed = sorted(t for t in set(first) | set(found) if first.get(t) != found.get(t))
-            print("run %d differs: %s" % (number, ", ".join("%s %s->%s" % (t, first.get(t), found.get(t))
-                                                            for t in changed)))
+            print(
+                "run %d differs: %s"
+                % (number, ", ".join("%s %s->%s" % (t, first.get(t), found.get(t)) for t in changed))
+            )
         sys.stdout.flush()
     print("%d of %d runs differed from the first" % (differing, args.n - 1 if args.n > 1 else 0))
     return 1 if differing else 0

@@ -1,4 +1,5 @@
 """pytest runs the same suite with the same outcomes; --junit-xml writes a report that parses back."""
+
 import os
 import subprocess
 import sys
@@ -38,9 +39,16 @@ class PytestTest(unittest.TestCase):
     def test_pytest_and_unittest_agree(self):
         with tempfile.TemporaryDirectory() as work:
             path = os.path.join(work, "pytest.xml")
-            proc = subprocess.run([sys.executable, "-m", "pytest", "-q", "--junitxml", path], cwd=ROOT,
-                                  env=child_env(), stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
-                                  universal_newlines=True, timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)
+            proc = subprocess.run(
+                [sys.executable, "-m", "pytest", "-q", "--junitxml", path],
+                cwd=ROOT,
+                env=child_env(),
+                stdout=subprocess.PIPE,
+                stderr=subprocess.STDOUT,
+                universal_newlines=True,
+                timeout=RUN_TIMEOUT,
+                stdin=subprocess.DEVNULL,
+            )
             self.assertEqual(proc.returncode, 0, proc.stdout[-3000:])
             by_pytest = junit_outcomes(path)
         unittest_run = run_suite("-v")

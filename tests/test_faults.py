@@ -1,4 +1,5 @@
 """Proof by fault injection: each fault in faults.py, applied to a copy of g4f, fails the check tied to it."""
+
 import re
 import time
 import unittest

@@ -1,4 +1,5 @@
 """Every supported way of starting the suite runs the documented tests."""
+
 import os
 import re
 import subprocess
@@ -8,15 +9,26 @@ import unittest
 from helpers import ROOT, RUN_TIMEOUT, child_env
 
 DOCUMENTED_NAMES = [
-    "test_await_callback", "test_create", "test_create_generator", "test_exception",
-    "test_async", "test_base",
+    "test_await_callback",
+    "test_create",
+    "test_create_generator",
+    "test_exception",
+    "test_async",
+    "test_base",
 ]
 
 
 def run(*args):
-    return subprocess.run([sys.executable] + list(args), cwd=ROOT, env=child_env(), stdout=subprocess.PIPE,
-                          stderr=subprocess.STDOUT, universal_newlines=True, timeout=RUN_TIMEOUT,
-                          stdin=subprocess.DEVNULL)
+    return subprocess.run(
+        [sys.executable] + list(args),
+        cwd=ROOT,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        universal_newlines=True,
+        timeout=RUN_TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
 
 
 class InvocationTest(unittest.TestCase):
@@ -31,12 +43,16 @@ class InvocationTest(unittest.TestCase):
 
     def test_all_entry_points_run_the_same_tests(self):
         totals = {}
-        for argv in (["-m", "unittest", "-v"], ["-m", "unittest", "discover", "-v"],
-                     ["-m", "unittest", "g4f_tests", "-v"], ["-m", "g4f_tests", "-v"], ["run_tests.py", "-v"]):
+        for argv in (
+            ["-m", "unittest", "-v"],
+            ["-m", "unittest", "discover", "-v"],
+            ["-m", "unittest", "g4f_tests", "-v"],
+            ["-m", "g4f_tests", "-v"],
+            ["run_tests.py", "-v"],
+        ):
             with self.subTest(argv=" ".join(argv)):
                 totals[" ".join(argv)] = self.check(run(*argv))
         self.assertEqual(len(set(totals.values())), 1, totals)
-
 
 
 class UnsupportedInvocationTest(unittest.TestCase):
@@ -63,8 +79,11 @@ STRAY = re.compile(r"ResourceWarning|never awaited|Task was destroyed|unclosed|D
 class DevModeTest(unittest.TestCase):
     def test_dev_mode_run_prints_no_stray_warning(self):
         """python -X dev run_tests.py: no ResourceWarning, never-awaited, destroyed-task or unclosed-loop line"""
-        for args in (["-X", "dev", "run_tests.py", "-q"], ["-X", "dev", "run_tests.py", "-q", "--shuffle", "3"],
-                     ["-X", "dev", "-m", "unittest"]):
+        for args in (
+            ["-X", "dev", "run_tests.py", "-q"],
+            ["-X", "dev", "run_tests.py", "-q", "--shuffle", "3"],
+            ["-X", "dev", "-m", "unittest"],
+        ):
             with self.subTest(argv=" ".join(args)):
                 proc = run(*args)
                 self.assertEqual(proc.returncode, 0, proc.stdout[-3000:])

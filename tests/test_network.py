@@ -1,4 +1,5 @@
 """A run of the suite opens no network connection, and the suite's own guard fires when something tries."""
+
 import json
 import subprocess
 import sys
@@ -36,13 +37,20 @@ RECORDER = textwrap.dedent("""
 
 
 def record(*args):
-    proc = subprocess.run([sys.executable, "-c", RECORDER] + list(args), cwd=ROOT, env=child_env(),
-                          stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-                          timeout=RUN_TIMEOUT, stdin=subprocess.DEVNULL)
-    lines = [l for l in proc.stdout.splitlines() if l.startswith("RESULT ")]
+    proc = subprocess.run(
+        [sys.executable, "-c", RECORDER] + list(args),
+        cwd=ROOT,
+        env=child_env(),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        universal_newlines=True,
+        timeout=RUN_TIMEOUT,
+        stdin=subprocess.DEVNULL,
+    )
+    lines = [line for line in proc.stdout.splitlines() if line.startswith("RESULT ")]
     if not lines:
         raise AssertionError("the recorder printed no result:\n" + proc.stdout + proc.stderr)
-    return json.loads(lines[-1][len("RESULT "):])
+    return json.loads(lines[-1][len("RESULT ") :])
 
 
 class NoNetworkTest(unittest.TestCase):
@@ -82,28 +90,42 @@ class GuardTest(unittest.TestCase):
                 s.close()
             print(support.blocked_attempts)
         """)
-        proc = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=child_env(),
-                              stdout=subprocess.PIPE, stderr=subprocess.PIPE, universal_newlines=True,
-                              timeout=RUN_TIMEOUT)
-        self.assertIn("BLOCKED g4f-tests blocks network access: something tried to reach g4f-guard-check.invalid:443",
-                      proc.stdout, proc.stderr)
+        proc = subprocess.run(
+            [sys.executable, "-c", code],
+            cwd=ROOT,
+            env=child_env(),
+            stdout=subprocess.PIPE,
+            stderr=subprocess.PIPE,
+            universal_newlines=True,
+            timeout=RUN_TIMEOUT,
+        )
+        self.assertIn(
+            "BLOCKED g4f-tests blocks network access: something tried to reach g4f-guard-check.invalid:443",
+            proc.stdout,
+            proc.stderr,
+        )
         self.assertIn("LOOPBACK ALLOWED", proc.stdout)
         self.assertIn("('g4f-guard-check.invalid:443', 'MainThread')", proc.stdout)
-
 
     def test_a_g4f_that_phones_home_fails_the_run(self):
         """a g4f whose sync create looks up a host: the tests error naming it, and the run fails"""
         with G4fCopy() as g4f:
-            g4f.edit("__init__.py", "        method = get_provider_method(provider)",
-                     "        import socket\n"
-                     "        socket.getaddrinfo('g4f-guard-check.invalid', 443)\n"
-                     "        method = get_provider_method(provider)")
+            g4f.edit(
+                "__init__.py",
+                "        method = get_provider_method(provider)",
+                "        import socket\n"
+                "        socket.getaddrinfo('g4f-guard-check.invalid', 443)\n"
+                "        method = get_provider_method(provider)",
+            )
             # Added after the suite's guard: reached only if the guard let the lookup through, and then
             # it stops the lookup itself, so this test never reaches the network either way.
-            g4f.append("__init__.py", "\nimport sys as _sys\n\n\ndef _safety_net(event, args):\n"
-                       "    if event in ('socket.getaddrinfo', 'socket.connect'):\n"
-                       "        raise RuntimeError('safety net: the g4f-tests guard did not fire')\n\n\n"
-                       "_sys.addaudithook(_safety_net)\n")
+            g4f.append(
+                "__init__.py",
+                "\nimport sys as _sys\n\n\ndef _safety_net(event, args):\n"
+                "    if event in ('socket.getaddrinfo', 'socket.connect'):\n"
+                "        raise RuntimeError('safety net: the g4f-tests guard did not fire')\n\n\n"
+                "_sys.addaudithook(_safety_net)\n",
+            )
             proc = run_suite("-k", "TestChatCompletion.test_create", pythonpath=g4f.dir)
         output = proc.stdout + proc.stderr
         self.assertEqual(proc.returncode, 1, output[-3000:])

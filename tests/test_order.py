@@ -1,4 +1,5 @@
 """The verdict does not depend on order or on repetition: forward, reversed, shuffled, alone, again."""
+
 import concurrent.futures
 import unittest
 

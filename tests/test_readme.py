@@ -1,10 +1,11 @@
 """README.md matches the code: its generated tables, and the quick start that .ci/run executes."""
+
 import os
 import re
 import unittest
 
-from helpers import ROOT
 import readme_tables
+from helpers import ROOT
 
 
 def readme():
@@ -19,8 +20,11 @@ class ReadmeTest(unittest.TestCase):
         text = readme()
         for name, make in readme_tables.TABLES.items():
             with self.subTest(table=name):
-                self.assertEqual(readme_tables.current(text, name), make(),
-                                 "README.md is stale: run python tests/readme_tables.py --write")
+                self.assertEqual(
+                    readme_tables.current(text, name),
+                    make(),
+                    "README.md is stale: run python tests/readme_tables.py --write",
+                )
 
     def test_every_test_states_its_contract(self):
         from g4f_tests import runner
@@ -37,7 +41,6 @@ class ReadmeTest(unittest.TestCase):
         for command in commands:
             self.assertIn(command, ci, "README's quick start and .ci/run disagree")
 
-
     def test_compatibility_table_is_linked_and_its_broken_contracts_are_registered(self):
         """every contract COMPATIBILITY.md lists as broken somewhere is in the known-defects registry"""
         from g4f_tests import known_defects
@@ -47,9 +50,14 @@ class ReadmeTest(unittest.TestCase):
             table = f.read()
         broken = re.findall(r"^\| `([\w.]+)` \|", table, re.M)
         self.assertTrue(broken, "COMPATIBILITY.md lists no contract")
-        unregistered = [t for t in broken if not any(
-            known_defects.fnmatch.fnmatchcase("g4f_tests." + t, "g4f_tests." + name)
-            for name, *_ in known_defects.DEFECTS)]
+        unregistered = [
+            t
+            for t in broken
+            if not any(
+                known_defects.fnmatch.fnmatchcase("g4f_tests." + t, "g4f_tests." + name)
+                for name, *_ in known_defects.DEFECTS
+            )
+        ]
         self.assertEqual(unregistered, [], "broken in the matrix but not in g4f_tests/known_defects.py")
 
 

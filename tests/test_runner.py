@@ -1,6 +1,6 @@
 """The runner's contract: header, closing line, exit codes, --list, -k, bad input, g4f missing."""
+
 import os
-import sys
 import unittest
 
 from helpers import ROOT, G4fCopy, counts, run_suite
@@ -98,9 +98,11 @@ class FailureExitTest(unittest.TestCase):
     def test_a_failing_check_exits_one(self):
         with G4fCopy() as g4f:
             # The sync path of an AsyncProvider returns a wrong result.
-            g4f.edit("providers/base_provider.py",
-                     "yield asyncio.run(provider.create_async(*args, **kwargs))",
-                     "yield 'not ' + asyncio.run(provider.create_async(*args, **kwargs))")
+            g4f.edit(
+                "providers/base_provider.py",
+                "yield asyncio.run(provider.create_async(*args, **kwargs))",
+                "yield 'not ' + asyncio.run(provider.create_async(*args, **kwargs))",
+            )
             proc = run_suite("-k", "TestChatCompletion.test_create", pythonpath=g4f.dir)
         self.assertEqual(proc.returncode, 1, proc.stdout + proc.stderr)
         self.assertIn("'not Mock'", proc.stdout + proc.stderr)

@@ -1,0 +1,132 @@
+"""What a run reports: one outcome per test (its subtests inside it), the known g4f defects seen, whom they
+affect and what to do, the counts. The runner prints it; ``--json`` writes the same outcomes.
+"""
+
+import time
+import unittest
+
+from . import support, verdicts
+
+FAILED = ("failed", "error", "unexpected success")
+
+
+class Outcomes:
+    """Result mixin: one outcome per test (its subtests reported inside it), its time, and why."""
+
+    def startTestRun(self):
+        self.outcomes, self.started = {}, {}
+        super().startTestRun()
+
+    def _entry(self, test):
+        test = getattr(test, "test_case", test)  # a subtest counts for its test
+        return self.outcomes.setdefault(
+            test.id(), {"outcome": "passed", "message": "", "subtests": [], "seconds": None}
+        )
+
+    def _set(self, test, outcome, message=""):
+        entry = self._entry(test)
+        if test is not getattr(test, "test_case", test):
+            params = ", ".join("%s=%s" % item for item in test.params.items())
+            entry["subtests"].append({"params": params, "outcome": outcome, "message": message})
+            if outcome not in FAILED:
+                return
+        rank = ("passed", "skipped", "expected failure") + FAILED
+        if rank.index(outcome) >= rank.index(entry["outcome"]):
+            entry["outcome"], entry["message"] = outcome, message or entry["message"]
+
+    def startTest(self, test):
+        self.started[test.id()] = time.perf_counter()
+        self._entry(test)
+        super().startTest(test)
+
+    def stopTest(self, test):
+        self._entry(test)["seconds"] = round(time.perf_counter() - self.started.pop(test.id(), time.perf_counter()), 3)
+        super().stopTest(test)
+
+    def addFailure(self, test, err):
+        self._set(test, "failed", self._exc_info_to_string(err, test))
+        super().addFailure(test, err)
+
+    def addError(self, test, err):
+        self._set(test, "error", self._exc_info_to_string(err, test))
+        super().addError(test, err)
+
+    def addSkip(self, test, reason):
+        self._set(test, "skipped", reason)
+        super().addSkip(test, reason)
+
+    def addExpectedFailure(self, test, err):
+        self._set(test, "expected failure", str(err[1]))
+        super().addExpectedFailure(test, err)
+
+    def addUnexpectedSuccess(self, test):
+        self._set(test, "unexpected success", "a known g4f defect did not show: update g4f_tests/known_defects.py")
+        super().addUnexpectedSuccess(test)
+
+    def addSubTest(self, test, subtest, err):
+        if err is None:
+            self._set(subtest, "passed")
+        else:
+            self._set(
+                subtest,
+                "failed" if issubclass(err[0], test.failureException) else "error",
+                self._exc_info_to_string(err, test),
+            )
+        super().addSubTest(test, subtest, err)
+
+
+class Result(Outcomes, unittest.TextTestResult):
+    pass
+
+
+def counts(outcomes):
+    outcomes = [v["outcome"] for v in outcomes.values()]
+    return {
+        "passed": outcomes.count("passed"),
+        "failed": sum(outcomes.count(o) for o in FAILED),
+        "skipped": outcomes.count("skipped"),
+        "expected failures": outcomes.count("expected failure"),
+    }
+
+
+def summarize(outcomes, tests, stream):
+    seen = {}
+    for test in tests:
+        entry = outcomes.get(test.id())
+        if entry and entry["outcome"] == "expected failure":
+            for defect in verdicts.applicable(test):
+                seen.setdefault(defect.name, (defect, []))[1].append(test.id())
+    if seen:
+        stream.write("\nknown g4f defects seen (expected failures; --strict reports them as failures):\n")
+        for defect, ids in seen.values():
+            stream.write(
+                "  %s, g4f %s: %s\n    %s\n    what to do: %s\n    checks: %s\n"
+                % (defect.name, defect.releases(), defect, defect.where, defect.workaround, ", ".join(ids))
+            )
+    unexpected = [test_id for test_id, v in outcomes.items() if v["outcome"] == "unexpected success"]
+    if unexpected:
+        stream.write(
+            "\nknown g4f defects that did not show (g4f may have fixed them; update "
+            "g4f_tests/known_defects.py):\n%s" % "".join("  %s\n" % t for t in unexpected)
+        )
+    partial = [
+        (t, v)
+        for t, v in outcomes.items()
+        if v["outcome"] == "passed" and any(s["outcome"] == "skipped" for s in v["subtests"])
+    ]
+    for test_id, verdict in partial:
+        skipped = [s for s in verdict["subtests"] if s["outcome"] == "skipped"]
+        stream.write(
+            "%s: %d of %d calls ran, %d skipped: %s\n"
+            % (
+                test_id,
+                len(verdict["subtests"]) - len(skipped),
+                len(verdict["subtests"]),
+                len(skipped),
+                "; ".join(sorted({s["message"] for s in skipped})),
+            )
+        )
+    if support.blocked_attempts:
+        stream.write("\nnetwork access blocked during the run:\n")
+        for where, thread in support.blocked_attempts:
+            stream.write("  %s (thread %s)\n" % (where, thread))

@@ -1,0 +1,216 @@
+"""Verdicts of the tests that carry a known g4f defect (the registry is known_defects.py).
+
+A test that checks a broken contract carries its defect, ``@known(DEFECT)`` on the test method (the documented
+module, which stays g4f's own file, gets its defect attached when it is imported: see ``__init__.py``). The test
+still runs and asserts its whole contract. Where the installed g4f is in the defect's range and its condition
+holds, the test expects to fail, and only in the defect's exact shape:
+
+- the failure shows what the defect describes (the exception type and message, or the wrong value, and the
+  stray warnings it leaves): an expected failure, reported with the reason and g4f's issue numbers;
+- any other failure (another exception, another wrong value, a crash, a hang): a failure,
+  "not the known defect: ...";
+- no failure: an unexpected success (g4f fixed it: update known_defects.py), and the run fails.
+
+The runner's ``--strict`` (conftest's ``--g4f-strict``) sets ``strict``: the defects are then plain failures.
+"""
+
+import functools
+import inspect
+import re
+import unittest
+
+from . import support
+
+strict = False
+
+
+class ContractViolation(AssertionError):
+    """A check's assertion failed on what g4f did; ``observed`` is that observation (support.Observation);
+    ``aspect`` is "stray" when the only complaint is what the call left behind, else "result"."""
+
+    def __init__(self, message, observed, aspect="result"):
+        super().__init__(message)
+        self.observed, self.aspect = observed, aspect
+
+
+class KnownDefectSeen(AssertionError):
+    """The failure is the known defect, in its exact shape (reported as an expected failure)."""
+
+
+class NotTheKnownDefect(AssertionError):
+    """The test failed, but not in the shape of the known defect it carries."""
+
+
+class Raises:
+    """g4f raises exactly this: an exception type (module.QualName) and a message (a full-match regex),
+    leaving exactly these stray warnings (substrings, each matched, none other)."""
+
+    def __init__(self, error_type, message, stray=()):
+        self.error_type, self.message, self.stray = error_type, message, tuple(stray)
+
+    def matches(self, found, violation=None):
+        error = found.error
+        return (
+            found.crash is None
+            and error is not None
+            and error["type"] == self.error_type
+            and re.fullmatch(self.message, error["message"]) is not None
+            and _same_stray(found, self.stray)
+        )
+
+    def __str__(self):
+        return "raises %s matching %r%s" % (self.error_type, self.message, _stray_text(self.stray))
+
+
+class Returns:
+    """g4f returns exactly this wrong value, leaving exactly these stray warnings."""
+
+    def __init__(self, value, stray=()):
+        self.value, self.stray = value, tuple(stray)
+
+    def matches(self, found, violation=None):
+        return (
+            found.crash is None and found.error is None and found.value == self.value and _same_stray(found, self.stray)
+        )
+
+    def __str__(self):
+        return "returns %r%s" % (self.value, _stray_text(self.stray))
+
+
+class Leaves:
+    """The call did everything right but leave stray warnings: each of ``stray`` at least once, and nothing but
+    those and the ``also`` ones (what the same leak may show too, depending on the garbage collector's order)."""
+
+    def __init__(self, stray, also=()):
+        self.stray, self.also = tuple(stray), tuple(also)
+
+    def matches(self, found, violation=None):
+        lines = found.stray()
+        return (
+            getattr(violation, "aspect", None) == "stray"
+            and all(any(s in line for line in lines) for s in self.stray)
+            and all(any(s in line for s in self.stray + self.also) for line in lines)
+        )
+
+    def __str__(self):
+        return "returns the right result%s%s" % (
+            _stray_text(self.stray),
+            " (perhaps also %s)" % ", ".join(map(repr, self.also)) if self.also else "",
+        )
+
+
+class OneOf:
+    """Any of these shapes (a defect seen differently in the cases of one test)."""
+
+    def __init__(self, *shapes):
+        self.shapes = shapes
+
+    def matches(self, found, violation=None):
+        return any(shape.matches(found, violation) for shape in self.shapes)
+
+    def __str__(self):
+        return " or ".join(str(shape) for shape in self.shapes)
+
+
+def _same_stray(found, expected):
+    lines = found.stray()
+    return all(any(e in line for line in lines) for e in expected) and all(
+        any(e in line for e in expected) for line in lines
+    )
+
+
+def _stray_text(stray):
+    return " and leaves %s" % ", ".join(repr(s) for s in stray) if stray else ""
+
+
+class Defect:
+    """One known g4f defect. ``first``/``last``: the affected releases (bisected; ``last`` None while no fixed
+    release exists); ``shape``: exactly what g4f does (Raises or Returns); ``when``: a condition on the
+    environment or the test (called with the test case), else None; ``where``/``workaround``: whether it applies to a user, and what they can do.
+    """
+
+    def __init__(self, name, reason, first, shape, last=None, issues=(), when=None, where="", workaround=""):
+        self.name, self.reason, self.first, self.last, self.shape = name, reason, first, last, shape
+        self.issues, self.when, self.where, self.workaround = tuple(issues), when, where, workaround
+
+    def in_range(self, release):
+        """Is g4f ``release`` (a version string or tuple) in the affected range?"""
+        if isinstance(release, str):
+            release = support.parse_version(release)
+        if release < support.parse_version(self.first):
+            return False
+        return self.last is None or release <= support.parse_version(self.last)
+
+    def applies(self, case):
+        return not strict and self.in_range(support.g4f_release()) and (self.when is None or bool(self.when(case)))
+
+    def releases(self):
+        return "%s to %s" % (self.first, self.last) if self.last else "%s and later" % self.first
+
+    def __str__(self):
+        issues = " (g4f issues %s)" % ", ".join("#%d" % n for n in self.issues) if self.issues else ""
+        return "%s%s" % (self.reason, issues)
+
+
+def known(*defects):
+    """Decorator: the test checks a contract that g4f ``defects`` break (see the module docstring)."""
+
+    def decorate(test):
+        if inspect.iscoroutinefunction(test):
+
+            @functools.wraps(test)
+            async def wrapper(case, *args, **kwargs):
+                try:
+                    return await test(case, *args, **kwargs)
+                except BaseException as error:
+                    raise verdict(case, error)  # noqa: B904 (the error itself, or its verdict)
+
+        else:
+
+            @functools.wraps(test)
+            def wrapper(case, *args, **kwargs):
+                try:
+                    return test(case, *args, **kwargs)
+                except BaseException as error:
+                    raise verdict(case, error)  # noqa: B904 (the error itself, or its verdict)
+
+        wrapper.known_defects = defects
+        return wrapper
+
+    return decorate
+
+
+def applicable(case):
+    """The known defects (``@known``) that apply to ``case`` now."""
+    method = getattr(case, case._testMethodName, None)
+    return [defect for defect in getattr(method, "known_defects", ()) if defect.applies(case)]
+
+
+def expecting(case):
+    """unittest's ``__unittest_expecting_failure__``, read when the test starts: a known defect applies now."""
+    return bool(applicable(case))
+
+
+def verdict(case, error):
+    """The exception to raise for ``error`` in a test carrying a known defect (the test body's or a
+    subtest's): KnownDefectSeen when it is the defect's exact shape; else ``error`` itself, and where the
+    defect applies a cleanup that fails the test as "not the known defect" (a failing cleanup outranks the
+    expected failure in every Python unittest supports)."""
+    defects = applicable(case)
+    if not defects or isinstance(error, (unittest.SkipTest, KnownDefectSeen)) or not isinstance(error, Exception):
+        return error
+    found = getattr(error, "observed", None)
+    if found is None:  # an exception g4f raised straight into the test (the documented module)
+        found = support.Observation.of_exception(error)
+    for defect in defects:
+        if defect.shape.matches(found, error):
+            return KnownDefectSeen("known g4f defect %s: %s; observed: %s" % (defect.name, defect, found))
+    case.addCleanup(_not_the_defect, defects, found, str(error))
+    return error
+
+
+def _not_the_defect(defects, found, message):
+    if "observed:" not in message:
+        message += "\nobserved: %s" % found
+    expected = "; ".join("%s: it %s" % (defect.name, defect.shape) for defect in defects)
+    raise NotTheKnownDefect("not the known defect (expected %s): %s" % (expected, message))
