@@ -10,14 +10,22 @@ imported: ``asyncio.py`` stays g4f's own file and cannot import this package, ye
 get the same verdict as in the full run.
 """
 
-import importlib
-import importlib.abc
-import importlib.machinery
 import os
 import sys
-import unittest
 
-from . import support
+if os.path.dirname(os.path.abspath(__file__)) in [os.path.abspath(p or os.curdir) for p in sys.path]:
+    # This folder on sys.path makes our asyncio.py the stdlib's asyncio (checked before anything imports it).
+    sys.stderr.write(
+        "g4f-tests: run it from outside the g4f_tests folder: python -m g4f_tests from the project root "
+        "(or python -m unittest, python run_tests.py)\n"
+    )
+    raise SystemExit(2)
+
+import importlib  # noqa: E402
+import importlib.machinery  # noqa: E402
+import unittest  # noqa: E402
+
+from . import support  # noqa: E402
 
 __version__ = "0.2.0"
 
@@ -25,19 +33,11 @@ __version__ = "0.2.0"
 MODULES = ("asyncio", "nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge", "jupyter")
 DOCUMENTED = __name__ + ".asyncio"
 
-if os.path.dirname(os.path.abspath(__file__)) in [os.path.abspath(p or os.curdir) for p in sys.path]:
-    # This folder on sys.path makes our asyncio.py the stdlib's asyncio, for this process and its children.
-    sys.stderr.write(
-        "g4f-tests: run it from outside the g4f_tests folder: python -m g4f_tests, "
-        "python -m unittest or python run_tests.py from the project root\n"
-    )
-    raise SystemExit(2)
-
 support.enable_network_guard()
 
 
-class _AdoptDocumented(importlib.abc.MetaPathFinder, importlib.abc.Loader):
-    """Imports the documented module as usual, then hands it to checks.adopt (its known defects, time limit)."""
+class _AdoptDocumented:
+    """A meta path finder and loader: imports the documented module as usual, then hands it to checks.adopt."""
 
     def find_spec(self, name, path=None, target=None):
         if name != DOCUMENTED:

@@ -28,7 +28,7 @@ async def cancel_while_the_provider_waits(stream):
         support.require_api("create_async_stream")
     provider = hanging_provider()
     task = asyncio.ensure_future(create_async(provider, stream=stream))
-    if not await wait_for_event(provider.started, support.CALL_TIMEOUT):
+    if not await wait_for_event(provider.started, support.TIMEOUT):
         return "the provider was never started"
     await asyncio.sleep(0)
     if task.done():

@@ -21,6 +21,7 @@ Every test of the suite (these and the documented module's, see ``adopt``) arms 
 reads its known defect when it starts, however it was loaded: one id, a module, the whole suite, pytest.
 """
 
+import asyncio
 import contextlib
 import functools
 import sys
@@ -29,13 +30,17 @@ import unittest
 from . import children, known_defects, observe, regimes, support, verdicts
 from .verdicts import ContractViolation
 
+# Whether a test has called g4f in this process yet: until then, a zygote may be a fork of it (children.start).
+_untouched = [True]
+
 
 def _limited(run):
     @functools.wraps(run)
     def limited(self, result=None):
         if getattr(getattr(self, self._testMethodName, None), "child_calls", None) is not None:
             return run(self, result)  # its body runs in a child, with the child's limit; we wait with a timeout
-        with support.test_limit():
+        _untouched[0] = False
+        with support.test_limit(self):
             return run(self, result)
 
     return limited
@@ -133,7 +138,7 @@ class CheckTestCase(unittest.TestCase):
         key = _request(self.regime, body, args)[0]
         batch = next(batch for batch in batches(self) if any(request[0] == key for request in batch))
         try:
-            value = children.answer(self.regime.state, key, batch)
+            value = children.answer(self.regime.state, key, batch, here=_untouched[0])
         except children.ChildFailure as failure:
             self.fail(str(failure))
         return support.Observation(**value)
@@ -154,7 +159,7 @@ class CheckTestCase(unittest.TestCase):
         if found.skip:
             self.skipTest(found.skip)
         if found.regime:
-            self.fail("the check did not run %s: %s" % (self.regime.description, found.regime))
+            self.fail("the check could not run in its regime (%s): %s" % (self.regime.description, found.regime))
 
     def returned(self, found, what="a result"):
         """The value the body returned; a failure naming what happened instead (an error, a crash, a hang).
@@ -188,8 +193,8 @@ class CheckTestCase(unittest.TestCase):
 
 
 def prefetch(tests):
-    """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work.
-    Called when the suite is loaded, before any test runs (a zygote may then be a fork of this process)."""
+    """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work
+    (called when the suite is loaded)."""
     by_state = {}
     for test in tests:
         if (
@@ -200,7 +205,7 @@ def prefetch(tests):
             continue
         by_state.setdefault(test.regime.state, []).extend(batches(test))
     for state, found in by_state.items():
-        children.submit(state, found, here=True)
+        children.submit(state, found, here=_untouched[0])
 
 
 # The contract each documented test checks (the file is g4f's, without docstrings): first lines of docstrings.
@@ -231,3 +236,18 @@ def adopt(module):
     for name, contract in DOCUMENTED_CONTRACTS.items():
         cls_name, method = name.split(".")
         getattr(getattr(module, cls_name), method).__doc__ = contract
+    module.tearDownModule = _after_documented_module
+
+
+def _after_documented_module():
+    """TestChatCompletionNestAsync applies nest_asyncio to this whole process (as the spec has it), and nest's
+    asyncio.run keeps the thread's loop open for the next call: closed here, at the end of the module that made
+    it, instead of warning when the process ends. A loop still running here would be a leak: that fails."""
+    loop = support.thread_loop()
+    if loop is None:
+        return
+    if loop.is_running():
+        raise AssertionError("an event loop is still running after the documented tests: %r" % (loop,))
+    if getattr(asyncio, "_nest_patched", False) and not loop.is_closed():
+        loop.close()
+        asyncio.set_event_loop(None)

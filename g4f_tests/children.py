@@ -24,7 +24,7 @@ import threading
 import time
 
 from . import support
-from .zygote import KILL_AFTER, ChildFailure, main, package_file
+from .zygote import ChildFailure, kill_after, main, package_file
 
 START_ENV = "G4F_TESTS_START_METHOD"
 # g4f's heavy dependencies (0.2 s of its 0.27 s import): imported before forking, so the zygotes share
@@ -54,7 +54,7 @@ class _Zygote:
         self.process = context.Process(
             target=main,
             name="g4f-tests-zygote-" + state,
-            args=(child_conn, self.conn, prepare, state, package_file()),
+            args=(child_conn, self.conn, prepare, state, package_file(), support.TIMEOUT),
         )
         self.process.start()
         child_conn.close()
@@ -91,7 +91,7 @@ class _Zygote:
         return self.answers.get(key)
 
     def join(self):
-        self.process.join(KILL_AFTER)
+        self.process.join(kill_after())
         if self.process.exitcode is None:
             self.process.kill()
             self.process.join()
@@ -130,10 +130,11 @@ def submit(state, batches, here=False):
     _zygotes[state].submit(batches)
 
 
-def answer(state, key, batch, timeout=support.CHILD_TIMEOUT):
+def answer(state, key, batch, timeout=None, here=False):
     """What the request ``key`` of ``batch`` returned in a fork of the ``state`` zygote (a picklable value),
     or ``{"crash": {"exitcode", "stderr"}}`` when that fork died or hung; ChildFailure if no answer came."""
-    submit(state, [batch])
+    submit(state, [batch], here)
+    timeout = timeout or support.CHILD_TIMEOUT + support.TIMEOUT * len(batch)
     value = _zygotes[state].answer(key, timeout)
     if value is None:
         raise ChildFailure("no answer from the %r zygote within %s s for %s" % (state, timeout, key))

@@ -85,7 +85,7 @@ class TestJupyterKernel(CheckTestCase):
             if message["msg_type"] == "stream":
                 printed.append(message["content"]["text"])
 
-        reply = kc.execute_interactive(code, timeout=support.CALL_TIMEOUT, output_hook=hook, stop_on_error=False)
+        reply = kc.execute_interactive(code, timeout=support.TIMEOUT, output_hook=hook, stop_on_error=False)
         content = reply["content"]
         if content["status"] != "ok":
             return {

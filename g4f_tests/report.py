@@ -13,9 +13,12 @@ FAILED = ("failed", "error", "unexpected success")
 class Outcomes:
     """Result mixin: one outcome per test (its subtests reported inside it), its time, and why."""
 
-    def startTestRun(self):
+    latest = None  # the result of the run in progress, so a hang can report what ran so far
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
         self.outcomes, self.started = {}, {}
-        super().startTestRun()
+        Outcomes.latest = self
 
     def _entry(self, test):
         test = getattr(test, "test_case", test)  # a subtest counts for its test
@@ -40,7 +43,11 @@ class Outcomes:
         super().startTest(test)
 
     def stopTest(self, test):
-        self._entry(test)["seconds"] = round(time.perf_counter() - self.started.pop(test.id(), time.perf_counter()), 3)
+        entry = self._entry(test)
+        entry["seconds"] = round(time.perf_counter() - self.started.pop(test.id(), time.perf_counter()), 3)
+        skipped = [s for s in entry["subtests"] if s["outcome"] == "skipped"]
+        if entry["outcome"] == "passed" and skipped and len(skipped) == len(entry["subtests"]):
+            entry["outcome"], entry["message"] = "skipped", "; ".join(sorted({s["message"] for s in skipped}))
         super().stopTest(test)
 
     def addFailure(self, test, err):

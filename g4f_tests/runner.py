@@ -5,6 +5,9 @@ errored, a known defect unexpectedly passed or something tried the network, 2 fo
 """
 
 import argparse
+import functools
+import importlib
+import importlib.util
 import json
 import os
 import random
@@ -72,6 +75,14 @@ def build_parser(prog):
         "--junit-xml", metavar="PATH", help="also write a JUnit XML report to PATH " "(needs unittest-xml-reporting)"
     )
     parser.add_argument("--json", metavar="PATH", help="also write every test's outcome as JSON to PATH")
+    parser.add_argument(
+        "--timeout",
+        type=float,
+        default=support.TIMEOUT,
+        metavar="SECONDS",
+        help="end the run, naming the test, when a test that calls g4f in this process takes "
+        "longer (default %(default)s)",
+    )
     return parser
 
 
@@ -93,15 +104,35 @@ def load_tests(args):
         loader.testNamePatterns = ["*%s*" % p if "*" not in p else p for p in args.patterns]
     tests = []
     for name in args.names or [PACKAGE]:
-        try:
-            found = loader.loadTestsFromName(name)
-        except (ImportError, AttributeError):
-            raise UsageError("no test is named %s (see --list)" % name) from None
-        tests.extend(t for t in _flatten(found) if t not in tests)
+        if not _names_something(name):
+            raise UsageError("no test is named %s (see --list)" % name)
+        tests.extend(t for t in _flatten(loader.loadTestsFromName(name)) if t not in tests)
     errors = [t for t in tests if type(t).__name__ in ("_FailedTest", "ModuleImportFailure")] or loader.errors
     if errors:  # a check module (or g4f under it) failed to import: show why, do not report "no tests"
         raise LoadError("".join(loader.errors) or "\n".join(str(getattr(t, "_exception", t)) for t in errors))
     return tests
+
+
+def _names_something(name):
+    """Is ``name`` a module, or an attribute path in one? (A module that exists but fails to import does: that
+    is a load error, shown with its traceback.)"""
+    parts = name.split(".")
+    for end in range(len(parts), 0, -1):
+        try:
+            if importlib.util.find_spec(".".join(parts[:end])) is None:
+                continue
+        except (ImportError, ValueError):  # a parent of it is not a package
+            continue
+        try:
+            found = importlib.import_module(".".join(parts[:end]))
+        except Exception:
+            return True
+        for attribute in parts[end:]:
+            if not hasattr(found, attribute):
+                return False
+            found = getattr(found, attribute)
+        return True
+    return False
 
 
 def _flatten(suite):
@@ -146,6 +177,9 @@ def run(args, stream, started):
     )
     json_file = open_report(args.json, "JSON") if args.json and not args.list else None
     verdicts.strict = args.strict
+    if args.timeout <= 0:
+        raise UsageError("--timeout takes a number of seconds above 0, not %s" % args.timeout)
+    support.TIMEOUT = args.timeout
     if not args.list and not args.names:
         # Before this process imports g4f, the nest-hidden zygote can be a fork of it; the other one is forked
         # once the suite is loaded (prefetch), when this process is in the state that zygote needs.
@@ -167,39 +201,49 @@ def run(args, stream, started):
     )
     stream.write("\n".join(header) + "\n\n")
     stream.flush()
+    runner = make_runner(args, stream, junit_file)
+    report = functools.partial(finish, stream, json_file, header, seed, tests, started)
+    support.on_hang = lambda test: report(Outcomes.latest, hung=test)  # what ran so far, if a test hangs here
     try:
-        result = make_runner(args, stream, junit_file).run(unittest.TestSuite(tests))
+        runner.run(unittest.TestSuite(tests))
     finally:
+        support.on_hang = None
         if junit_file is not None:
             junit_file.close()
         children.stop()
+    if junit_file is not None:
+        stream.write("JUnit XML report: %s\n" % args.junit_xml)
+    return report(Outcomes.latest)
+
+
+def finish(stream, json_file, header, seed, tests, started, result, hung=None):
+    """The end of a run (``hung``: the test that hangs, and the process is about to end): the known-defects
+    section, the JSON report, the closing line; the exit status."""
     outcomes = result.outcomes
+    if hung is not None:
+        entry = result.outcomes.setdefault(hung.id(), {"subtests": [], "seconds": None})
+        entry.update(outcome="error", message="did not finish within %s s" % support.TIMEOUT)
     summarize(outcomes, tests, stream)
     total = counts(outcomes)
     failed = total["failed"] or support.blocked_attempts or not result.wasSuccessful()
     seconds = time.perf_counter() - started
     if json_file is not None:
         with json_file:
-            json.dump(
-                {
-                    "environment": header,
-                    "seed": seed,
-                    "order": [t.id() for t in tests],
-                    "tests": outcomes,
-                    "counts": total,
-                    "blocked": support.blocked_attempts,
-                    "seconds": round(seconds, 3),
-                    "exit": EXIT_FAILED if failed else EXIT_OK,
-                },
-                json_file,
-                indent=1,
-            )
-    if junit_file is not None:
-        stream.write("JUnit XML report: %s\n" % args.junit_xml)
+            report = {"environment": header, "seed": seed, "order": [t.id() for t in tests], "tests": outcomes}
+            report.update(counts=total, blocked=support.blocked_attempts, seconds=round(seconds, 3))
+            json.dump(dict(report, exit=EXIT_FAILED if failed else EXIT_OK), json_file, indent=1)
     stream.write(
-        "\n%d passed, %d failed, %d skipped, %d expected failures in %.1f s\n"
-        % (total["passed"], total["failed"], total["skipped"], total["expected failures"], seconds)
+        "\n%d passed, %d failed, %d skipped, %d expected failures in %.1f s%s\n"
+        % (
+            total["passed"],
+            total["failed"],
+            total["skipped"],
+            total["expected failures"],
+            seconds,
+            "" if hung is None else " (stopped: %s hangs)" % hung.id(),
+        )
     )
+    stream.flush()
     return EXIT_FAILED if failed else EXIT_OK
 
 

@@ -11,8 +11,8 @@ import sys
 def load_tests(loader, tests, pattern):
     if __name__ == "test_start_from_root":  # imported with g4f_tests/ itself on sys.path
         sys.stderr.write(
-            "g4f-tests: discovery must start at the project root: python -m unittest discover "
-            "(or python -m unittest, python run_tests.py, python -m g4f_tests)\n"
+            "g4f-tests: discovery must start at the project root (python -m unittest discover), "
+            "or run python -m g4f_tests\n"
         )
         raise SystemExit(2)
     return tests

@@ -24,7 +24,7 @@ def rounds():
         barrier = threading.Barrier(WORKERS)
 
         def call(provider=provider, barrier=barrier):
-            barrier.wait(support.CALL_TIMEOUT)
+            barrier.wait(support.TIMEOUT)
             return provider, create(provider)
 
         yield [call] * WORKERS

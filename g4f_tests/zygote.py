@@ -19,8 +19,12 @@ import traceback
 from . import support
 
 PACKAGE = __name__.rpartition(".")[0]
-# A body past CALL_TIMEOUT dumps its stacks and exits; a child that does not even do that is killed.
-KILL_AFTER = support.CALL_TIMEOUT + 5.0
+
+
+def kill_after():
+    """A body past support.TIMEOUT dumps its stacks and exits; a child silent this long after is killed."""
+    return support.TIMEOUT + 5.0
+
 
 ALONE = "regime"
 
@@ -33,9 +37,10 @@ def package_file():
     return os.path.abspath(sys.modules[PACKAGE].__file__)
 
 
-def main(conn, parent_end, prepare, state, parent_file):
+def main(conn, parent_end, prepare, state, parent_file, timeout):
     """A zygote's life: ``prepare(state)``, then run the batches the parent sends until it closes the pipe."""
     parent_end.close()  # a forked zygote inherits our end too: closed, so our closing it reads as EOF here
+    support.TIMEOUT = timeout
     try:
         if package_file() != parent_file:
             raise ChildFailure(
@@ -84,7 +89,7 @@ def _run_fork(result_conn, err_fd, prepare, state, batch):
         os.dup2(err_fd, 2)
     faulthandler.enable()
     for key, function, args in batch:
-        faulthandler.dump_traceback_later(support.CALL_TIMEOUT, exit=True)
+        faulthandler.dump_traceback_later(support.TIMEOUT, exit=True)
         result_conn.send((key, function(*args)))
         faulthandler.cancel_dump_traceback_later()
 
@@ -116,7 +121,7 @@ class _Fork:
             self.stderr += os.read(self.err_r, 65536)
         if self.conn in ready:
             self._receive(answers, again)
-        if time.monotonic() - self.progress > KILL_AFTER:
+        if time.monotonic() - self.progress > kill_after():
             self.process.kill()
         if self.process.sentinel not in ready and self.process.exitcode is None:
             return answers, again

@@ -46,11 +46,12 @@ def main():
     work = tempfile.mkdtemp(prefix="g4f-tests-coverage-")
     rc = os.path.join(work, "coveragerc")
     with open(rc, "w") as f:
+        # concurrency = multiprocessing: coverage follows the check children (zygotes and their forks).
         f.write(
-            "[run]\nbranch = True\nparallel = True\ndata_file = %s\ninclude = %s\n"
-            % (os.path.join(work, ".coverage"), target)
+            "[run]\nbranch = True\nparallel = True\nconcurrency = thread,multiprocessing\ndata_file = %s\n"
+            "include = %s\n" % (os.path.join(work, ".coverage"), target)
         )
-    env = dict(os.environ, COVERAGE_PROCESS_START=rc)
+    env = dict(os.environ)
     run = subprocess.run(
         [sys.executable, "-m", "coverage", "run", "--rcfile", rc, os.path.join(ROOT, "run_tests.py"), "-q"]
         + args.runner_args,

@@ -1,35 +1,68 @@
 #!/usr/bin/env python3
-"""The faults injected into a copy of g4f to prove that each check family can fail.
+"""The faults injected into a copy of g4f to prove that each check can fail, and fails exactly.
 
-Each fault is a small edit of g4f 8.8.6's bridge code, tied to the check meant to catch it.
-``tests/test_faults.py`` applies them one at a time (see helpers.G4fCopy) and asserts that the suite
-fails on that check. ``python tests/faults.py`` prints the table the README shows.
+Each fault is a small edit of g4f 8.8.6's code (helpers.G4fCopy), tied to the checks that must catch it and to
+how: the outcome they must get ("failed": failed or error; "unexpected success": a known defect that stopped
+showing; "watchdog": the per-test limit ends a run that hangs in this process) and a pattern their message must
+match. ``tests/test_faults.py`` applies them one at a time and reads the outcomes from the runner's --json; a run
+covers the modules of the checks a fault names (``args``, when given, instead).
+``python tests/faults.py`` prints the table README.md shows.
 """
 
 import collections
 
-Fault = collections.namedtuple("Fault", "name family path old new runner_args caught_by")
+Fault = collections.namedtuple(
+    "Fault",
+    "name family path old new caught_by kind pattern args needs hide_nest appendix",
+    defaults=((), None, False, ""),
+)
 
-_NEST_ERROR = "NestAsyncioError('Install nest-asyncio2')"
+# Inside a running loop, the AsyncProvider sync path misbehaves in a way no known defect describes.
+_IN_RUNNING_LOOP = (
+    "            try:\n"
+    "                asyncio.get_running_loop()\n"
+    "            except RuntimeError:\n"
+    "                pass\n"
+    "            else:\n"
+    "                %s\n"
+    "            yield asyncio.run(provider.create_async(*args, **kwargs))"
+)
+_ASYNC_PROVIDER_SYNC = "            yield asyncio.run(provider.create_async(*args, **kwargs))"
+_NOT_THE_DEFECT = r"not the known defect"
 
 FAULTS = [
+    # The documented module.
     Fault(
         "altered result",
         "documented",
         "providers/base_provider.py",
-        "yield asyncio.run(provider.create_async(*args, **kwargs))",
-        "yield 'not ' + asyncio.run(provider.create_async(*args, **kwargs))",
-        [],
-        "asyncio.TestChatCompletion.test_create",
+        _ASYNC_PROVIDER_SYNC,
+        "            yield 'not ' + asyncio.run(provider.create_async(*args, **kwargs))",
+        ("asyncio.TestChatCompletion.test_create",),
+        "failed",
+        r"'not Mock'",
     ),
+    Fault(
+        "async provider never answers (documented, in this process)",
+        "hangs",
+        "providers/base_provider.py",
+        "            yield await provider.create_async(*args, **kwargs)",
+        "            await asyncio.Event().wait()\n            yield None",
+        ("asyncio.TestChatCompletionAsync.test_async",),
+        "watchdog",
+        r"did not finish within 2",
+        ("g4f_tests.asyncio", "--timeout", "2"),
+    ),
+    # Streaming and clients.
     Fault(
         "lost chunk (sync stream)",
         "streaming",
         "providers/asyncio.py",
         "    gen = generator.__aiter__()\n",
         "    gen = generator.__aiter__()\n    loop.run_until_complete(gen.__anext__())\n",
-        [],
-        "streaming.TestSyncStreaming.test_stream_yields_chunks_in_order",
+        ("streaming.TestSyncStreaming.test_stream_yields_chunks_in_order",),
+        "failed",
+        r"expected \['Hello'",
     ),
     Fault(
         "repeated chunk (async path of a sync provider)",
@@ -38,8 +71,9 @@ FAULTS = [
         "for chunk in provider.create_completion(*args, **kwargs):\n                yield chunk",
         "for chunk in provider.create_completion(*args, **kwargs):\n                yield chunk\n"
         "                yield chunk",
-        [],
-        "streaming.TestAsyncStreaming.test_create_async_stream_yields_chunks_in_order",
+        ("streaming.TestAsyncStreaming.test_create_async_stream_yields_chunks_in_order",),
+        "failed",
+        r"expected",
     ),
     Fault(
         "reordered chunks when joining",
@@ -47,8 +81,9 @@ FAULTS = [
         "providers/helper.py",
         "            for chunk in chunks\n",
         "            for chunk in reversed(list(chunks))\n",
-        [],
-        "streaming.TestSyncStreaming.test_create_joins_all_chunks",
+        ("streaming.TestSyncStreaming.test_create_joins_all_chunks",),
+        "failed",
+        r"expected 'Hello",
     ),
     Fault(
         "str returned for stream=True",
@@ -56,8 +91,9 @@ FAULTS = [
         "__init__.py",
         "return result if stream or ignore_stream else concat_chunks(result)",
         "return concat_chunks(result) if stream else (result if ignore_stream else concat_chunks(result))",
-        [],
-        "streaming.TestSyncStreaming.test_stream_yields_chunks_in_order",
+        ("streaming.TestSyncStreaming.test_stream_yields_chunks_in_order",),
+        "failed",
+        r"'returned': 'str'",
     ),
     Fault(
         "awaitable where an async iterator belongs",
@@ -65,8 +101,9 @@ FAULTS = [
         "__init__.py",
         'if not stream and not ignore_stream and hasattr(result, "__aiter__"):',
         'if not ignore_stream and hasattr(result, "__aiter__"):',
-        [],
-        "streaming.TestAsyncStreaming.test_create_async_stream_yields_chunks_in_order",
+        ("streaming.TestAsyncStreaming.test_create_async_stream_yields_chunks_in_order",),
+        "failed",
+        r"'returned': 'coroutine'",
     ),
     Fault(
         "lost first delta in Client streaming",
@@ -75,17 +112,20 @@ FAULTS = [
         "        if stream:\n            chunk = ChatCompletionChunk.model_construct(",
         "        if stream and idx == 1:\n            continue\n"
         "        if stream:\n            chunk = ChatCompletionChunk.model_construct(",
-        [],
-        "clients.TestClient.test_stream_yields_deltas_in_order",
+        ("clients.TestClient.test_stream_yields_deltas_in_order",),
+        "failed",
+        r"expected \['Hello'",
     ),
+    # Loop hygiene, in a fresh interpreter.
     Fault(
         "loop not closed",
         "loop hygiene",
         "providers/asyncio.py",
         "                asyncio.set_event_loop(None)\n                loop.close()\n",
         "                asyncio.set_event_loop(None)\n",
-        [],
-        "loops.TestLoopHygiene.test_sync_call_leaves_nothing_unclosed_or_pending",
+        ("loops.TestLoopHygiene.test_sync_call_leaves_nothing_unclosed_or_pending",),
+        "failed",
+        r"unclosed event loop",
     ),
     Fault(
         "loop left installed",
@@ -93,42 +133,61 @@ FAULTS = [
         "providers/asyncio.py",
         "                asyncio.set_event_loop(None)\n                loop.close()\n",
         "                loop.close()\n",
-        [],
-        "loops.TestLoopHygiene.test_sync_call_returns_and_leaves_no_loop_installed",
+        ("loops.TestLoopHygiene.test_sync_call_returns_and_leaves_no_loop_installed",),
+        "failed",
+        r"left installed",
     ),
+    # Nesting, in fresh interpreters.
     Fault(
         "no auto-patch of the running loop",
-        "clean interpreter",
+        "nesting",
         "providers/asyncio.py",
         "                nest_asyncio.apply(loop)",
         "                pass",
-        [],
-        "nesting.TestAutoPatch.test_generator_provider_in_running_loop",
+        ("nesting.TestAutoPatch.test_generator_provider_in_running_loop",),
+        "failed",
+        r"expected 'Mock'",
     ),
     Fault(
         "check_nested ignored",
-        "clean interpreter",
+        "nesting",
         "providers/asyncio.py",
         "            elif check_nested:",
         "            elif False:",
-        [],
-        "nesting.TestWithoutNestAsyncio.test_get_running_loop_check_nested",
+        ("nesting.TestWithoutNestAsyncio.test_get_running_loop_check_nested",),
+        "failed",
+        r"NestAsyncioError",
     ),
     Fault(
         "bare RuntimeError from to_sync_generator",
-        "clean interpreter",
+        "nesting",
         "providers/asyncio.py",
         '                raise NestAsyncioError(\n                    \'Install "nest-asyncio2" package | '
         "pip install -U nest-asyncio2'\n                ) from e",
         "                raise",
-        [],
-        "nesting.TestWithoutNestAsyncio.test_to_sync_generator_coroutine_in_running_loop",
+        ("nesting.TestWithoutNestAsyncio.test_to_sync_generator_coroutine_in_running_loop",),
+        "failed",
+        r"NestAsyncioError",
     ),
+    Fault(
+        "g4f nest-patches asyncio when imported",
+        "regimes",
+        "providers/asyncio.py",
+        "def get_running_loop(check_nested: bool)",
+        "if has_nest_asyncio:\n    nest_asyncio.apply()\n\n\ndef get_running_loop(check_nested: bool)",
+        (
+            "streaming.TestAsyncStreaming.test_create_async_joins_all_chunks",
+            "bridge.TestToSyncGenerator.test_generator_with_timeout_yields_every_chunk",
+        ),
+        "failed",
+        r"could not run in its regime \(plain asyncio.*\): asyncio is nest-patched",
+    ),
+    # Known defects: fixed (an unexpected success), or broken differently (not the known defect).
     Fault(
         "known defect fixed: NestAsyncioError without nest_asyncio",
         "known defects",
         "providers/base_provider.py",
-        "            yield asyncio.run(provider.create_async(*args, **kwargs))",
+        _ASYNC_PROVIDER_SYNC,
         "            coroutine = provider.create_async(*args, **kwargs)\n"
         "            try:\n"
         "                result = asyncio.run(coroutine)\n"
@@ -137,17 +196,107 @@ FAULTS = [
         "                from g4f.errors import NestAsyncioError\n"
         "                raise NestAsyncioError('Install nest-asyncio2') from error\n"
         "            yield result",
-        [],
-        "nesting.TestWithoutNestAsyncio.test_async_provider_in_running_loop",
+        ("nesting.TestWithoutNestAsyncio.test_async_provider_in_running_loop",),
+        "unexpected success",
+        r"",
     ),
+    Fault(
+        "KeyError inside a running loop",
+        "known defects",
+        "providers/base_provider.py",
+        _ASYNC_PROVIDER_SYNC,
+        _IN_RUNNING_LOOP % "raise KeyError('g4f-tests fault')",
+        (
+            "nesting.TestWithoutNestAsyncio.test_async_provider_in_running_loop",
+            "nesting.TestAutoPatch.test_async_provider_in_running_loop",
+        ),
+        "failed",
+        _NOT_THE_DEFECT + r".*KeyError",
+    ),
+    Fault(
+        "a wrong value inside a running loop",
+        "known defects",
+        "providers/base_provider.py",
+        _ASYNC_PROVIDER_SYNC,
+        _IN_RUNNING_LOOP % "yield 'WRONG'\n                return",
+        (
+            "nesting.TestWithoutNestAsyncio.test_async_provider_in_running_loop",
+            "nesting.TestAutoPatch.test_async_provider_in_running_loop",
+        ),
+        "failed",
+        _NOT_THE_DEFECT + r".*'WRONG'",
+    ),
+    Fault(
+        "KeyError inside a running loop, documented test without nest",
+        "known defects",
+        "providers/base_provider.py",
+        _ASYNC_PROVIDER_SYNC,
+        _IN_RUNNING_LOOP % "raise KeyError('g4f-tests fault')",
+        ("asyncio.TestChatCompletion.test_exception",),
+        "failed",
+        _NOT_THE_DEFECT + r".*KeyError",
+        ("g4f_tests.asyncio",),
+        None,
+        True,
+    ),
+    Fault(
+        "KeyError inside a running loop, in a Jupyter kernel",
+        "known defects",
+        "providers/base_provider.py",
+        _ASYNC_PROVIDER_SYNC,
+        _IN_RUNNING_LOOP % "raise KeyError('g4f-tests fault')",
+        ("jupyter.TestJupyterKernel.test_async_provider_in_fresh_kernel",),
+        "failed",
+        _NOT_THE_DEFECT + r".*KeyError",
+        ("g4f_tests.jupyter",),
+        "ipykernel",
+    ),
+    Fault(
+        "the process dies in g4f's uvloop branch",
+        "known defects",
+        "providers/asyncio.py",
+        "            if isinstance(loop, uvloop.Loop):\n                return loop",
+        "            if isinstance(loop, uvloop.Loop):\n"
+        "                import os, signal\n"
+        "                os.kill(os.getpid(), signal.SIGSEGV)",
+        ("nesting.TestUvloop.test_generator_provider_in_running_uvloop",),  # the AsyncProvider path never gets there
+        "failed",
+        _NOT_THE_DEFECT + r".*exit status -11",
+        ("g4f_tests.nesting",),
+        "uvloop",
+    ),
+    # APIs a release had: gone is a failure, not a skip.
+    Fault(
+        "to_thread renamed",
+        "missing APIs",
+        "providers/asyncio.py",
+        "async def to_thread(",
+        "async def to_thread_(",
+        ("bridge.TestToAsyncIterator.test_to_thread_runs_in_another_thread",),
+        "failed",
+        r"g4f.providers.asyncio.to_thread is missing",
+    ),
+    Fault(
+        "to_sync_generator's timeout renamed",
+        "missing APIs",
+        "providers/asyncio.py",
+        "    generator: AsyncIterator, stream: bool = True, timeout: int = None\n",
+        "    generator: AsyncIterator, stream: bool = True, seconds: int = None\n",
+        ("bridge.TestToSyncGenerator.test_generator_with_timeout_yields_every_chunk",),
+        "failed",
+        r"to_sync_generator\(\.\.\., timeout=\.\.\.\) is missing",
+    ),
+    # Threads, cancellation, hangs in a child, uvloop.
     Fault(
         "one event loop shared by all threads",
         "threads",
         "providers/base_provider.py",
-        "            yield asyncio.run(provider.create_async(*args, **kwargs))",
+        _ASYNC_PROVIDER_SYNC,
         "            yield _SHARED_LOOP.run_until_complete(provider.create_async(*args, **kwargs))",
-        [],
-        "threads.TestThreads.test_sync_create_from_many_threads_at_once",
+        ("threads.TestThreads.test_sync_create_from_many_threads_at_once",),
+        "failed",
+        r"expected \{",
+        appendix="\n_SHARED_LOOP = asyncio.new_event_loop()\n",
     ),
     Fault(
         "cancellation does not reach the provider",
@@ -156,26 +305,20 @@ FAULTS = [
         "    return concat_chunks([chunk async for chunk in chunks])",
         "    import asyncio\n\n    async def collect():\n        return [chunk async for chunk in chunks]\n\n"
         "    return concat_chunks(await asyncio.shield(collect()))",
-        [],
-        "cancellation.TestCancellation.test_cancel_create_async",
+        ("cancellation.TestCancellation.test_cancel_create_async",),
+        "failed",
+        r"not closed",
     ),
     Fault(
-        "sync stream never answers",
+        "sync stream never answers (in a child)",
         "hangs",
         "providers/asyncio.py",
         "yield loop.run_until_complete(await_callback(gen.__anext__, timeout))",
         "yield loop.run_until_complete(asyncio.Event().wait())",
-        ["-k", "TestSyncStreaming.test_stream_yields"],
-        "streaming.TestSyncStreaming.test_stream_yields_chunks_in_order",
-    ),
-    Fault(
-        "async provider never answers (default run)",
-        "hangs",
-        "providers/base_provider.py",
-        "            yield await provider.create_async(*args, **kwargs)",
-        "            await asyncio.Event().wait()\n            yield None",
-        [],
-        "asyncio.TestChatCompletionAsync.test_async",
+        ("streaming.TestSyncStreaming.test_stream_yields_chunks_in_order",),
+        "failed",
+        r"the check hung",
+        ("g4f_tests.streaming.TestSyncStreaming", "--timeout", "2"),
     ),
     Fault(
         "wrong result on a uvloop loop only",
@@ -187,21 +330,20 @@ FAULTS = [
         "            provider = type(provider.__name__, (provider,), {'create_async': "
         "classmethod(lambda cls, *a, **k: asyncio.sleep(0, 'wrong'))})\n"
         "        method = get_async_provider_method(provider)",
-        ["-k", "TestChatCompletionAsync", "-k", "Uvloop"],
-        "threads.TestLoopThreadsUvloop.test_many_create_async_gathered",
+        ("threads.TestLoopThreadsUvloop.test_many_create_async_gathered",),
+        "failed",
+        r"'wrong'",
+        ("g4f_tests.threads",),
+        "uvloop",
     ),
 ]
 
-# Extra lines some faults need at the end of the edited module.
-APPENDIX = {
-    "one event loop shared by all threads": "\n_SHARED_LOOP = asyncio.new_event_loop()\n",
-}
-
 
 def markdown():
-    lines = ["| fault injected into a copy of g4f | family | file | caught by |", "|---|---|---|---|"]
+    lines = ["| fault injected into a copy of g4f | family | file | caught by (outcome) |", "|---|---|---|---|"]
     for fault in FAULTS:
-        lines.append("| %s | %s | `g4f/%s` | `%s` |" % (fault.name, fault.family, fault.path, fault.caught_by))
+        caught = ", ".join("`%s`" % test for test in fault.caught_by)
+        lines.append("| %s | %s | `g4f/%s` | %s (%s) |" % (fault.name, fault.family, fault.path, caught, fault.kind))
     return "\n".join(lines)
 
 

@@ -1,8 +1,13 @@
-"""Helpers for the project's own tests: run the suite in a child, and make faulted copies of g4f."""
+"""Helpers for the project's own tests: run the suite in a child and read its structured results, and make
+faulted copies of g4f.
+
+Every proof reads structured results: the runner's ``--json`` file, ``tests/unittest_json.py`` for plain
+``python -m unittest`` loading, pytest's and the runner's JUnit XML. Never unittest's verbose text.
+"""
 
 import importlib.util
+import json
 import os
-import re
 import shutil
 import subprocess
 import sys
@@ -10,26 +15,26 @@ import tempfile
 import xml.etree.ElementTree as ET
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
-# A whole run of the suite in a child: generous, the suite itself stops a hung test far earlier.
+HERE = os.path.join(ROOT, "tests")
+# A whole run of the suite in a child: generous, the suite itself stops a hung check far earlier.
 RUN_TIMEOUT = 120
-CLOSING_LINE = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped, (\d+) expected failures$", re.M)
+FAILED = ("failed", "error", "unexpected success")
 
 
 def child_env(extra=None, pythonpath=None):
     env = dict(os.environ)
-    env.pop("G4F_TESTS_STRICT", None)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
-    paths = [p for p in (pythonpath, ROOT) if p]
-    env["PYTHONPATH"] = os.pathsep.join(paths)
+    env.pop("G4F_TESTS_START_METHOD", None)
+    env["PYTHONPATH"] = os.pathsep.join(p for p in (pythonpath, ROOT) if p)
     env.update(extra or {})
     return env
 
 
-def run_suite(*args, python_flags=(), env=None, pythonpath=None, timeout=RUN_TIMEOUT):
-    """``python run_tests.py ARGS`` in the project root; returns the CompletedProcess (text)."""
+def run(args, env=None, pythonpath=None, timeout=RUN_TIMEOUT, cwd=ROOT):
+    """``python ARGS`` (a list) in the project root; the CompletedProcess, text."""
     return subprocess.run(
-        [sys.executable] + list(python_flags) + [os.path.join(ROOT, "run_tests.py")] + list(args),
-        cwd=ROOT,
+        [sys.executable] + list(args),
+        cwd=cwd,
         env=child_env(env, pythonpath),
         stdout=subprocess.PIPE,
         stderr=subprocess.PIPE,
@@ -39,12 +44,68 @@ def run_suite(*args, python_flags=(), env=None, pythonpath=None, timeout=RUN_TIM
     )
 
 
-def counts(output):
-    """(passed, failed, skipped, expected failures) from the runner's closing line."""
-    found = CLOSING_LINE.findall(output)
-    if not found:
-        raise AssertionError("no closing count line in the runner's output:\n" + output)
-    return tuple(int(n) for n in found[-1])
+def run_suite(*args, python_flags=(), env=None, pythonpath=None, timeout=RUN_TIMEOUT):
+    """``python run_tests.py ARGS`` in the project root; the CompletedProcess (text)."""
+    return run(list(python_flags) + [os.path.join(ROOT, "run_tests.py")] + list(args), env, pythonpath, timeout)
+
+
+class Results:
+    """A run and its structured results: ``proc``, ``data`` (the JSON), ``outcomes`` ({test id: outcome})."""
+
+    def __init__(self, proc, data):
+        self.proc, self.data = proc, data
+        self.outcomes = {test_id: entry["outcome"] for test_id, entry in data.get("tests", {}).items()}
+
+    def output(self):
+        return (self.proc.stdout + self.proc.stderr)[-6000:]
+
+    def message(self, test_id):
+        return self.data["tests"][test_id]["message"]
+
+
+def _with_json(command):
+    with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
+        path = os.path.join(work, "results.json")
+        proc = command(path)
+        data = {}
+        if os.path.exists(path) and os.path.getsize(path):
+            with open(path, encoding="utf-8") as f:
+                data = json.load(f)
+        return Results(proc, data)
+
+
+def suite_results(*args, **kwargs):
+    """The runner with ``--json``: its outcomes per test id (and the process)."""
+    return _with_json(lambda path: run_suite("--json", path, *args, **kwargs))
+
+
+def unittest_results(*args, **kwargs):
+    """``python -m unittest ARGS`` (through tests/unittest_json.py): its outcomes per test id."""
+    script = os.path.join(HERE, "unittest_json.py")
+    return _with_json(lambda path: run([script, path] + list(args), **kwargs))
+
+
+def junit_outcomes(path):
+    """{test id: passed | skipped | expected failure | failed} from a JUnit XML report (the runner's or pytest's)."""
+    found = {}
+    for case in ET.parse(path).getroot().iter("testcase"):
+        # xmlrunner names a subtest "test_x (param='value')": it counts for its test.
+        test_id = "%s.%s" % (case.get("classname"), case.get("name").split(" (", 1)[0])
+        outcome = "passed"
+        for child in case:
+            if child.tag in ("failure", "error"):
+                outcome = "failed"
+            elif child.tag == "skipped":
+                kind = (child.get("type") or "").lower()
+                outcome = "expected failure" if "xfail" in kind else "skipped"
+        if found.get(test_id) != "failed":  # a test appears once per subtest: a failing one wins
+            found[test_id] = outcome
+    return found
+
+
+def plain(outcomes):
+    """Outcomes with failures of every kind as one ("failed"), for comparing runners that name them differently."""
+    return {t: ("failed" if o in ("error", "unexpected success") else o) for t, o in outcomes.items()}
 
 
 def installed_g4f_dir():
@@ -87,6 +148,12 @@ class G4fCopy:
         with open(path, "a", encoding="utf-8") as f:
             f.write(text)
 
+    def hide_nest(self):
+        """Make nest_asyncio and nest_asyncio2 unimportable for a run against this copy (as if not installed)."""
+        for name in ("nest_asyncio", "nest_asyncio2"):
+            with open(os.path.join(self.dir, name + ".py"), "w", encoding="utf-8") as f:
+                f.write("raise ImportError('%s is hidden by a g4f-tests self-test')\n" % name)
+
     def cleanup(self):
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -95,41 +162,3 @@ class G4fCopy:
 
     def __exit__(self, *exc):
         self.cleanup()
-
-
-# A verbose unittest line: "test_x (pkg.mod.Class.test_x)" (3.11+) or "test_x (pkg.mod.Class)", then
-# " (params)" for a subtest (indented on 3.11+), then the docstring's first line if any, then " ... outcome".
-_VERBOSE = re.compile(
-    r"^ *(test\w*) \(([\w.]+)\)(?: \([^\n]*\))?(?:\n(?! *test\w* \()[^\n]*?)? \.\.\. "
-    r"(ok|FAIL|ERROR|skipped|expected failure|unexpected success)",
-    re.M,
-)
-
-
-def outcomes(output):
-    """{test id: outcome} from verbose unittest output, in the order the tests ran; a failing subtest
-    makes its test FAIL (or ERROR) whatever else it reported."""
-    found = {}
-    for name, where, outcome in _VERBOSE.findall(output):
-        test_id = where if where.endswith("." + name) else where + "." + name
-        if found.get(test_id) not in ("FAIL", "ERROR"):
-            found[test_id] = outcome
-    return found
-
-
-def junit_outcomes(path):
-    """{test id: ok | skipped | expected failure | FAIL} from a JUnit XML report (xmlrunner's or pytest's)."""
-    found = {}
-    for case in ET.parse(path).getroot().iter("testcase"):
-        # xmlrunner names a subtest "test_x (param='value')": it counts for its test.
-        test_id = "%s.%s" % (case.get("classname"), case.get("name").split(" (", 1)[0])
-        outcome = "ok"
-        for child in case:
-            if child.tag in ("failure", "error"):
-                outcome = "FAIL"
-            elif child.tag == "skipped":
-                kind = (child.get("type") or "").lower()
-                outcome = "expected failure" if "xfail" in kind else "skipped"
-        if found.get(test_id) != "FAIL":  # a test appears once per subtest: a failing one wins
-            found[test_id] = outcome
-    return found

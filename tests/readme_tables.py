@@ -17,24 +17,54 @@ sys.path[:0] = [ROOT, HERE]
 from faults import markdown as faults_table  # noqa: E402
 
 
-def tests_table():
-    from g4f_tests import runner
+def loaded_tests():
+    import unittest
 
+    from g4f_tests import iter_tests
+
+    return list(iter_tests(unittest.TestLoader().loadTestsFromName("g4f_tests")))
+
+
+def tests_table():
     lines = ["| test | contract checked |", "|---|---|"]
-    for test in runner.flatten(runner.load_suite()):
+    for test in loaded_tests():
         short = test.id().split(".", 1)[1]
         lines.append("| `%s` | %s |" % (short, test.shortDescription() or "(no docstring)"))
     return "\n".join(lines)
 
 
-def defects_table():
-    from g4f_tests.known_defects import DEFECTS
+def defects():
+    """Every known defect of the registry, with the tests that carry it."""
+    from g4f_tests import known_defects
+    from g4f_tests.verdicts import Defect
 
-    lines = ["| check | g4f releases | only when | reason |", "|---|---|---|---|"]
-    for name, first, last, condition, reason in DEFECTS:
-        releases = "%s to %s" % (first, last) if last else "%s and later" % first
-        when = (condition.__doc__ or condition.__name__).strip() if condition else "always"
-        lines.append("| `%s` | %s | %s | %s |" % (name, releases, when, reason))
+    carriers = {}
+    for test in loaded_tests():
+        for defect in getattr(getattr(test, test._testMethodName), "known_defects", ()):
+            carriers.setdefault(defect.name, []).append(test.id().split(".", 1)[1])
+    found = [value for value in vars(known_defects).values() if isinstance(value, Defect)]
+    return [(defect, carriers.get(defect.name, [])) for defect in found]
+
+
+def defects_table():
+    lines = [
+        "| defect | g4f releases | what g4f does | whom it affects | what to do | checks |",
+        "|---|---|---|---|---|---|",
+    ]
+    for defect, tests in defects():
+        condition = (defect.when.__doc__ or defect.when.__name__).strip() if defect.when else ""
+        lines.append(
+            "| %s | %s%s | %s | %s | %s | %s |"
+            % (
+                defect.name,
+                defect.releases(),
+                " (%s)" % condition if condition else "",
+                "%s; exactly: it %s" % (defect, defect.shape),
+                defect.where,
+                defect.workaround,
+                ", ".join("`%s`" % t for t in tests),
+            )
+        )
     return "\n".join(lines)
 
 
@@ -61,8 +91,7 @@ def main():
     with open(path, encoding="utf-8") as f:
         readme = f.read()
     for name, make in TABLES.items():
-        old = current(readme, name)
-        if old is None:
+        if current(readme, name) is None:
             sys.exit("README.md has no %s table markers" % name)
         begin, end = markers(name)
         readme = readme.replace(

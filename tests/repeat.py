@@ -3,13 +3,13 @@
 
     python tests/repeat.py [-n N] [-- RUNNER OPTIONS]
 
-N defaults to 50. Prints each differing test and the count; exit 1 if any run differed.
+N defaults to 50. Reads each run's --json; prints each differing test and the count; exit 1 if any run differed.
 """
 
 import argparse
 import sys
 
-from helpers import outcomes, run_suite
+from helpers import suite_results
 
 
 def main():
@@ -19,11 +19,13 @@ def main():
     args = parser.parse_args()
     first, differing = None, 0
     for number in range(1, args.n + 1):
-        proc = run_suite("-v", *args.runner_args)
-        found = outcomes(proc.stdout + proc.stderr)
+        results = suite_results(*args.runner_args)
+        found = results.outcomes
+        if not found:
+            sys.exit("run %d wrote no outcomes:\n%s" % (number, results.output()))
         if first is None:
             first = found
-            print("run 1: %d tests, exit %d" % (len(found), proc.returncode))
+            print("run 1: %d tests, exit %d" % (len(found), results.proc.returncode))
             continue
         if found != first:
             differing += 1
@@ -33,7 +35,7 @@ def main():
                 % (number, ", ".join("%s %s->%s" % (t, first.get(t), found.get(t)) for t in changed))
             )
         sys.stdout.flush()
-    print("%d of %d runs differed from the first" % (differing, args.n - 1 if args.n > 1 else 0))
+    print("%d of %d runs differed from the first" % (differing, max(args.n - 1, 0)))
     return 1 if differing else 0
 
 

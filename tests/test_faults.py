@@ -1,68 +1,81 @@
-"""Proof by fault injection: each fault in faults.py, applied to a copy of g4f, fails the check tied to it."""
+"""Proof by fault injection: each fault of faults.py, applied to a copy of g4f, makes exactly its checks fail the
+way it names, read from the runner's --json (a watchdog fault: the run ends within the limit, naming the test)."""
 
+import concurrent.futures
 import re
 import time
 import unittest
 
-from faults import APPENDIX, FAULTS
-from helpers import G4fCopy, run_suite
+from faults import FAULTS
+from helpers import FAILED, G4fCopy, suite_results
 
 from g4f_tests.support import is_importable
 
 PACKAGE = "g4f_tests."
-# "FAIL: test_x (g4f_tests.m.C.test_x)" on 3.11+, "FAIL: test_x (g4f_tests.m.C)" before; a subtest adds "(k=v)".
-FAILED = re.compile(r"^(?:FAIL|ERROR): (\w+) \(([\w.]+)\)", re.M)
-# Generous: the hang faults rely on the suite's own limits (10 s a call, 25 s a test) to end the run.
-HANG_RUN_LIMIT = 60
+# Generous: the in-process hang relies on the suite's own per-test limit (--timeout 5) to end the run.
+HANG_RUN_LIMIT = 30
 
 
-def failed_ids(output):
-    ids = set()
-    for name, where in FAILED.findall(output):
-        ids.add(where if where.endswith("." + name) else where + "." + name)
-    return ids
+def arguments(fault):
+    """The runner's arguments for ``fault``: its own, else the modules of the checks it names."""
+    if fault is None or fault.args:
+        return fault.args if fault else ()
+    return sorted({PACKAGE + test.split(".")[0] for test in fault.caught_by})
+
+
+def run_with(fault):
+    with G4fCopy() as g4f:
+        if fault is not None:
+            g4f.edit(fault.path, fault.old, fault.new)
+            if fault.appendix:
+                g4f.append(fault.path, fault.appendix)
+            if fault.hide_nest:
+                g4f.hide_nest()
+        started = time.perf_counter()
+        results = suite_results(*arguments(fault), pythonpath=g4f.dir)
+        return results, time.perf_counter() - started
 
 
 class FaultInjectionTest(unittest.TestCase):
     maxDiff = None
 
-    def run_with(self, fault=None):
-        with G4fCopy() as g4f:
-            if fault is not None:
-                g4f.edit(fault.path, fault.old, fault.new)
-                if fault.name in APPENDIX:
-                    g4f.append(fault.path, APPENDIX[fault.name])
-            started = time.perf_counter()
-            proc = run_suite("-v", *(fault.runner_args if fault else []), pythonpath=g4f.dir)
-            return proc, time.perf_counter() - started
+    @classmethod
+    def setUpClass(cls):
+        runnable = [f for f in FAULTS if f.needs is None or is_importable(f.needs)]
+        cls.skipped = [f for f in FAULTS if f not in runnable]
+        with concurrent.futures.ThreadPoolExecutor(2) as pool:
+            cls.runs = dict(zip([f.name for f in runnable], pool.map(run_with, runnable)))
+        cls.control = run_with(None)[0]
 
     def test_unfaulted_copy_passes(self):
         """control: the suite passes against an unedited copy, so a failure below comes from the fault"""
-        proc, _ = self.run_with(None)
-        self.assertEqual(proc.returncode, 0, proc.stdout[-3000:] + proc.stderr[-3000:])
+        self.assertEqual(self.control.proc.returncode, 0, self.control.output())
+        self.assertFalse([t for t, o in self.control.outcomes.items() if o in FAILED], self.control.output())
 
-    def test_every_fault_is_caught_by_its_check(self):
-        """each injected fault makes the run fail, on the check it is tied to"""
+    def test_every_fault_is_caught_exactly(self):
+        """each fault fails its checks the way it names (outcome and message), and the run exits 1"""
         for fault in FAULTS:
             with self.subTest(fault=fault.name):
-                if fault.family == "uvloop" and not is_importable("uvloop"):
-                    self.skipTest("uvloop is not installed")
-                proc, elapsed = self.run_with(fault)
-                output = proc.stdout + proc.stderr
-                self.assertNotEqual(proc.returncode, 0, "the fault went unnoticed:\n" + output[-3000:])
-                self.assertLess(elapsed, HANG_RUN_LIMIT)
-                caught_by = PACKAGE + fault.caught_by
-                if fault.family == "known defects":
-                    section = output.split("known g4f defects that did not fail", 1)[-1]
-                    self.assertIn(caught_by, section, output[-3000:])
-                elif "(default run)" in fault.name:
-                    # The documented test has no limit of its own: the runner's watchdog ends the run.
-                    self.assertIn("Timeout", proc.stderr, output[-3000:])
-                    self.assertIn(fault.caught_by.rsplit(".", 1)[-1], output)
-                else:
-                    self.assertIn(caught_by, failed_ids(output), output[-4000:])
-                if fault.family == "hangs" and "(default run)" not in fault.name:
-                    self.assertIn("hung at", output)
+                if fault in self.skipped:
+                    self.skipTest("%s is not installed" % fault.needs)
+                results, elapsed = self.runs[fault.name]
+                self.assertEqual(results.proc.returncode, 1, results.output())
+                if fault.kind == "watchdog":
+                    self.assertLess(elapsed, HANG_RUN_LIMIT)
+                    self.assertRegex(results.proc.stderr, fault.pattern)
+                    self.assertIn(fault.caught_by[0].rsplit(".", 1)[-1], results.proc.stderr)
+                    continue
+                for test in fault.caught_by:
+                    outcome = results.outcomes.get(PACKAGE + test)
+                    expected = ("unexpected success",) if fault.kind == "unexpected success" else ("failed", "error")
+                    self.assertIn(outcome, expected, "%s: %s\n%s" % (test, outcome, results.output()))
+                    self.assertRegex(results.message(PACKAGE + test), re.compile(fault.pattern, re.S))
+
+    def test_faults_name_real_checks(self):
+        """every check a fault names exists in the control run"""
+        for fault in FAULTS:
+            for test in fault.caught_by:
+                self.assertIn(PACKAGE + test, self.control.outcomes, fault.name)
 
 
 if __name__ == "__main__":

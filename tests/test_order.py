@@ -1,64 +1,93 @@
-"""The verdict does not depend on order or on repetition: forward, reversed, shuffled, alone, again."""
+"""The same verdict however a test is loaded: the runner (in order, shuffled), plain ``python -m unittest`` (the
+whole suite, discover, each module, each class, each id alone, every id in reverse order) and pytest. Outcomes
+are read from structured results (the runner's --json, tests/unittest_json.py, pytest's JUnit XML)."""
 
 import concurrent.futures
+import os
+import random
+import tempfile
 import unittest
 
-from helpers import outcomes, run_suite
+from helpers import ROOT, RUN_TIMEOUT, junit_outcomes, plain, run, suite_results, unittest_results
 
 SEEDS = (1, 2, 3, 4, 5)
+WORKERS = 2
 
 
-def run_outcomes(*args):
-    proc = run_suite("-v", *args)
-    found = outcomes(proc.stdout + proc.stderr)
-    if not found:
-        raise AssertionError("no outcomes in the output of run_tests.py -v %s:\n%s" % (" ".join(args), proc.stdout))
-    return found, proc
+def pool_map(function, items):
+    with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+        return list(pool.map(function, items))
 
 
-class OrderTest(unittest.TestCase):
+class LoadingWaysTest(unittest.TestCase):
     maxDiff = None
 
     @classmethod
     def setUpClass(cls):
-        cls.forward, cls.forward_proc = run_outcomes()
-        cls.ids = run_suite("--list").stdout.split()
+        cls.reference = suite_results()
+        cls.ids = list(cls.reference.data.get("order", []))
+        cls.expected = cls.reference.outcomes
 
-    def test_forward_run_reports_every_test(self):
-        self.assertEqual(sorted(self.forward), sorted(self.ids))
-        self.assertEqual(self.forward_proc.returncode, 0, self.forward_proc.stdout[-3000:])
+    def assertSameVerdicts(self, found, how, ids=None):
+        expected = {t: self.expected[t] for t in (ids or self.ids)}
+        self.assertEqual(found, expected, "verdicts differ when loaded by %s" % how)
 
-    def test_reversed_order_same_outcomes(self):
-        found, proc = run_outcomes(*reversed(self.ids))
-        self.assertEqual(list(found), list(reversed(self.ids)), "the tests did not run in reversed order")
-        self.assertEqual(found, self.forward)
+    def test_reference_run_is_green_and_complete(self):
+        self.assertEqual(self.reference.proc.returncode, 0, self.reference.output())
+        listed = run([os.path.join(ROOT, "run_tests.py"), "--list"]).stdout.split()
+        self.assertEqual(sorted(self.ids), sorted(listed))
+        self.assertEqual(len(self.expected), len(listed))
 
-    def test_shuffled_orders_same_outcomes(self):
-        orders = set()
-        for seed in SEEDS:
-            with self.subTest(seed=seed):
-                found, proc = run_outcomes("--shuffle", str(seed))
-                self.assertIn("shuffled with seed %d" % seed, proc.stdout)
-                self.assertEqual(found, self.forward)
-                orders.add(tuple(found))
-        self.assertEqual(len(orders), len(SEEDS), "different seeds gave the same order")
+    def test_plain_unittest_whole_and_discover(self):
+        for args in ([], ["discover"], ["g4f_tests"]):
+            with self.subTest(argv=" ".join(["python -m unittest"] + args)):
+                self.assertSameVerdicts(unittest_results(*args).outcomes, "python -m unittest " + " ".join(args))
 
-    def test_same_seed_same_order(self):
-        first = run_suite("--list", "--shuffle", "42").stdout
-        self.assertEqual(first, run_suite("--list", "--shuffle", "42").stdout)
-        self.assertNotEqual(first.split(), self.ids)
+    def test_each_module_each_class_alone(self):
+        modules = sorted({t.rsplit(".", 2)[0] for t in self.ids})
+        classes = sorted({t.rsplit(".", 1)[0] for t in self.ids})
+        found = dict(zip(modules + classes, pool_map(lambda name: unittest_results(name).outcomes, modules + classes)))
+        for name in modules + classes:
+            with self.subTest(name=name):
+                ids = [t for t in self.ids if t.startswith(name + ".")]
+                self.assertSameVerdicts(found[name], "python -m unittest " + name, ids)
 
-    def test_each_test_alone_same_outcome(self):
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            alone = dict(zip(self.ids, pool.map(lambda test_id: run_outcomes(test_id)[0], self.ids)))
+    def test_each_id_alone(self):
+        found = dict(zip(self.ids, pool_map(lambda test_id: unittest_results(test_id).outcomes, self.ids)))
         for test_id in self.ids:
             with self.subTest(test=test_id):
-                self.assertEqual(alone[test_id], {test_id: self.forward[test_id]})
+                self.assertSameVerdicts(found[test_id], "python -m unittest " + test_id, [test_id])
 
-    def test_back_to_back_runs_same_outcomes(self):
-        for attempt in range(3):
-            with self.subTest(attempt=attempt):
-                self.assertEqual(run_outcomes()[0], self.forward)
+    def test_every_id_in_reverse_order(self):
+        found = unittest_results(*reversed(self.ids))
+        self.assertSameVerdicts(found.outcomes, "python -m unittest with every id in reverse order")
+        self.assertEqual(list(found.data["tests"]), list(reversed(self.ids)), "they did not run in reverse order")
+
+    def test_shuffled_runs(self):
+        """five seeds: the same verdicts; the order that ran is the one the printed seed gives; seeds differ"""
+        runs = dict(zip(SEEDS, pool_map(lambda seed: suite_results("--shuffle", str(seed)), SEEDS)))
+        for seed, results in runs.items():
+            with self.subTest(seed=seed):
+                self.assertSameVerdicts(results.outcomes, "the runner with --shuffle %d" % seed)
+                self.assertEqual(results.data["seed"], seed)
+                self.assertIn("shuffled with seed %d" % seed, results.proc.stdout)
+                order = list(self.ids)
+                random.Random(seed).shuffle(order)
+                self.assertEqual(results.data["order"], order, "--shuffle %d did not run the order it names" % seed)
+                self.assertEqual(list(results.data["tests"]), order)
+        self.assertEqual(len({tuple(r.data["order"]) for r in runs.values()}), len(SEEDS))
+
+    def test_pytest(self):
+        try:
+            import pytest  # noqa: F401
+        except ImportError:
+            self.skipTest("pytest is not installed (pip install pytest)")
+        with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
+            path = os.path.join(work, "pytest.xml")
+            proc = run(["-m", "pytest", "-q", "-p", "no:cacheprovider", "--junitxml", path], timeout=RUN_TIMEOUT)
+            self.assertEqual(proc.returncode, 0, proc.stdout[-3000:])
+            found = junit_outcomes(path)
+        self.assertEqual(found, plain(self.expected), "verdicts differ under pytest")
 
 
 if __name__ == "__main__":

@@ -1,4 +1,4 @@
-"""README.md matches the code: its generated tables, and the quick start that .ci/run executes."""
+"""README.md matches the code: its generated tables, the quick start that .ci/run executes, every test's contract."""
 
 import os
 import re
@@ -27,10 +27,12 @@ class ReadmeTest(unittest.TestCase):
                 )
 
     def test_every_test_states_its_contract(self):
-        from g4f_tests import runner
-
-        missing = [t.id() for t in runner.flatten(runner.load_suite()) if not t.shortDescription()]
+        missing = [t.id() for t in readme_tables.loaded_tests() if not t.shortDescription()]
         self.assertEqual(missing, [], "tests without a docstring stating their contract")
+
+    def test_every_registered_defect_is_carried_by_a_test(self):
+        unused = [defect.name for defect, tests in readme_tables.defects() if not tests]
+        self.assertEqual(unused, [], "known defects no test carries")
 
     def test_quick_start_is_two_commands_and_ci_runs_them(self):
         block = re.search(r"## Quick start.*?```sh\n(.*?)```", readme(), re.S).group(1)
@@ -40,25 +42,6 @@ class ReadmeTest(unittest.TestCase):
             ci = f.read()
         for command in commands:
             self.assertIn(command, ci, "README's quick start and .ci/run disagree")
-
-    def test_compatibility_table_is_linked_and_its_broken_contracts_are_registered(self):
-        """every contract COMPATIBILITY.md lists as broken somewhere is in the known-defects registry"""
-        from g4f_tests import known_defects
-
-        self.assertIn("(COMPATIBILITY.md)", readme())
-        with open(os.path.join(ROOT, "COMPATIBILITY.md"), encoding="utf-8") as f:
-            table = f.read()
-        broken = re.findall(r"^\| `([\w.]+)` \|", table, re.M)
-        self.assertTrue(broken, "COMPATIBILITY.md lists no contract")
-        unregistered = [
-            t
-            for t in broken
-            if not any(
-                known_defects.fnmatch.fnmatchcase("g4f_tests." + t, "g4f_tests." + name)
-                for name, *_ in known_defects.DEFECTS
-            )
-        ]
-        self.assertEqual(unregistered, [], "broken in the matrix but not in g4f_tests/known_defects.py")
 
 
 if __name__ == "__main__":

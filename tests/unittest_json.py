@@ -1,0 +1,34 @@
+#!/usr/bin/env python3
+"""``python -m unittest ARGS``, exactly (unittest.main with module=None, as ``-m unittest`` runs it), writing each
+test's outcome as JSON: what the project's own tests read instead of unittest's verbose text.
+
+    python tests/unittest_json.py OUT.json [unittest arguments: names, discover ..., -k ...]
+
+The outcomes are recorded by g4f_tests.report.Outcomes, the same recorder as the runner's --json.
+"""
+
+import json
+import os
+import sys
+import unittest
+
+sys.path[0] = os.getcwd()  # as ``python -m unittest`` has it: the current folder first, not this script's
+from g4f_tests.report import Outcomes  # noqa: E402
+
+
+class _Result(Outcomes, unittest.TextTestResult):
+    pass
+
+
+def main():
+    out, argv = sys.argv[1], sys.argv[2:]
+    runner = unittest.TextTestRunner(resultclass=_Result, verbosity=0)
+    program = unittest.main(module=None, argv=["python -m unittest"] + argv, testRunner=runner, exit=False)
+    result = program.result
+    with open(out, "w", encoding="utf-8") as f:
+        json.dump({"tests": result.outcomes, "ran": result.testsRun, "successful": result.wasSuccessful()}, f)
+    return 0 if result.wasSuccessful() else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())
