@@ -4,10 +4,11 @@ against importlib.metadata, --strict against the default run's known defects; se
 import os
 import platform
 import re
+import sys
 import unittest
 from importlib.metadata import version
 
-from helpers import FAILED, ROOT, G4fCopy, run_suite, suite_results
+from helpers import FAILED, ROOT, G4fCopy, run, run_suite, suite_results
 
 DOCUMENTED = [
     "g4f_tests.asyncio.TestChatCompletion.test_await_callback",
@@ -131,6 +132,14 @@ class BadInputTest(unittest.TestCase):
         proc = run_suite(python_flags=["-S"])
         self.assertUsageError(proc, "pip install g4f")
         self.assertEqual(proc.stdout, "")
+
+    def test_g4f_missing_under_plain_unittest(self):
+        proc = run(["-S", "-m", "unittest", "g4f_tests"])
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertEqual(
+            (proc.stdout + proc.stderr).strip().splitlines(),
+            ["g4f-tests: g4f is not installed in this Python (%s): pip install g4f" % sys.executable],
+        )
 
 
 class FailureExitTest(unittest.TestCase):
