@@ -1,0 +1,171 @@
+"""The harness's own safety nets, made to fire: a check whose child crashes, hangs, raises or finds the wrong regime
+fails (never skips, never passes); a missing API skips only on a release that predates it; and every known
+defect's range holds at its first and last release and not one release outside either end."""
+
+import os
+import shutil
+import tempfile
+import textwrap
+import unittest
+
+from helpers import FAILED, unittest_results
+
+from g4f_tests import known_defects, support
+from g4f_tests.verdicts import Defect
+
+# A throwaway check module: each body misbehaves the way a broken harness or g4f could make it.
+MODULE = textwrap.dedent("""
+    import os, signal, time
+
+    from g4f_tests.checks import CheckTestCase, in_child
+    from g4f_tests import support
+
+    support.TIMEOUT = 1.0  # a hang fails within a second (the children are forked from here, after this)
+
+
+    def crash():
+        os.kill(os.getpid(), signal.SIGSEGV)
+
+
+    def exits():
+        os._exit(3)
+
+
+    def hangs():
+        time.sleep(60)
+
+
+    def raises():
+        raise KeyError("the body raised")
+
+
+    def predates():
+        support.require_api("to_thread")
+        return "ok"
+
+
+    class TestMisbehaving(CheckTestCase):
+        @in_child(crash)
+        def test_a_crash(self, found):
+            self.assertReturned(found, "ok")
+
+        @in_child(exits)
+        def test_b_exit(self, found):
+            self.assertReturned(found, "ok")
+
+        @in_child(hangs)
+        def test_c_hang(self, found):
+            self.assertReturned(found, "ok")
+
+        @in_child(raises)
+        def test_d_raise(self, found):
+            self.assertReturned(found, "ok")
+
+        @in_child(predates)
+        def test_g_api(self, found):
+            self.assertReturned(found, "ok")
+    """)
+# A module whose first check leaves asyncio patched: the second must run again alone, in a fresh child.
+SEQUENCE = textwrap.dedent("""
+    import asyncio
+
+    from g4f_tests.checks import CheckTestCase, in_child
+
+
+    def patches():
+        asyncio._nest_patched = True  # as if something applied nest_asyncio before the next check
+        return "ok"
+
+
+    def returns():
+        return "ok"
+
+
+    class TestSequence(CheckTestCase):
+        @in_child(patches)
+        def test_a_patches_asyncio(self, found):
+            self.assertReturned(found, "ok")
+
+        @in_child(returns)
+        def test_b_after_a_patch(self, found):
+            self.assertReturned(found, "ok")
+    """)
+
+
+class HarnessFaultTest(unittest.TestCase):
+    @classmethod
+    def setUpClass(cls):
+        cls.work = tempfile.mkdtemp(prefix="g4f-tests-self-")
+        for name, text in (("misbehaving_checks", MODULE), ("sequence_checks", SEQUENCE)):
+            with open(os.path.join(cls.work, name + ".py"), "w", encoding="utf-8") as f:
+                f.write(text)
+        # The bodies pickle by reference: the children import these modules too (from the same path).
+        cls.results = unittest_results("misbehaving_checks", "sequence_checks", pythonpath=cls.work)
+
+    @classmethod
+    def tearDownClass(cls):
+        shutil.rmtree(cls.work, ignore_errors=True)
+
+    def outcome(self, name, test_class="misbehaving_checks.TestMisbehaving"):
+        return self.results.outcomes.get(test_class + "." + name)
+
+    def test_a_crash_or_an_exit_fails_the_check(self):
+        for name, exit_status in (("test_a_crash", "-11"), ("test_b_exit", "3")):
+            with self.subTest(name):
+                self.assertIn(self.outcome(name), FAILED, self.results.output())
+                message = self.results.message("misbehaving_checks.TestMisbehaving." + name)
+                self.assertIn("the check's process died (exit status %s)" % exit_status, message)
+
+    def test_a_hang_fails_the_check_naming_where(self):
+        self.assertIn(self.outcome("test_c_hang"), FAILED, self.results.output())
+        message = self.results.message("misbehaving_checks.TestMisbehaving.test_c_hang")
+        self.assertIn("the check hung", message)
+        self.assertIn("in hangs", message)
+
+    def test_an_exception_fails_the_check_naming_it(self):
+        self.assertIn(self.outcome("test_d_raise"), FAILED)
+        self.assertIn("KeyError", self.results.message("misbehaving_checks.TestMisbehaving.test_d_raise"))
+
+    def test_a_check_after_one_that_broke_the_regime_runs_alone(self):
+        """the patching check passes (it only returned); the next one found asyncio patched, ran again in a
+        fresh child, and passed there"""
+        self.assertEqual(self.outcome("test_a_patches_asyncio", "sequence_checks.TestSequence"), "passed")
+        self.assertEqual(self.outcome("test_b_after_a_patch", "sequence_checks.TestSequence"), "passed")
+
+    def test_an_api_skips_only_on_a_release_that_predates_it(self):
+        expected = "passed" if support.has_api("to_thread") else "skipped"
+        self.assertEqual(self.outcome("test_g_api"), expected)
+
+
+def registry():
+    return [value for value in vars(known_defects).values() if isinstance(value, Defect)]
+
+
+def neighbours(release):
+    """(one just before, one just after) ``release``, by its last number."""
+    parts = support.parse_version(release)
+    before = parts[:-1] + (parts[-1] - 1,) if parts[-1] else parts[:-2] + (parts[-2] - 1, 99)
+    return before, parts[:-1] + (parts[-1] + 1,)
+
+
+class RangeTest(unittest.TestCase):
+    def test_every_defect_holds_at_its_ends_and_not_beyond(self):
+        for defect in registry():
+            with self.subTest(defect=defect.name):
+                self.assertTrue(defect.in_range(defect.first))
+                self.assertFalse(defect.in_range(neighbours(defect.first)[0]))
+                if defect.last is None:
+                    self.assertTrue(defect.in_range(support.NEWEST))
+                else:
+                    self.assertTrue(defect.in_range(defect.last))
+                    self.assertFalse(defect.in_range(neighbours(defect.last)[1]))
+
+    def test_a_source_install_counts_as_the_newest_release(self):
+        self.assertEqual(support.parse_version("0.0.0"), (0, 0, 0))
+        for defect in registry():
+            with self.subTest(defect=defect.name):
+                self.assertEqual(defect.in_range(support.NEWEST), defect.last is None)
+
+
+if __name__ == "__main__":
+    unittest.main()
