@@ -260,10 +260,16 @@ def _checked_paragraph(before, after, found, python, applied):
     if found["problems"]:
         return text + "and found %d problems: %s." % (len(found["problems"]), "; ".join(found["problems"]))
     same = before["tests"] == after["tests"]
-    return text + "%s (%s); no test was lost and none newly fails." % (
+    text += "%s (%s); no test was lost and none newly fails." % (
         "with the same outcome for every test" if same else "no test lost or newly failing",
         summary(after),
     )
+    failing = sorted(t for t, outcome in after["tests"].items() if outcome in FAILING)
+    if failing:
+        text += " Failing in both runs: %s." % "; ".join(
+            "%s (%s)" % (t, after["details"].get(t, "?").split(":", 1)[0]) for t in failing
+        )
+    return text
 
 
 def main(argv=None):

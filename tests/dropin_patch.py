@@ -156,7 +156,7 @@ def format_patch(diff, source, checked, author=None, date=None):
     body = [
         _wrap(
             "Replace etc/unittest/asyncio.py and etc/unittest/mocks.py by the drop-in pair of %s, a unittest "
-            "conformance suite for g4f's sync/async bridge that runs these documented tests on every g4f release. "
+            "conformance suite for g4f's sync/async bridge that runs these documented tests against the installed g4f, old releases included. "
             "The test classes, test names, assertions and mock providers stay as they are; the files differ from "
             'g4f\'s only where g4f-tests needs them to, each difference marked by a "g4f-tests:" comment:' % source
         ),
