@@ -3,25 +3,23 @@
 
     python tests/dropin.py PATH/TO/gpt4free [--python PYTHON] [--patch OUT]
 
-Runs g4f's suite (``python -m etc.unittest``) twice, in two temporary trees that link to everything of the
-checkout except etc/unittest, which is copied: first as it is, then with g4f_tests/asyncio.py and mocks.py in
-place of g4f's. The checkout is never written to. Each run is a child (tests/dropin_child.py) that records the
-outcome of every test with a unittest result class and writes them as JSON, with every non-loopback socket
-blocked; this script compares the two: test ids, outcomes, and the counts (tests run and outcomes collected in
-each run, and before against after).
+Runs g4f's suite (``python -m etc.unittest``) twice, in temporary trees linked to the checkout (never written
+to) with etc/unittest copied: as it is, then with g4f_tests/asyncio.py and mocks.py in place of g4f's. Each
+run is a child (tests/dropin_child.py) that records every test's outcome with a unittest result class and writes
+JSON, non-loopback sockets blocked. Compared: test ids, outcomes, counts (tests run against outcomes collected in
+each run, before against after).
 
 Exit 0 when nothing was lost or broken: every test of the first run ran in the second, none that did not fail
 fails (FAIL, ERROR, unexpected success), none that passed is skipped or an expected failure, no new error
-outside the tests, and the counts agree. 1 otherwise (also when the second run could not run at all); 2 for a
-bad checkout or when the first run gave no outcomes.
+outside the tests, the counts agree. 1 otherwise (also when the second run gave no outcomes); 2 for a bad
+checkout or when the first run gave no outcomes.
 
-``--patch OUT`` also writes the change as a patch for gpt4free (``git am OUT`` in a checkout): mail headers, a
-message giving the reason of each difference (its "g4f-tests:" comment) and what this comparison found, and
-the diff. With git installed, the second run's tree is made by ``git apply`` of that very diff.
+``--patch OUT`` also writes the change for ``git am OUT`` in gpt4free: mail headers, a message with the reason
+of each difference (its "g4f-tests:" comment) and what this comparison found, the diff. With git installed,
+the second run's tree is made by ``git apply`` of that very diff.
 """
 
 import argparse
-import collections
 import json
 import os
 import shutil
@@ -31,12 +29,12 @@ import tempfile
 import time
 
 import dropin_patch
+from dropin_child import FAILING, summary
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 CHILD = os.path.join(HERE, "dropin_child.py")
 FILES = ("asyncio.py", "mocks.py")
-FAILING = ("FAIL", "ERROR", "unexpected success")
 NOT_CHECKING = ("skipped", "expected failure")
 RUN_TIMEOUT = 900
 
@@ -112,8 +110,22 @@ def counts_problems(label, data):
     return problems
 
 
+def empty_run():
+    return {"tests_run": 0, "loaded": 0, "tests": {}, "runs": {}, "no_outcome": [], "fixtures": {}, "details": {}}
+
+
 def compare(before, after):
-    """{"problems": [lines], "notes": [lines]}: what makes the drop-in fail, and changes that do not."""
+    """{"problems": [lines], "notes": [lines]}: what makes the drop-in fail, and changes that do not; the classes
+    shadowed in __main__.py (run after the suite) are compared the same way."""
+    found = _compare(before, after)
+    if before.get("shadowed") or after.get("shadowed"):
+        extra = _compare(before.get("shadowed") or empty_run(), after.get("shadowed") or empty_run())
+        for key in found:
+            found[key] += ["shadowed in __main__.py, " + line for line in extra[key]]
+    return found
+
+
+def _compare(before, after):
     b, a = before["tests"], after["tests"]
     problems = counts_problems("first", before) + counts_problems("second", after)
     for what in ("tests_run", "loaded"):
@@ -143,13 +155,21 @@ def compare(before, after):
             problems.append("new outside any test: %s %s%s" % (fixture, outcome, ": " + detail if detail else ""))
     for fixture in sorted(set(before["fixtures"]) - set(after["fixtures"])):
         notes.append("gone outside any test: %s %s" % (fixture, before["fixtures"][fixture]))
+    unrun_before, unrun_after = before.get("not_run", {}), after.get("not_run", {})
+    for class_id in sorted(set(unrun_before) ^ set(unrun_after)):
+        notes.append(
+            "not run by __main__.py %s only: %s" % ("before" if class_id in unrun_before else "after", class_id)
+        )
     return {"problems": problems, "notes": notes}
 
 
-def summary(data):
-    tally = collections.Counter(data["tests"].values())
-    order = ("ok", "FAIL", "ERROR", "skipped", "expected failure", "unexpected success")
-    return ", ".join("%d %s" % (tally[o], o) for o in order if tally[o])
+def _counts(data):
+    return "%d tests run, %d loaded, %d outcomes collected (%s)" % (
+        data["tests_run"],
+        data["loaded"],
+        len(data["tests"]),
+        summary(data),
+    )
 
 
 def check(checkout, pair=None, python=None, patch=None, author=None, timeout=RUN_TIMEOUT, out=print):
@@ -179,17 +199,21 @@ def check(checkout, pair=None, python=None, patch=None, author=None, timeout=RUN
             after = run(after_tree, python, timeout)
         except RunFailed as e:
             out("the second run (our files) gave no outcomes: %s" % e)
-            after = {"tests_run": 0, "loaded": 0, "tests": {}, "runs": {}, "no_outcome": [], "fixtures": {}}
-            after.update(details={}, seconds=0.0)
+            after = dict(empty_run(), not_run={}, not_imported=[], seconds=0.0)
     finally:
         shutil.rmtree(work, ignore_errors=True)
 
     found = compare(before, after)
     for label, data in (("before", before), ("after", after)):
+        out("%-7s %s in %.1f s" % (label + ":", _counts(data), data["seconds"]))
+    if before.get("not_run"):
         out(
-            "%-7s %d tests run, %d loaded, %d outcomes collected (%s) in %.1f s"
-            % (label + ":", data["tests_run"], data["loaded"], len(data["tests"]), summary(data), data["seconds"])
+            "classes shadowed in etc/unittest/__main__.py, run after the suite: " + ", ".join(sorted(before["not_run"]))
         )
+        for label, data in (("before", before), ("after", after)):
+            out("  %-7s %s" % (label + ":", _counts(data.get("shadowed") or empty_run())))
+    if before.get("not_imported"):
+        out("not imported by etc/unittest/__main__.py, so in neither run: " + ", ".join(before["not_imported"]))
     hunks = dropin_patch.hunks(diff)
     unexplained = [h for h in hunks if not h[5]]
     out(
@@ -202,11 +226,22 @@ def check(checkout, pair=None, python=None, patch=None, author=None, timeout=RUN
         out(line)
     ok = not found["problems"]
     verdict = "drop-in OK" if ok else "drop-in BROKE TESTS"
-    out("%s: %d tests compared, %d problems" % (verdict, len(before["tests"]), len(found["problems"])))
+    shadowed = len((before.get("shadowed") or empty_run())["tests"])
+    out(
+        "%s: %d tests compared%s, %d problems"
+        % (
+            verdict,
+            len(before["tests"]),
+            " (+%d in shadowed classes)" % shadowed if shadowed else "",
+            len(found["problems"]),
+        )
+    )
     if patch and not diff:
         out("no patch written: the checkout's asyncio.py and mocks.py are ours already")
     elif patch:
-        checked = _checked_paragraph(before, after, found, python, applied)
+        ask = [python, "-c", "import platform; print(platform.python_version())"]
+        version = subprocess.run(ask, stdout=subprocess.PIPE, universal_newlines=True).stdout.strip()
+        checked = dropin_patch.checked_paragraph(version, before, after, found["problems"], applied)
         with open(patch, "w", encoding="utf-8") as f:
             f.write(dropin_patch.format_patch(diff, dropin_patch.source(FILES), checked, author=author))
         out("patch written to %s%s" % (patch, "" if ok else " (the drop-in broke tests: see its message)"))
@@ -227,13 +262,9 @@ def _apply(diff, tree, pair, work):
     with open(path, "w", encoding="utf-8") as f:
         f.write(diff)
     env = dict(os.environ, GIT_CEILING_DIRECTORIES=work)  # never a repository above the temporary tree
+    git = ["git", "apply", path]
     proc = subprocess.run(
-        ["git", "apply", path],
-        cwd=tree,
-        env=env,
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        universal_newlines=True,
+        git, cwd=tree, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, universal_newlines=True
     )
     if proc.returncode != 0:
         raise PatchFailed("git apply of the patch failed:\n" + proc.stdout)
@@ -244,32 +275,6 @@ def _apply(diff, tree, pair, work):
             if got.read() != want.read():
                 raise PatchFailed("git apply of the patch did not give our %s" % name)
     return True
-
-
-def _checked_paragraph(before, after, found, python, applied):
-    version = subprocess.run(
-        [python, "-c", "import platform; print(platform.python_version())"],
-        stdout=subprocess.PIPE,
-        universal_newlines=True,
-    ).stdout.strip()
-    how = "this diff applied with git apply" if applied else "these files copied in"
-    text = (
-        "Checked with g4f-tests' tests/dropin.py on Python %s, network blocked: python -m etc.unittest ran %d tests "
-        "before and %d after (%s), " % (version, before["tests_run"], after["tests_run"], how)
-    )
-    if found["problems"]:
-        return text + "and found %d problems: %s." % (len(found["problems"]), "; ".join(found["problems"]))
-    same = before["tests"] == after["tests"]
-    text += "%s (%s); no test was lost and none newly fails." % (
-        "with the same outcome for every test" if same else "no test lost or newly failing",
-        summary(after),
-    )
-    failing = sorted(t for t, outcome in after["tests"].items() if outcome in FAILING)
-    if failing:
-        text += " Failing in both runs: %s." % "; ".join(
-            "%s (%s)" % (t, after["details"].get(t, "?").split(":", 1)[0]) for t in failing
-        )
-    return text
 
 
 def main(argv=None):

@@ -8,7 +8,10 @@ runner whose result class records one outcome per test id as the tests run (no v
 
     {"tests_run": N, "loaded": N, "tests": {id: outcome}, "runs": {id: times run, when more than once},
      "no_outcome": [ids run without an outcome], "fixtures": {"setUpClass (mod.Class)": outcome},
-     "details": {id: first line of its exception}}
+     "details": {id: first line of its exception},
+     "not_run": {class id: [test ids]: test classes of etc/unittest's modules whose tests did not run},
+     "not_imported": [modules of etc/unittest that the run never imported],
+     "shadowed": {the same keys as above, for the not_run classes, run after the suite}}
 
 An outcome is one of unittest's words: ok, FAIL, ERROR, skipped, expected failure, unexpected success. A failing
 subtest makes its test FAIL (or ERROR); a test whose only report is a skipped subtest is skipped. Errors outside
@@ -25,7 +28,15 @@ import traceback
 
 # A test's outcome is the most severe of what was reported for it and for its subtests.
 SEVERITY = ("skipped", "ok", "expected failure", "unexpected success", "FAIL", "ERROR")
+FAILING = ("FAIL", "ERROR", "unexpected success")
 BLOCKED = "network blocked by tests/dropin.py"
+
+
+def summary(data):
+    """ "162 ok, 1 ERROR, 28 skipped": how many tests of a run had each outcome."""
+    tally = [outcome for outcome in data["tests"].values()]
+    order = ("ok", "FAIL", "ERROR", "skipped", "expected failure", "unexpected success")
+    return ", ".join("%d %s" % (tally.count(o), o) for o in order if o in tally)
 
 
 def _host(event, args):
@@ -126,6 +137,35 @@ def _collecting_runner(unittest):
     return CollectingRunner
 
 
+def not_run(unittest, ran):
+    """{class id: (class, its test ids)} for the test classes of etc/unittest's modules whose tests did not run:
+    those __main__.py does not import, or whose name a class of a later module took in its namespace."""
+    found = {}
+    for name, module in sorted(sys.modules.items()):
+        if not name.startswith("etc.unittest.") or module is None:
+            continue
+        for cls in list(vars(module).values()):
+            if isinstance(cls, type) and issubclass(cls, unittest.TestCase) and cls.__module__ == name:
+                class_id = "%s.%s" % (name, cls.__qualname__)
+                missing = [class_id + "." + m for m in unittest.TestLoader().getTestCaseNames(cls)]
+                missing = [test_id for test_id in missing if test_id not in ran]
+                if missing:
+                    found[class_id] = (cls, missing)
+    return found
+
+
+def outcomes(result, suite):
+    return {
+        "tests_run": result.testsRun,
+        "loaded": suite.countTestCases(),
+        "tests": result.tests,
+        "runs": {test_id: n for test_id, n in result.runs.items() if n > 1},
+        "no_outcome": result.no_outcome,
+        "fixtures": result.fixtures,
+        "details": result.details,
+    }
+
+
 def main(result_path):
     # sys.path[0] is this script's folder; `python -m etc.unittest` would have the current folder there.
     sys.path[0] = os.getcwd()
@@ -153,15 +193,18 @@ def main(result_path):
         data = {"error": error}
     else:
         result = programs[0].result
-        data = {
-            "tests_run": result.testsRun,
-            "loaded": programs[0].test.countTestCases(),
-            "tests": result.tests,
-            "runs": {test_id: n for test_id, n in result.runs.items() if n > 1},
-            "no_outcome": result.no_outcome,
-            "fixtures": result.fixtures,
-            "details": result.details,
-        }
+        data = outcomes(result, programs[0].test)
+        unrun = not_run(unittest, set(result.runs))
+        data["not_run"] = {class_id: ids for class_id, (_, ids) in unrun.items()}
+        data["not_imported"] = sorted(
+            name[:-3]
+            for name in os.listdir(os.path.join("etc", "unittest"))
+            if name.endswith(".py") and "etc.unittest." + name[:-3] not in sys.modules and name != "__main__.py"
+        )
+        # The classes a same-named class shadowed in __main__ (imported, so they are g4f's tests too): run
+        # them after the suite, in the same process, so that they are compared as well.
+        shadowed = unittest.TestSuite(unittest.TestLoader().loadTestsFromTestCase(cls) for cls, _ in unrun.values())
+        data["shadowed"] = outcomes(runner(verbosity=2).run(shadowed), shadowed)
     with open(result_path + ".part", "w", encoding="utf-8") as f:
         json.dump(data, f, indent=1, sort_keys=True)
     os.replace(result_path + ".part", result_path)

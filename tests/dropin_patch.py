@@ -14,6 +14,8 @@ import re
 import subprocess
 import textwrap
 
+from dropin_child import FAILING, summary
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 UNITTEST = "etc/unittest"
 MARK = "g4f-tests:"
@@ -190,3 +192,54 @@ def format_patch(diff, source, checked, author=None, date=None):
         + body
         + ["---\n", _diffstat(diff), "\n", diff, "-- \n", "%s\n" % source, "\n"]
     )
+
+
+def checked_paragraph(python_version, before, after, problems, applied):
+    """What the comparison found, for the patch's message."""
+    how = "this diff applied with git apply" if applied else "these files copied in"
+    text = (
+        "Checked with g4f-tests' tests/dropin.py on Python %s, network blocked: python -m etc.unittest ran %d tests "
+        "before and %d after (%s), " % (python_version, before["tests_run"], after["tests_run"], how)
+    )
+    if problems:
+        return text + "and found %d problems: %s." % (len(problems), "; ".join(problems))
+    same = before["tests"] == after["tests"]
+    text += "%s (%s); no test was lost and none newly fails." % (
+        "with the same outcome for every test" if same else "no test lost or newly failing",
+        summary(after),
+    )
+    shadowed = after.get("shadowed") or {"tests": {}}
+    if shadowed["tests"]:
+        text += (
+            " The %d test%s of the classes that a same-named class shadows in __main__.py (%s), run after the "
+            "suite, %s too (%s)."
+            % (
+                len(shadowed["tests"]),
+                "" if len(shadowed["tests"]) == 1 else "s",
+                ", ".join(sorted(after["not_run"])),
+                "kept their outcomes" if before["shadowed"]["tests"] == shadowed["tests"] else "lost or broke nothing",
+                summary(shadowed),
+            )
+        )
+    failing = _failing_by_class(after) + _failing_by_class(shadowed)
+    if failing:
+        text += " Failing in both runs: %s." % "; ".join(failing)
+    return text
+
+
+def _failing_by_class(data):
+    """["mod.Class.test_x (ErrorType)", "mod.Class: 6 tests (ErrorType)"] for a run's failing tests."""
+    classes = {}
+    for test_id, outcome in sorted(data["tests"].items()):
+        if outcome in FAILING:
+            error = data.get("details", {}).get(test_id, outcome).split(":", 1)[0]
+            classes.setdefault(test_id.rsplit(".", 1)[0], []).append((test_id, error))
+    found = []
+    for class_id, tests in sorted(classes.items()):
+        errors = ", ".join(sorted({error for _, error in tests}))
+        found.append(
+            "%s (%s)" % (tests[0][0], errors)
+            if len(tests) == 1
+            else "%s: %d tests (%s)" % (class_id, len(tests), errors)
+        )
+    return found

@@ -24,6 +24,7 @@ import g4f
 g4f.version_check = False
 
 from .asyncio import *
+from .model import *
 from .client import *
 
 unittest.main()
@@ -78,7 +79,19 @@ class TestPassModel(unittest.TestCase):
     def test_known_bug(self):
         self.assertEqual("Mock", ModelProviderMock.create("other"))
 """
+# Shadowed in __main__ by client.py's TestPassModel, as g4f's model.py is: unittest.main() never runs it.
+MODEL = """\
+import unittest
+
+from .mocks import ModelProviderMock
+
+
+class TestPassModel(unittest.TestCase):
+    def test_model_instance(self):
+        self.assertEqual("m", ModelProviderMock.create("m"))
+"""
 PREFIX = "etc.unittest."
+SHADOWED = PREFIX + "model.TestPassModel"
 EXPECTED = {
     PREFIX + "asyncio.TestChatCompletion.test_create": "ok",
     PREFIX + "asyncio.TestChatCompletion.test_exception": "skipped",
@@ -103,6 +116,7 @@ class FakeTree(unittest.TestCase):
         self.addCleanup(shutil.rmtree, self.dir, ignore_errors=True)
         self.checkout = os.path.join(self.dir, "gpt4free")
         unittest_files = {"__main__.py": MAIN, "asyncio.py": ASYNCIO, "mocks.py": MOCKS, "client.py": CLIENT}
+        unittest_files.update({"model.py": MODEL, "integration.py": "raise ImportError('never imported')\n"})
         write(self.checkout, {"etc/unittest/" + k: v for k, v in unittest_files.items()})
         write(self.checkout, {"g4f/__init__.py": "", "etc/tool/readme.txt": "a sibling of etc/unittest\n"})
         self.pristine = self.snapshot()
@@ -124,7 +138,7 @@ class FakeTree(unittest.TestCase):
         self.assertEqual(self.snapshot(), self.pristine, "dropin.py wrote into the checkout")
         return status, lines
 
-    def assertProblem(self, lines, text):
+    def assertSays(self, lines, text):
         self.assertTrue(any(text in line for line in lines), "no line says %r:\n%s" % (text, "\n".join(lines)))
 
 
@@ -132,43 +146,49 @@ class TestComparison(FakeTree):
     def test_unchanged_drop_in_passes(self):
         status, lines = self.check()
         self.assertEqual(status, 0, "\n".join(lines))
-        self.assertEqual(lines[-1], "drop-in OK: 6 tests compared, 0 problems")
+        self.assertEqual(lines[-1], "drop-in OK: 6 tests compared (+1 in shadowed classes), 0 problems")
         self.assertIn("before: 6 tests run, 6 loaded, 6 outcomes collected", lines[0])
+        self.assertSays(lines, "not imported by etc/unittest/__main__.py, so in neither run: integration")
+        self.assertSays(lines, "classes shadowed in etc/unittest/__main__.py, run after the suite: " + SHADOWED)
 
     def test_child_records_each_outcome_and_blocks_the_network(self):
         tree = dropin.make_tree(self.checkout, os.path.join(self.dir, "tree"))
         data = dropin.run(tree, dropin.sys.executable, timeout=60)
         self.assertEqual(data["tests"], EXPECTED)
         self.assertEqual((data["tests_run"], data["loaded"], data["runs"], data["no_outcome"]), (6, 6, {}, []))
+        self.assertEqual(data["not_run"], {SHADOWED: [SHADOWED + ".test_model_instance"]})
+        self.assertEqual(data["shadowed"]["tests"], {SHADOWED + ".test_model_instance": "ok"})
+        self.assertEqual(data["not_imported"], ["integration"])
 
     def test_lost_test(self):
         status, lines = self.check(asyncio=ASYNCIO.split("    def test_exception")[0])
         self.assertEqual(status, 1)
-        self.assertProblem(lines, "lost: etc.unittest.asyncio.TestChatCompletion.test_exception (was skipped)")
-        self.assertProblem(lines, "count mismatch: 6 tests run before, 5 after")
+        self.assertSays(lines, "lost: etc.unittest.asyncio.TestChatCompletion.test_exception (was skipped)")
+        self.assertSays(lines, "count mismatch: 6 tests run before, 5 after")
 
     def test_newly_failing_test(self):
         status, lines = self.check(mocks=MOCKS.replace("return model", "return model.upper()"))
         self.assertEqual(status, 1)
-        self.assertProblem(lines, "newly failing: etc.unittest.client.TestPassModel.test_pass_model (ok -> FAIL)")
-        self.assertProblem(lines, "AssertionError: 'Hello' != 'HELLO'")
+        self.assertSays(lines, "newly failing: etc.unittest.client.TestPassModel.test_pass_model (ok -> FAIL)")
+        self.assertSays(lines, "AssertionError: 'Hello' != 'HELLO'")
         # a failing subtest fails its test
-        self.assertProblem(lines, "newly failing: etc.unittest.client.TestPassModel.test_subtests (ok -> FAIL)")
+        self.assertSays(lines, "newly failing: etc.unittest.client.TestPassModel.test_subtests (ok -> FAIL)")
+        self.assertSays(lines, "shadowed in __main__.py, newly failing: %s.test_model_instance (ok -> FAIL)" % SHADOWED)
         self.assertFalse([line for line in lines if "test_known_bug" in line], "an expected failure stays one")
 
     def test_count_mismatch(self):
         # A class bound to two names runs twice under the same ids: 4 more tests run, no more outcomes.
         status, lines = self.check(asyncio=ASYNCIO + "\n\nTestChatCompletionAgain = TestChatCompletion\n")
         self.assertEqual(status, 1)
-        self.assertProblem(lines, "count mismatch in the second run: 8 tests run, 6 outcomes collected")
-        self.assertProblem(lines, "count mismatch: 6 tests run before, 8 after")
-        self.assertProblem(lines, "ran 2 times in the second run")
+        self.assertSays(lines, "count mismatch in the second run: 8 tests run, 6 outcomes collected")
+        self.assertSays(lines, "count mismatch: 6 tests run before, 8 after")
+        self.assertSays(lines, "ran 2 times in the second run")
 
     def test_drop_in_that_breaks_the_imports(self):
         status, lines = self.check(mocks=MOCKS.replace("class ModelProviderMock", "class RenamedMock"))
         self.assertEqual(status, 1)
-        self.assertProblem(lines, "the second run (our files) gave no outcomes")
-        self.assertProblem(lines, "ImportError: cannot import name 'ModelProviderMock'")
+        self.assertSays(lines, "the second run (our files) gave no outcomes")
+        self.assertSays(lines, "ImportError: cannot import name 'ModelProviderMock'")
         self.assertEqual(sum(line.startswith("lost: ") for line in lines), 6)
 
     def test_no_longer_checked_is_a_problem_and_a_fixed_failure_is_not(self):
@@ -190,7 +210,7 @@ class TestComparison(FakeTree):
         self.pristine = self.snapshot()
         status, lines = self.check()
         self.assertEqual(status, 2)
-        self.assertProblem(lines, "the first run (g4f's files) gave no outcomes: the suite exited with 3")
+        self.assertSays(lines, "the first run (g4f's files) gave no outcomes: the suite exited with 3")
 
 
 class TestPatch(FakeTree):
@@ -204,7 +224,7 @@ class TestPatch(FakeTree):
         out = os.path.join(self.dir, "dropin.patch")
         status, lines = self.check(asyncio, mocks, patch=out, author="Tester <tester@invalid>")
         self.assertEqual(status, 0, "\n".join(lines))
-        self.assertProblem(lines, "differences from g4f's files: 2 hunks, 1 without a g4f-tests comment")
+        self.assertSays(lines, "differences from g4f's files: 2 hunks, 1 without a g4f-tests comment")
         with open(out, encoding="utf-8") as f:
             patch = f.read()
         self.assertTrue(patch.startswith("From 0000000000000000000000000000000000000000 Mon Sep 17 00:00:00 2001\n"))
@@ -215,6 +235,8 @@ class TestPatch(FakeTree):
         self.assertIn("* etc/unittest/mocks.py, line 10: no g4f-tests comment explains this difference", message)
         self.assertIn("ran 6 tests before and 6 after (this diff applied with git apply)", message)
         self.assertIn("no test was lost and none newly fails", message)
+        self.assertIn("The 1 test of the classes that a same-named class shadows in __main__.py", message)
+        self.assertNotIn("Failing in both runs", message)
 
         git = ["git", "-c", "user.name=Maintainer", "-c", "user.email=maintainer@invalid", "-c", "init.defaultBranch=m"]
         env = dict(os.environ, GIT_CEILING_DIRECTORIES=self.dir)
@@ -226,6 +248,13 @@ class TestPatch(FakeTree):
         for name, text in (("asyncio.py", asyncio), ("mocks.py", mocks)):
             with open(os.path.join(self.checkout, "etc", "unittest", name), encoding="utf-8", newline="") as f:
                 self.assertEqual(f.read(), text)
+
+    def test_failing_tests_are_named_by_class(self):
+        data = {"tests": {"m.A.test_1": "ERROR", "m.A.test_2": "ERROR", "m.B.test_1": "FAIL", "m.B.test_2": "ok"}}
+        data["details"] = {"m.A.test_1": "AttributeError: x", "m.A.test_2": "KeyError: y", "m.B.test_1": "Oops"}
+        self.assertEqual(
+            dropin_patch._failing_by_class(data), ["m.A: 2 tests (AttributeError, KeyError)", "m.B.test_1 (Oops)"]
+        )
 
     def test_hunks_find_each_reason(self):
         diff = dropin_patch.file_diff(
