@@ -2,7 +2,8 @@
 failing test, a count mismatch and a drop-in that breaks the suite's imports; --patch writes what git am applies.
 
 The fake tree is laid out as gpt4free's: etc/unittest is a package without __init__.py whose __main__.py imports
-the test modules and calls unittest.main(); asyncio.py and mocks.py of its own; client.py imports mock names.
+the test modules and calls unittest.main(); asyncio.py and mocks.py of its own; client.py and model.py import mock
+names, and client.py's TestPassModel shadows model.py's in __main__ as in g4f; integration.py is never imported.
 No g4f is needed: each check runs two children of a bare interpreter (well under a second).
 """
 
