@@ -18,11 +18,15 @@ from faults import markdown as faults_table  # noqa: E402
 
 
 def loaded_tests():
+    """The suite's tests in their default order (loaded module by module: no child is started for a list)."""
+    import importlib
     import unittest
 
-    from g4f_tests import iter_tests
+    from g4f_tests import MODULES, iter_tests
 
-    return list(iter_tests(unittest.TestLoader().loadTestsFromName("g4f_tests")))
+    loader = unittest.TestLoader()
+    modules = [importlib.import_module("g4f_tests." + name) for name in MODULES]
+    return [test for module in modules for test in iter_tests(loader.loadTestsFromModule(module))]
 
 
 def tests_table():
