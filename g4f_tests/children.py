@@ -78,7 +78,7 @@ class _Zygote:
                 return None
             try:
                 got_key, value = self.conn.recv()
-            except EOFError:
+            except (EOFError, OSError):  # it died (a reset if it left our requests unread)
                 self.process.join(1.0)
                 self.failure = "the %r zygote died (exit status %s)" % (self.state, self.process.exitcode)
                 break
