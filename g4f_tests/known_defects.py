@@ -96,7 +96,7 @@ ASYNC_CLIENT_ONE_DELTA = Defect(
     "async-client-one-delta",
     "AsyncClient streaming over a sync provider yields the whole text as one delta",
     "0.4.0.5",
-    Returns([support.JOINED]),
+    Returns([support.JOINED, None]),
     last="7.4.7",
     where=ASYNC_STREAM_OF_SYNC_PROVIDER.where,
     workaround=ASYNC_STREAM_OF_SYNC_PROVIDER.workaround,

@@ -112,7 +112,7 @@ FAULTS = [
         "        if stream:\n            chunk = ChatCompletionChunk.model_construct(",
         "        if stream and idx == 1:\n            continue\n"
         "        if stream:\n            chunk = ChatCompletionChunk.model_construct(",
-        ("clients.TestClient.test_stream_yields_deltas_in_order",),
+        ("fidelity.TestFidelity.test_sync_apis_deliver_exactly_what_was_yielded",),
         "failed",
         r"expected \['Hello'",
     ),
