@@ -37,6 +37,8 @@ MODULES = (
     "streaming",
     "fidelity",
     "incremental",
+    "errors",
+    "timeouts",
     "threads",
     "cancellation",
     "bridge",

@@ -66,7 +66,10 @@ def _decorate(calls, separate):
         @functools.wraps(test)
         def wrapper(self):
             found = {label: self.observe(body, *args) for label, body, args in calls}
-            return test(self, found[None] if None in found else found)
+            test(self, found[None] if None in found else found)
+            seen = self.__dict__.get("defects_seen")
+            if seen:
+                raise seen[0]
 
         wrapper.child_calls, wrapper.separate = calls, separate
         return wrapper
@@ -127,11 +130,17 @@ class CheckTestCase(unittest.TestCase):
 
     @contextlib.contextmanager
     def subTest(self, *args, **params):
+        """A subtest whose failure is the known defect's exact shape is noted, not raised: the test's other
+        subtests still run (unittest would stop at the first expected failure, leaving them unchecked), and the
+        test fails as expected once they all ran (see _decorate)."""
         with super().subTest(*args, **params):
             try:
                 yield
             except BaseException as error:
-                raise verdicts.verdict(self, error)  # noqa: B904 (the error itself, or its verdict)
+                found = verdicts.verdict(self, error)
+                if not isinstance(found, verdicts.KnownDefectSeen):
+                    raise found  # noqa: B904 (the error itself, or its verdict)
+                self.__dict__.setdefault("defects_seen", []).append(found)
 
     def observe(self, body, *args):
         """What ``body(*args)`` did in a child of this class's regime (support.Observation)."""

@@ -135,6 +135,57 @@ JUPYTER_FRESH_KERNEL = Defect(
     "with an AsyncProvider",
     workaround="run nest_asyncio2.apply() in the notebook first, or await create_async in the cell",
 )
+# g4f's RaiseExceptionProviderMock as errors.py asks it, not streamed and streamed (a subclass that streams).
+_RAISE_MOCKS = ("RaiseExceptionProviderMock", "StreamingRaiseExceptionProviderMock")
+NO_USE_STREAM_TIMEOUT = "type object '%s' has no attribute 'use_stream_timeout'"
+ASYNC_CLIENT_USE_STREAM_TIMEOUT = Defect(
+    "async-client-use-stream-timeout",
+    "AsyncClient reads the provider's use_stream_timeout, which only AsyncGeneratorProvider defines: a provider "
+    "based on AbstractProvider or AsyncProvider without it (g4f's own RaiseExceptionProviderMock, a third "
+    "party's) gets AttributeError from every AsyncClient request, streamed or not, and is never called",
+    "7.5.0",
+    OneOf(
+        Raises("builtins.AttributeError", NO_USE_STREAM_TIMEOUT % r"\w+"),
+        *[
+            Returns({"received": received, "raised": "builtins.AttributeError: " + NO_USE_STREAM_TIMEOUT % name})
+            for name in _RAISE_MOCKS
+            for received in (None, [])
+        ],
+    ),
+    where="seen in every regime: applies to you if you pass AsyncClient a provider class of your own based on "
+    "AbstractProvider or AsyncProvider (ChatCompletion and Client take it)",
+    workaround="set use_stream_timeout = False on the provider class (as g4f's own test mocks do), or base it on "
+    "AsyncGeneratorProvider",
+)
+CLIENT_STREAM_NO_LIMIT = Defect(
+    "client-stream-no-limit",
+    "the sync Client does not limit the wait for a stream's chunks: with stream_timeout (or timeout, for a "
+    "provider whose use_stream_timeout is False) it waits as long as the provider takes, where AsyncClient "
+    "raises TimeoutError",
+    "7.5.0",
+    Returns({"received": [support.CHUNKS[0], support.CHUNKS[1], None], "raised": None}),
+    where="seen in every regime: applies to you if you rely on stream_timeout or timeout to end a stalled "
+    "stream of the sync Client (a chat UI, a bot)",
+    workaround="use AsyncClient, or watch the time yourself between chunks",
+)
+CLIENT_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
+    "client-timeout-is-asyncio-error",
+    "AsyncClient's stream limit lets asyncio.TimeoutError through, which before Python 3.11 is not the builtin "
+    "TimeoutError g4f means to raise (its except TimeoutError does not catch it): no message either",
+    "7.5.0",
+    Returns(
+        {
+            "received": [support.CHUNKS[0]],
+            "raised": "asyncio.exceptions.TimeoutError: ",
+            "promptly": True,
+            "closed": True,
+        }
+    ),
+    when=python_before_3_11,
+    where="seen on Python 3.8: applies to you on Python 3.8 to 3.10 if you catch TimeoutError around an "
+    "AsyncClient stream with stream_timeout or timeout",
+    workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
+)
 TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "timeout-is-asyncio-error",
     "to_sync_generator(timeout=...) lets asyncio.TimeoutError through, which before Python 3.11 is not the "
