@@ -39,6 +39,7 @@ MODULES = (
     "incremental",
     "errors",
     "timeouts",
+    "responses",
     "threads",
     "cancellation",
     "bridge",

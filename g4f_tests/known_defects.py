@@ -168,6 +168,16 @@ CLIENT_STREAM_NO_LIMIT = Defect(
     "stream of the sync Client (a chat UI, a bot)",
     workaround="use AsyncClient, or watch the time yourself between chunks",
 )
+CLIENT_RESPONSE_WITHOUT_MODEL = Defect(
+    "client-response-without-model",
+    "the sync Client's ChatCompletion and chunks have model None and provider None (its iter_response drops "
+    "the provider info it is given), where AsyncClient's carry the model requested and the provider's name",
+    "7.5.0",
+    Returns({"model": None, "provider": None}),
+    where="seen in every regime: applies to you if you read response.model or response.provider of the sync "
+    "Client (logging, billing, an OpenAI-compatible proxy)",
+    workaround="use the model you asked for, or AsyncClient",
+)
 CLIENT_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "client-timeout-is-asyncio-error",
     "AsyncClient's stream limit lets asyncio.TimeoutError through, which before Python 3.11 is not the builtin "

@@ -14,13 +14,11 @@ import importlib
 import unittest
 
 from . import support
-from .support import MESSAGES
+from .support import MESSAGES, MODEL
 
 SYNC = ("ChatCompletion.create", "Client")
 ASYNC = ("ChatCompletion.create_async", "AsyncClient")
 CLIENTS = ("Client", "AsyncClient")
-# The model every request names: not one of g4f's, so no path can swap it for another.
-MODEL = "g4f-tests-model"
 
 
 def start(api, provider, stream=False, **kwargs):

@@ -47,6 +47,7 @@ CHECK_MODULES = (
     "incremental",
     "errors",
     "timeouts",
+    "responses",
     "threads",
     "cancellation",
     "bridge",

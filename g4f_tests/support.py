@@ -35,6 +35,7 @@ NEST_MODULES = ("nest_asyncio2", "nest_asyncio")
 # looks like a number, a long one. Upper-casing, stripping, dropping, repeating, reordering, re-encoding or
 # splitting any of them shows.
 MESSAGES = [{"role": "user", "content": "Hello"}]
+MODEL = "g4f-tests-model"  # the model the requests of paths.py name: not one of g4f's, so no path can swap it
 CHUNKS = ("Hello", ", Wörld", " ", "", "\n  zwei  Leerzeichen ", "42", "ЖёлТый — straße 🙂", "Ab" * 2000)
 JOINED = "".join(CHUNKS)
 NON_EMPTY = [chunk for chunk in CHUNKS if chunk]
@@ -277,6 +278,7 @@ G4F_APIS = {
     "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
     "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
     "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
+    "response_types": ("0.4.0.0", "g4f.providers.response's FinishReason and Usage"),
     "stream_timeout": ("0.6.0.0", "the stream limits stream_timeout and timeout of Client and AsyncClient"),
     "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
     "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
