@@ -25,6 +25,11 @@ def nest_applied(case):
     return getattr(getattr(case, "regime", None), "name", None) == "nest-applied"
 
 
+def nest_not_applied(case):
+    """the check runs on a loop g4f's nest package was not applied to"""
+    return not nest_applied(case)
+
+
 RUN_IN_LOOP = r"asyncio\.run\(\) cannot be called from a running event loop"
 LOOP_RUNNING = r"This event loop is already running"
 UVLOOP_RUNNING = r"this event loop is already running\."
@@ -177,6 +182,28 @@ CLIENT_RESPONSE_WITHOUT_MODEL = Defect(
     where="seen in every regime: applies to you if you read response.model or response.provider of the sync "
     "Client (logging, billing, an OpenAI-compatible proxy)",
     workaround="use the model you asked for, or AsyncClient",
+)
+CLIENTS_DROP_RESPONSE_FORMAT = Defect(
+    "clients-drop-response-format",
+    "Client and AsyncClient keep response_format to themselves (they only filter the answer for json_object): "
+    "the provider never gets it, where ChatCompletion passes it on",
+    "0.0.0.0",
+    Returns({"response_format": "(not passed)"}),
+    where="seen in every regime: applies to you if you ask a client for JSON (response_format) from a provider "
+    "that supports it, such as g4f's OpenAI-compatible ones: the provider is not asked for JSON",
+    workaround="ask for JSON in the prompt, or use ChatCompletion.create / create_async",
+)
+SYNC_IMAGES_IN_RUNNING_LOOP = Defect(
+    "sync-images-in-running-loop",
+    "Client().images.generate runs its async implementation with asyncio.run(), which cannot run inside a running "
+    "event loop: a bare RuntimeError and a never-awaited coroutine, where chat completions nest",
+    "0.4.0.5",
+    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    issues=(2658,),
+    when=nest_not_applied,
+    where="seen on a plain asyncio loop and on uvloop: applies to you if you generate images with the sync Client "
+    "from async code (a Discord or Telegram bot, a notebook cell) without nest_asyncio2 applied",
+    workaround="await AsyncClient().images.generate, or apply nest_asyncio2 first",
 )
 CLIENT_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "client-timeout-is-asyncio-error",
