@@ -12,7 +12,13 @@ provider). Through ChatCompletion.create / create_async and Client / AsyncClient
 
 from . import regimes
 from .checks import CheckTestCase, in_child
-from .known_defects import ASYNC_CLIENT_USE_STREAM_TIMEOUT, known
+from .known_defects import (
+    ASYNC_CLIENT_ASYNC_PROVIDER,
+    ASYNC_CLIENT_ONE_DELTA,
+    ASYNC_CLIENT_USE_STREAM_TIMEOUT,
+    ASYNC_STREAM_OF_SYNC_PROVIDER,
+    known,
+)
 from .mocks import AsyncRaiseExceptionProviderMock, RaiseExceptionProviderMock
 from .observe import each, each_async
 from .paths import ASYNC, SYNC, outcome, outcome_async
@@ -89,7 +95,12 @@ class SyncErrorChecks:
 
 
 class AsyncErrorChecks:
-    @known(ASYNC_CLIENT_USE_STREAM_TIMEOUT)
+    @known(
+        ASYNC_CLIENT_USE_STREAM_TIMEOUT,
+        ASYNC_STREAM_OF_SYNC_PROVIDER,
+        ASYNC_CLIENT_ONE_DELTA,
+        ASYNC_CLIENT_ASYNC_PROVIDER,
+    )
     @in_child(async_failures)
     def test_async_apis_raise_the_provider_error(self, found):
         """ChatCompletion.create_async and AsyncClient, streamed or not, raise a failing provider's exception (its type and message), after the chunks it yielded, and never return part of an answer as a success"""

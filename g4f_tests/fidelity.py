@@ -13,7 +13,14 @@ An AsyncProvider answers in one piece: streamed, that piece is the one chunk.
 
 from . import regimes
 from .checks import CheckTestCase, in_child
-from .known_defects import ASYNC_CLIENT_ONE_DELTA, ASYNC_STREAM_OF_SYNC_PROVIDER, known
+from .known_defects import (
+    ASYNC_CLIENT_ASYNC_PROVIDER,
+    ASYNC_CLIENT_ONE_DELTA,
+    ASYNC_STREAM_OF_SYNC_PROVIDER,
+    CLIENT_EMPTY_CHUNK_DELTA,
+    CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
+    known,
+)
 from .observe import each, each_async
 from .paths import ASYNC, CLIENTS, SYNC, answer, answer_async, cases
 from .providers import CHUNKS, JOINED, KINDS, JoinedAsyncProviderMock
@@ -41,6 +48,7 @@ async def async_answers():
 
 
 class SyncFidelityChecks:
+    @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN)
     @in_child(sync_answers)
     def test_sync_apis_deliver_exactly_what_was_yielded(self, found):
         """ChatCompletion.create and Client, streamed or not, over every provider kind deliver exactly the provider's chunks: joined, every chunk (legacy), or one delta per non-empty chunk and a closing chunk with None (Client)"""
@@ -50,7 +58,13 @@ class SyncFidelityChecks:
 
 
 class AsyncFidelityChecks:
-    @known(ASYNC_STREAM_OF_SYNC_PROVIDER, ASYNC_CLIENT_ONE_DELTA)
+    @known(
+        ASYNC_STREAM_OF_SYNC_PROVIDER,
+        ASYNC_CLIENT_ONE_DELTA,
+        CLIENT_EMPTY_CHUNK_DELTA,
+        CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
+        ASYNC_CLIENT_ASYNC_PROVIDER,
+    )
     @in_child(async_answers)
     def test_async_apis_deliver_exactly_what_was_yielded(self, found):
         """ChatCompletion.create_async and AsyncClient, streamed or not, over every provider kind deliver exactly the provider's chunks: joined, every chunk (legacy), or one delta per non-empty chunk and a closing chunk with None (AsyncClient)"""

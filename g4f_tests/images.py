@@ -53,6 +53,7 @@ def summary(response, started):
 
 def generate(client_name):
     """``Client(image_provider=...).images.generate(...)`` (or AsyncClient's, not awaited), as a caller writes it."""
+    support.require_api("images")
     client = importlib.import_module("g4f.client")
     if client_name == "AsyncClient":
         support.require_api("async_client")

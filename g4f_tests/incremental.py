@@ -12,8 +12,14 @@ behind is closed by the event loop, a few turns later).
 from . import regimes
 from .cancellation import wait_for_event
 from .checks import CheckTestCase, in_child
+from .known_defects import (
+    ASYNC_CLIENT_ONE_DELTA,
+    ASYNC_STREAM_OF_SYNC_PROVIDER,
+    EARLY_CLOSE_LEAVES_PROVIDER_OPEN,
+    known,
+)
 from .observe import each, each_async
-from .paths import ASYNC, SYNC, async_stream, item, start
+from .paths import ASYNC, SYNC, async_stream, item, not_a_stream, start
 from .providers import NON_EMPTY, counting_provider
 
 CLOSE_TIMEOUT = 2.0
@@ -38,7 +44,7 @@ async def stop_after_one_chunk_async(api, kind):
     result = start(api, provider, stream=True)
     stream = await async_stream(api, result)
     if stream is None:
-        return {"returned": type(result).__name__}
+        return not_a_stream(result)
     first = produced = None
     async for chunk in stream:
         first, produced = item(chunk), provider.produced[0]
@@ -73,6 +79,7 @@ class SyncStopChecks(StopChecks):
         """ChatCompletion.create(stream=True) and Client streams hand over the first chunk when the provider has produced that one only (no read-ahead, no buffering)"""
         self.assertEachReturned(found, INCREMENTAL)
 
+    @known(EARLY_CLOSE_LEAVES_PROVIDER_OPEN)
     @in_child(sync_stops)
     def test_closing_a_sync_stream_closes_the_provider(self, found):
         """a consumer that breaks out of a ChatCompletion.create(stream=True) or Client stream after one chunk and closes it closes the provider's generator at once"""
@@ -80,11 +87,13 @@ class SyncStopChecks(StopChecks):
 
 
 class AsyncStopChecks(StopChecks):
+    @known(ASYNC_STREAM_OF_SYNC_PROVIDER, ASYNC_CLIENT_ONE_DELTA)
     @in_child(async_stops)
     def test_async_stream_is_delivered_as_produced(self, found):
         """ChatCompletion.create_async(stream=True) and AsyncClient streams hand over the first chunk when the provider has produced that one only (no read-ahead, no buffering)"""
         self.assertEachReturned(found, INCREMENTAL)
 
+    @known(ASYNC_STREAM_OF_SYNC_PROVIDER, ASYNC_CLIENT_ONE_DELTA)
     @in_child(async_stops)
     def test_aclosing_an_async_stream_closes_the_provider(self, found):
         """a consumer that stops a ChatCompletion.create_async(stream=True) or AsyncClient stream after one chunk and calls aclose() closes the provider's generator promptly"""

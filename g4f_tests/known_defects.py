@@ -30,6 +30,7 @@ def nest_not_applied(case):
     return not nest_applied(case)
 
 
+OTHER_COUNTS = "other counts than the provider reported"  # responses.py's words for g4f's own estimate
 RUN_IN_LOOP = r"asyncio\.run\(\) cannot be called from a running event loop"
 LOOP_RUNNING = r"This event loop is already running"
 UVLOOP_RUNNING = r"this event loop is already running\."
@@ -89,9 +90,9 @@ AUTO_PATCH_ASYNC_PROVIDER = Defect(
 )
 ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
     "async-stream-of-sync-provider",
-    "create_async(stream=True) with a sync provider returns a coroutine, not an async iterator",
+    "create_async(stream=True) with a sync provider or an AsyncProvider returns a coroutine, not an async iterator",
     "0.4.0.5",
-    Returns({"returned": "coroutine"}),
+    OneOf(Returns({"returned": "coroutine"}), Returns({"received": {"returned": "coroutine"}, "raised": None})),
     last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream asynchronously from a "
     "sync provider",
@@ -99,9 +100,18 @@ ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
 )
 ASYNC_CLIENT_ONE_DELTA = Defect(
     "async-client-one-delta",
-    "AsyncClient streaming over a sync provider yields the whole text as one delta",
+    "AsyncClient over a sync provider collects the whole answer before it delivers anything: streamed, one "
+    "delta with all the text (after the provider produced every chunk, none before a failure); the finish reason "
+    "and token counts the provider reported are lost",
     "0.4.0.5",
-    Returns([support.JOINED, None]),
+    OneOf(
+        Returns([support.JOINED, None]),  # fidelity.py
+        Returns({"first": support.JOINED, "produced when it arrived": len(support.NON_EMPTY)}),  # incremental.py
+        Returns({"first": support.JOINED, "closed": True}),
+        Returns({"received": [], "raised": "g4f_tests.providers.ProviderError: FailingProviderMock"}),  # errors.py
+        Returns({"finish_reason": "stop", "usage": OTHER_COUNTS}),  # responses.py
+        Returns({"content": [support.JOINED, None], "finish_reason": [None, "stop"], "usage": OTHER_COUNTS}),
+    ),
     last="7.4.7",
     where=ASYNC_STREAM_OF_SYNC_PROVIDER.where,
     workaround=ASYNC_STREAM_OF_SYNC_PROVIDER.workaround,
@@ -177,7 +187,7 @@ CLIENT_RESPONSE_WITHOUT_MODEL = Defect(
     "client-response-without-model",
     "the sync Client's ChatCompletion and chunks have model None and provider None (its iter_response drops "
     "the provider info it is given), where AsyncClient's carry the model requested and the provider's name",
-    "7.5.0",
+    "6.9.8",
     Returns({"model": None, "provider": None}),
     where="seen in every regime: applies to you if you read response.model or response.provider of the sync "
     "Client (logging, billing, an OpenAI-compatible proxy)",
@@ -187,7 +197,7 @@ CLIENTS_DROP_RESPONSE_FORMAT = Defect(
     "clients-drop-response-format",
     "Client and AsyncClient keep response_format to themselves (they only filter the answer for json_object): "
     "the provider never gets it, where ChatCompletion passes it on",
-    "0.0.0.0",
+    "0.2.2.0",
     Returns({"response_format": "(not passed)"}),
     where="seen in every regime: applies to you if you ask a client for JSON (response_format) from a provider "
     "that supports it, such as g4f's OpenAI-compatible ones: the provider is not asked for JSON",
@@ -197,13 +207,80 @@ SYNC_IMAGES_IN_RUNNING_LOOP = Defect(
     "sync-images-in-running-loop",
     "Client().images.generate runs its async implementation with asyncio.run(), which cannot run inside a running "
     "event loop: a bare RuntimeError and a never-awaited coroutine, where chat completions nest",
-    "0.4.0.5",
+    "0.3.8.3",
     Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
     issues=(2658,),
     when=nest_not_applied,
     where="seen on a plain asyncio loop and on uvloop: applies to you if you generate images with the sync Client "
     "from async code (a Discord or Telegram bot, a notebook cell) without nest_asyncio2 applied",
     workaround="await AsyncClient().images.generate, or apply nest_asyncio2 first",
+)
+_EMPTY_CHUNK_DELTAS = [c for c in support.CHUNKS] + [None]
+CLIENT_EMPTY_CHUNK_DELTA = Defect(
+    "client-empty-chunk-delta",
+    "Client and AsyncClient stream a chunk with an empty delta for an empty provider chunk (later releases send "
+    "no chunk for it)",
+    "0.2.2.0",
+    OneOf(
+        Returns(_EMPTY_CHUNK_DELTAS),
+        Returns(
+            {
+                "answer": [["Hello", ", Wörld", " ", "", "\n  ", None], "stop"],
+                "ignore_stream reached the provider": None,
+            }
+        ),
+    ),
+    last="0.3.9.5",
+    where="seen in every regime: applies to you on g4f 0.3.9.5 or older (and 0.4.9.9 to 0.5.2.7) if you count or "
+    "display the deltas of a client stream",
+    workaround="skip chunks whose delta content is empty, or upgrade to g4f 0.5.2.8 or later",
+)
+CLIENT_EMPTY_CHUNK_DELTA_AGAIN = Defect(
+    "client-empty-chunk-delta-again",
+    CLIENT_EMPTY_CHUNK_DELTA.reason + ", again (0.3.9.6 to 0.4.9.8 sent none)",
+    "0.4.9.9",
+    CLIENT_EMPTY_CHUNK_DELTA.shape,
+    last="0.5.2.7",
+    where=CLIENT_EMPTY_CHUNK_DELTA.where,
+    workaround=CLIENT_EMPTY_CHUNK_DELTA.workaround,
+)
+EARLY_CLOSE_LEAVES_PROVIDER_OPEN = Defect(
+    "early-close-leaves-provider-open",
+    "closing a sync stream (ChatCompletion.create(stream=True), Client) of an async-generator provider after one "
+    "chunk leaves the provider's generator open: its finally does not run",
+    "0.2.2.0",
+    Returns({"first": support.CHUNKS[0], "closed": False}),
+    last="0.3.5.7",
+    where="seen in every regime: applies to you on g4f 0.3.5.7 or older if you stop reading a stream early (a "
+    "cancelled request, a stop button): the provider's connection stays open",
+    workaround="upgrade to g4f 0.3.5.8 or later",
+)
+CLIENT_PROXY_TWICE = Defect(
+    "client-proxy-twice",
+    "Client.chat.completions.create(proxy=...) passes proxy to the provider twice: TypeError",
+    "0.2.2.0",
+    Raises("builtins.TypeError", r".*\.create_completion\(\) got multiple values for keyword argument 'proxy'"),
+    last="0.2.2.3",
+    where="seen in every regime: applies to you on g4f 0.2.2.0 to 0.2.2.3 if you pass proxy to the Client's create",
+    workaround="set the proxy on the Client (Client(proxies=...)), or upgrade to g4f 0.2.2.4 or later",
+)
+_NEST_ERROR = 'g4f.errors.NestAsyncioError: Install "nest_asyncio" package'
+_RUN_ERROR = "builtins.RuntimeError: asyncio.run() cannot be called from a running event loop"
+ASYNC_CLIENT_ASYNC_PROVIDER = Defect(
+    "async-client-async-provider",
+    "AsyncClient cannot call an AsyncProvider: it takes the provider's sync path inside its own running loop "
+    "(NestAsyncioError up to 0.3.2.0, then a bare RuntimeError from asyncio.run() and a never-awaited coroutine)",
+    "0.2.8.1",
+    OneOf(
+        Raises("g4f.errors.NestAsyncioError", 'Install "nest_asyncio" package'),
+        Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+        *[Returns({"received": r, "raised": _NEST_ERROR}) for r in (None, [])],
+        *[Returns({"received": r, "raised": _RUN_ERROR}, [NEVER_AWAITED]) for r in (None, [])],
+    ),
+    last="0.4.0.4",
+    where="seen in every regime: applies to you on g4f 0.2.8.1 to 0.4.0.4 if you use AsyncClient with an "
+    "AsyncProvider",
+    workaround="upgrade to g4f 0.4.0.5 or later, or use ChatCompletion.create_async",
 )
 CLIENT_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "client-timeout-is-asyncio-error",

@@ -60,7 +60,8 @@ def describe(error):
     return "%s.%s: %s" % (type(error).__module__, type(error).__qualname__, error)
 
 
-def _not_a_stream(result):
+def not_a_stream(result):
+    """What a request for a stream returned instead of one: {"returned": its type name}."""
     if hasattr(result, "close") and hasattr(result, "__await__"):
         result.close()  # a coroutine nobody will await: no never-awaited warning from the harness
     return {"returned": type(result).__name__}
@@ -72,7 +73,7 @@ def answer(api, provider, stream=False, **kwargs):
     if not stream:
         return text(result)
     if isinstance(result, str) or not hasattr(result, "__iter__"):
-        return _not_a_stream(result)
+        return not_a_stream(result)
     return [item(chunk) for chunk in result]
 
 
@@ -89,7 +90,7 @@ async def answer_async(api, provider, stream=False, **kwargs):
         return text(await result)
     chunks = await async_stream(api, result)
     if chunks is None:
-        return _not_a_stream(result)
+        return not_a_stream(result)
     return [item(chunk) async for chunk in chunks]
 
 
@@ -102,7 +103,7 @@ def outcome(api, provider, stream=False, **kwargs):
         if not stream:
             received = text(result)
         elif isinstance(result, str) or not hasattr(result, "__iter__"):
-            received = _not_a_stream(result)
+            received = not_a_stream(result)
         else:
             for chunk in result:
                 received.append(item(chunk))
@@ -123,7 +124,7 @@ async def outcome_async(api, provider, stream=False, **kwargs):
         else:
             chunks = await async_stream(api, result)
             if chunks is None:
-                received = _not_a_stream(result)
+                received = not_a_stream(result)
             else:
                 async for chunk in chunks:
                     received.append(item(chunk))

@@ -18,7 +18,7 @@ import time
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
-from .known_defects import CLIENT_RESPONSE_WITHOUT_MODEL, known
+from .known_defects import ASYNC_CLIENT_ONE_DELTA, CLIENT_RESPONSE_WITHOUT_MODEL, OTHER_COUNTS, known
 from .observe import each, each_async
 from .paths import async_stream, start
 from .providers import NON_EMPTY
@@ -27,6 +27,7 @@ USAGE = {"prompt_tokens": 11, "completion_tokens": 22, "total_tokens": 33}
 ID = "chatcmpl- and 28 letters and digits"
 CREATED = "the time of the request"
 PROVIDER = "the provider's name"
+NOT_REPORTED = OTHER_COUNTS
 EXPECTED = {
     "not streamed": {
         "object": "chat.completion",
@@ -52,8 +53,11 @@ EXPECTED = {
 
 
 def response_types():
-    module = support.require_api("response_types", lambda: importlib.import_module("g4f.providers.response"))
-    return support.require_api("response_types", lambda: (module.FinishReason, module.Usage))
+    def lookup():
+        module = importlib.import_module("g4f.providers.response")
+        return module.FinishReason, module.Usage
+
+    return support.require_api("client_usage", lookup)
 
 
 def reporting_provider(kind):
@@ -128,6 +132,8 @@ def _in_words(key, value, provider):
 def wrong(found, stream):
     """The fields of ``found`` (a summary) that are not as EXPECTED says, with the values found."""
     expected = EXPECTED["stream" if stream else "not streamed"]
+    if found.get("usage") not in (USAGE, None):
+        found["usage"] = NOT_REPORTED  # g4f's own estimate (its numbers change between releases)
     return {key: found.get(key) for key in expected if found.get(key) != expected[key]}
 
 
@@ -183,6 +189,7 @@ class SyncResponseChecks(ResponseChecks):
 
 
 class AsyncResponseChecks(ResponseChecks):
+    @known(ASYNC_CLIENT_ONE_DELTA)
     @in_child(async_responses)
     def test_async_client_response_carries_what_the_provider_reported(self, found):
         """AsyncClient's ChatCompletion and chunks carry the provider's finish reason and token counts, one chatcmpl- id per answer, created, object, the model as requested and the provider's name"""

@@ -278,8 +278,10 @@ G4F_APIS = {
     "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
     "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
     "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
-    "response_types": ("0.4.0.0", "g4f.providers.response's FinishReason and Usage"),
-    "stream_timeout": ("0.6.0.0", "the stream limits stream_timeout and timeout of Client and AsyncClient"),
+    "client_ignore_stream": ("0.3.9.6", "the clients passing ignore_stream on to the provider"),
+    "images": ("0.3.8.3", "Client().images.generate passing the prompt to an image provider"),
+    "client_usage": ("0.5.2.4", "the clients' answers carrying a provider's FinishReason and Usage"),
+    "stream_timeout": ("7.5.0", "the clients' own stream limit (g4f.providers.base_provider.wait_for)"),
     "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
     "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
 }

@@ -13,6 +13,7 @@ itself, timeout=0 or None, and cancellation reaching the provider are checked el
 
 import asyncio
 import concurrent.futures
+import importlib
 import time
 
 from . import regimes, support
@@ -81,7 +82,7 @@ async def limited_async(stream, use_stream_timeout, gap, limit):
 async def limits():
     """Every case through both clients at once: AsyncClient's as tasks of this loop, the sync Client's in
     threads (each with no loop of its own running, as plain sync code)."""
-    support.require_api("stream_timeout")
+    support.require_api("stream_timeout", lambda: importlib.import_module("g4f.providers.base_provider").wait_for)
     loop = asyncio.get_running_loop()
     with concurrent.futures.ThreadPoolExecutor(len(CASES)) as pool:
         found = await asyncio.gather(
