@@ -3,7 +3,7 @@ some of them themselves, both clients do alike.
 
 - Through ChatCompletion.create / create_async and Client / AsyncClient, streamed and not, over a sync, an async
   and an async-generator provider: max_tokens, proxy, stop, response_format, temperature and a parameter g4f does
-  not know reach the provider as passed.
+  not know reach the provider as passed, and so do the model and the messages.
 - Client and AsyncClient also apply some themselves, and must agree: ``stop`` ends the answer before the first
   stop sequence (finish reason "stop"); ``max_tokens`` ends it after that many chunks (finish reason "length");
   response_format {"type": "json_object"} answers the JSON of a fenced ```json block (not streamed);
@@ -26,7 +26,7 @@ from .known_defects import (
 from .observe import each, each_async
 from .paths import ASYNC, SYNC, async_stream, not_a_stream, start
 from .providers import CHUNKS, NON_EMPTY
-from .support import require_api
+from .support import MESSAGES, MODEL, require_api
 
 
 class RecordingProviderMock(AbstractProvider):
@@ -39,7 +39,7 @@ class RecordingProviderMock(AbstractProvider):
 
     @classmethod
     def create_completion(cls, model, messages, stream, **kwargs):
-        cls.received.update(kwargs)
+        cls.received.update(kwargs, model=model, messages=messages)
         yield from cls.chunks
 
 
@@ -51,7 +51,7 @@ class AsyncRecordingProviderMock(AsyncGeneratorProvider):
 
     @classmethod
     async def create_async_generator(cls, model, messages, stream, **kwargs):
-        cls.received.update(kwargs)
+        cls.received.update(kwargs, model=model, messages=messages)
         for chunk in cls.chunks:
             yield chunk
 
@@ -65,7 +65,7 @@ class RecordingAsyncProviderMock(AsyncProvider):
 
     @classmethod
     async def create_async(cls, model, messages, **kwargs):
-        cls.received.update(kwargs)
+        cls.received.update(kwargs, model=model, messages=messages)
         return "".join(cls.chunks)
 
 
@@ -90,6 +90,7 @@ PASSED = {
     "temperature": 0.25,
     "g4f_tests_extra": "Wörld",
 }
+RECEIVED = dict(PASSED, model=MODEL, messages=MESSAGES)  # what the provider must get: also the model and messages
 NOT_PASSED = "(not passed)"
 KINDS = ("sync provider", "async provider", "async-generator provider")
 JSON = '{"zwei": 2, "Wörld": "ö"}'
@@ -98,6 +99,7 @@ JSON_CHUNKS = ("Here it is:\n```json\n", JSON, "\n```\nDone.")
 BY_THE_CLIENTS = {
     "stop, not streamed": (CHUNKS, False, {"stop": ["zwei"]}, ("Hello, Wörld \n  ", "stop")),
     "stop, stream": (CHUNKS, True, {"stop": ["zwei"]}, (["Hello", ", Wörld", " ", "\n  ", None], "stop")),
+    "stop as a str, not streamed": (CHUNKS, False, {"stop": "zwei"}, ("Hello, Wörld \n  ", "stop")),
     "max_tokens, not streamed": (CHUNKS, False, {"max_tokens": 3}, ("Hello, Wörld ", "length")),
     "max_tokens, stream": (CHUNKS, True, {"max_tokens": 3}, (["Hello", ", Wörld", " ", None], "length")),
     "json_object, not streamed": (JSON_CHUNKS, False, {"response_format": {"type": "json_object"}}, (JSON, "stop")),
@@ -107,7 +109,7 @@ BY_THE_CLIENTS = {
 
 def not_as_passed(received):
     """The parameters that did not reach the provider as passed, with what it got instead (nothing: {})."""
-    return {key: received.get(key, NOT_PASSED) for key in PASSED if received.get(key, NOT_PASSED) != PASSED[key]}
+    return {key: received.get(key, NOT_PASSED) for key in RECEIVED if received.get(key, NOT_PASSED) != RECEIVED[key]}
 
 
 def parameters_received(api, kind, stream):

@@ -212,17 +212,12 @@ class PacedProviderMock(AsyncGeneratorProvider):
 
 
 def paced_provider(chunks, gap, use_stream_timeout):
-    """A fresh PacedProviderMock yielding ``chunks`` ``gap`` seconds apart."""
-    return type(
-        "PacedProviderMock",
-        (PacedProviderMock,),
-        {
-            "chunks": tuple(chunks),
-            "gaps": (gap,) * (len(chunks) - 1),
-            "use_stream_timeout": use_stream_timeout,
-            "closed": threading.Event(),
-        },
-    )
+    """A fresh PacedProviderMock yielding ``chunks`` ``gap`` seconds apart; use_stream_timeout True is left to the
+    base class (AsyncGeneratorProvider's, as a third party leaves it), False is set on the class."""
+    attributes = {"chunks": tuple(chunks), "gaps": (gap,) * (len(chunks) - 1), "closed": threading.Event()}
+    if not use_stream_timeout:
+        attributes["use_stream_timeout"] = False
+    return type("PacedProviderMock", (PacedProviderMock,), attributes)
 
 
 def create(provider, stream=False, **kwargs):
