@@ -3,7 +3,7 @@ some of them themselves, both clients do alike.
 
 - Through ChatCompletion.create / create_async and Client / AsyncClient, streamed and not, over a sync, an async
   and an async-generator provider: max_tokens, proxy, stop, response_format, temperature and a parameter g4f does
-  not know reach the provider as passed, and so do the model and the messages.
+  not know reach the provider as passed, and so do the model and a conversation's messages.
 - Client and AsyncClient also apply some themselves, and must agree: ``stop`` ends the answer before the first
   stop sequence (finish reason "stop"); ``max_tokens`` ends it after that many chunks (finish reason "length");
   response_format {"type": "json_object"} answers the JSON of a fenced ```json block (not streamed);
@@ -26,7 +26,7 @@ from .known_defects import (
 from .observe import each, each_async
 from .paths import ASYNC, SYNC, async_stream, not_a_stream, start
 from .providers import CHUNKS, NON_EMPTY
-from .support import MESSAGES, MODEL, require_api
+from .support import MODEL, require_api
 
 
 class RecordingProviderMock(AbstractProvider):
@@ -90,7 +90,14 @@ PASSED = {
     "temperature": 0.25,
     "g4f_tests_extra": "Wörld",
 }
-RECEIVED = dict(PASSED, model=MODEL, messages=MESSAGES)  # what the provider must get: also the model and messages
+# A conversation, so that a path that drops, reorders or rewrites messages shows.
+CONVERSATION = [
+    {"role": "system", "content": "Antworte kurz."},
+    {"role": "user", "content": "Hello"},
+    {"role": "assistant", "content": "Hallo, Wörld!"},
+    {"role": "user", "content": "zwei  Leerzeichen"},
+]
+RECEIVED = dict(PASSED, model=MODEL, messages=CONVERSATION)  # what the provider must get: also the model and messages
 NOT_PASSED = "(not passed)"
 KINDS = ("sync provider", "async provider", "async-generator provider")
 JSON = '{"zwei": 2, "Wörld": "ö"}'
@@ -114,7 +121,7 @@ def not_as_passed(received):
 
 def parameters_received(api, kind, stream):
     provider = recording_provider(kind)
-    result = start(api, provider, stream, **PASSED)
+    result = start(api, provider, stream, messages=CONVERSATION, **PASSED)
     if stream:
         list(result)
     return not_as_passed(provider.received)
@@ -122,7 +129,7 @@ def parameters_received(api, kind, stream):
 
 async def parameters_received_async(api, kind, stream):
     provider = recording_provider(kind)
-    result = start(api, provider, stream, **PASSED)
+    result = start(api, provider, stream, messages=CONVERSATION, **PASSED)
     if stream:
         chunks = await async_stream(api, result)
         if chunks is None:

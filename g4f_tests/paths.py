@@ -21,11 +21,11 @@ ASYNC = ("ChatCompletion.create_async", "AsyncClient")
 CLIENTS = ("Client", "AsyncClient")
 
 
-def start(api, provider, stream=False, **kwargs):
+def start(api, provider, stream=False, messages=MESSAGES, **kwargs):
     """The request, as ``api`` is called: what it returns (for an async API, not yet awaited or iterated)."""
     import g4f
 
-    messages = [dict(message) for message in MESSAGES]
+    messages = [dict(message) for message in messages]
     if api == "ChatCompletion.create":
         return g4f.ChatCompletion.create(MODEL, messages, provider, stream=stream, **kwargs)
     if api == "ChatCompletion.create_async":

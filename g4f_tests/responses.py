@@ -20,7 +20,7 @@ from . import regimes, support
 from .checks import CheckTestCase, in_child
 from .known_defects import ASYNC_CLIENT_ONE_DELTA, CLIENT_RESPONSE_WITHOUT_MODEL, OTHER_COUNTS, known
 from .observe import each, each_async
-from .paths import async_stream, start
+from .paths import answer, answer_async, async_stream, start
 from .providers import NON_EMPTY
 
 USAGE = {"prompt_tokens": 11, "completion_tokens": 22, "total_tokens": 33}
@@ -165,19 +165,43 @@ def cases(api):
     }
 
 
+def legacy_text(api, kind):
+    """The legacy API's answer (not streamed) for a provider that also reports its finish reason and usage."""
+    return answer(api, reporting_provider(kind))
+
+
+async def legacy_text_async(api, kind):
+    return await answer_async(api, reporting_provider(kind))
+
+
+def legacy_cases(api):
+    return {"%s, %s" % (api, kind): (api, kind) for kind in ("sync provider", "async-generator provider")}
+
+
 def sync_responses():
-    return each(client_response, cases("Client"))
+    found = each(client_response, cases("Client"))
+    found.update(each(legacy_text, legacy_cases("ChatCompletion.create")))
+    return found
 
 
 async def async_responses():
-    return await each_async(async_client_response, cases("AsyncClient"))
+    found = await each_async(async_client_response, cases("AsyncClient"))
+    found.update(await each_async(legacy_text_async, legacy_cases("ChatCompletion.create_async")))
+    return found
 
 
 class ResponseChecks:
     def assertResponses(self, found):
         for label, call in self.calls(found):
-            with self.subTest(call=label):
-                self.assertReturned(call, {})  # no field differs from EXPECTED
+            if not label.startswith("ChatCompletion"):
+                with self.subTest(call=label):
+                    self.assertReturned(call, {})  # no field differs from EXPECTED
+
+    def assertLegacyText(self, found):
+        for label, call in self.calls(found):
+            if label.startswith("ChatCompletion"):
+                with self.subTest(call=label):
+                    self.assertReturned(call, "".join(NON_EMPTY))
 
 
 class SyncResponseChecks(ResponseChecks):
@@ -187,6 +211,11 @@ class SyncResponseChecks(ResponseChecks):
         """Client's ChatCompletion and chunks carry the provider's finish reason and token counts, one chatcmpl- id per answer, created, object, the model as requested and the provider's name"""
         self.assertResponses(found)
 
+    @in_child(sync_responses)
+    def test_legacy_create_joins_only_the_text(self, found):
+        """ChatCompletion.create, not streamed, answers only the provider's text, without its finish reason or token counts"""
+        self.assertLegacyText(found)
+
 
 class AsyncResponseChecks(ResponseChecks):
     @known(ASYNC_CLIENT_ONE_DELTA)
@@ -194,6 +223,11 @@ class AsyncResponseChecks(ResponseChecks):
     def test_async_client_response_carries_what_the_provider_reported(self, found):
         """AsyncClient's ChatCompletion and chunks carry the provider's finish reason and token counts, one chatcmpl- id per answer, created, object, the model as requested and the provider's name"""
         self.assertResponses(found)
+
+    @in_child(async_responses)
+    def test_legacy_create_async_joins_only_the_text(self, found):
+        """ChatCompletion.create_async, not streamed, answers only the provider's text, without its finish reason or token counts"""
+        self.assertLegacyText(found)
 
 
 class TestResponses(SyncResponseChecks, CheckTestCase):
