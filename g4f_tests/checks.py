@@ -24,7 +24,7 @@ reads its known defect when it starts, however it was loaded: one id, a module, 
 import asyncio
 import contextlib
 import functools
-import sys
+import importlib
 import unittest
 
 from . import children, known_defects, observe, regimes, support, verdicts
@@ -82,17 +82,30 @@ def _request(regime, body, args):
     return key, observe.execute, (regime.name, body, args)
 
 
+# Modules whose checks share one child per regime, in this order: each makes a few cheap calls, and a child
+# each would cost more than their checks (the speed target). timeouts.py, which mostly waits, keeps its own.
+SHARED_BATCHES = (("fidelity", "incremental", "errors", "responses", "parameters", "images", "third_party"),)
+
+
+def batch_modules(module_name):
+    """The modules whose checks run in the same child as ``module_name``'s (itself alone, or its group)."""
+    package, _, short = module_name.rpartition(".")
+    group = next((group for group in SHARED_BATCHES if short in group), (short,))
+    return [importlib.import_module("%s.%s" % (package, name)) for name in group]
+
+
 def module_batch(module_name, regime):
-    """The requests of every in_child test of the module's classes in ``regime``, in the order of the class and
-    test names: one batch (classes skipped in this environment left out)."""
+    """The requests of every in_child test of the module's classes in ``regime`` (and of the other modules of
+    its SHARED_BATCHES group), in the order of the modules, class and test names: one batch (classes skipped in
+    this environment left out)."""
     requests = []
-    module = sys.modules[module_name]
-    for _, cls in sorted(vars(module).items()):
+    classes = [(module, cls) for module in batch_modules(module_name) for _, cls in sorted(vars(module).items())]
+    for module, cls in classes:
         if not (
             isinstance(cls, type)
             and issubclass(cls, CheckTestCase)
             and cls.regime is regime
-            and cls.__module__ == module_name
+            and cls.__module__ == module.__name__
             and not getattr(cls, "__unittest_skip__", False)
         ):
             continue
