@@ -97,8 +97,18 @@ def batch_modules(module_name):
 def module_batch(module_name, regime):
     """The requests of every in_child test of the module's classes in ``regime`` (and of the other modules of
     its SHARED_BATCHES group), in the order of the modules, class and test names: one batch (classes skipped in
-    this environment left out)."""
-    requests = []
+    this environment left out). Built once per module and regime (every test of the batch asks for it)."""
+    key = (module_name, regime.name)
+    if key not in _batches:
+        _batches[key] = _module_batch(module_name, regime)
+    return _batches[key]
+
+
+_batches = {}
+
+
+def _module_batch(module_name, regime):
+    requests, seen = [], set()
     classes = [(module, cls) for module in batch_modules(module_name) for _, cls in sorted(vars(module).items())]
     for module, cls in classes:
         if not (
@@ -112,11 +122,11 @@ def module_batch(module_name, regime):
         for name in sorted(n for n in dir(cls) if n.startswith(unittest.TestLoader.testMethodPrefix)):
             method = getattr(cls, name)
             if not getattr(method, "separate", True):
-                requests += [
-                    _request(regime, body, args)
-                    for _, body, args in method.child_calls
-                    if _request(regime, body, args) not in requests
-                ]
+                for _, body, args in method.child_calls:
+                    request = _request(regime, body, args)
+                    if request[0] not in seen:
+                        seen.add(request[0])
+                        requests.append(request)
     return requests
 
 
