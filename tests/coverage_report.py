@@ -11,6 +11,7 @@ Exit 1 when the bridge is below --fail-under (default 80) or client/__init__.py 
 
 import argparse
 import os
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -92,6 +93,14 @@ REASONS = {
 
 
 def main():
+    work = tempfile.mkdtemp(prefix="g4f-tests-coverage-")
+    try:
+        return measure(work)
+    finally:
+        shutil.rmtree(work, ignore_errors=True)
+
+
+def measure(work):
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--fail-under", type=float, default=80.0)
     parser.add_argument("runner_args", nargs="*")
@@ -105,7 +114,6 @@ def main():
     package = os.path.dirname(g4f.__file__)
     target = os.path.join(package, TARGET)
     others = {os.path.join(package, path): (path, minimum) for path, minimum in TARGETS.items()}
-    work = tempfile.mkdtemp(prefix="g4f-tests-coverage-")
     rc = os.path.join(work, "coveragerc")
     with open(rc, "w") as f:
         # concurrency = multiprocessing: coverage follows the check children (zygotes and their forks).
