@@ -4,31 +4,20 @@ contract (``@known(...)``, verdicts.py); the ranges come from the compatibility 
 (COMPATIBILITY.md), and a release outside a measured range is not assumed affected.
 """
 
-import sys
-
 from . import support
+from .client_defects import *  # noqa: F401,F403 (the client contracts' entries: fidelity.py to third_party.py)
+from .conditions import (  # noqa: F401 (shared with client_defects.py)
+    LOOP_RUNNING,
+    NEVER_AWAITED,
+    OTHER_COUNTS,
+    RUN_IN_LOOP,
+    UVLOOP_RUNNING,
+    g4f_cannot_nest,
+    nest_applied,
+    nest_not_applied,
+    python_before_3_11,
+)
 from .verdicts import Defect, Leaves, OneOf, Raises, Returns, known  # noqa: F401 (the checks import known here)
-
-
-def g4f_cannot_nest(case):
-    """g4f cannot nest: the nest package it imports (nest_asyncio2 from 7.0) is not installed"""
-    return support.g4f_nest() is None
-
-
-def python_before_3_11(case):
-    """Python is older than 3.11 (where asyncio.TimeoutError became the builtin TimeoutError)"""
-    return sys.version_info < (3, 11)
-
-
-def nest_applied(case):
-    """the check runs after g4f's nest package was applied"""
-    return getattr(getattr(case, "regime", None), "name", None) == "nest-applied"
-
-
-RUN_IN_LOOP = r"asyncio\.run\(\) cannot be called from a running event loop"
-LOOP_RUNNING = r"This event loop is already running"
-UVLOOP_RUNNING = r"this event loop is already running\."
-NEVER_AWAITED = "was never awaited"
 
 NO_NEST_ASYNC_PROVIDER = Defect(
     "no-nest-async-provider",
@@ -84,9 +73,9 @@ AUTO_PATCH_ASYNC_PROVIDER = Defect(
 )
 ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
     "async-stream-of-sync-provider",
-    "create_async(stream=True) with a sync provider returns a coroutine, not an async iterator",
+    "create_async(stream=True) with a sync provider or an AsyncProvider returns a coroutine, not an async iterator",
     "0.4.0.5",
-    Returns({"returned": "coroutine"}),
+    OneOf(Returns({"returned": "coroutine"}), Returns({"received": {"returned": "coroutine"}, "raised": None})),
     last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream asynchronously from a "
     "sync provider",
@@ -94,9 +83,18 @@ ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
 )
 ASYNC_CLIENT_ONE_DELTA = Defect(
     "async-client-one-delta",
-    "AsyncClient streaming over a sync provider yields the whole text as one delta",
+    "AsyncClient over a sync provider collects the whole answer before it delivers anything: streamed, one "
+    "delta with all the text (after the provider produced every chunk, none before a failure); the finish reason "
+    "and token counts the provider reported are lost",
     "0.4.0.5",
-    Returns([support.JOINED]),
+    OneOf(
+        Returns([support.JOINED, None]),  # fidelity.py
+        Returns({"first": support.JOINED, "produced when it arrived": len(support.NON_EMPTY)}),  # incremental.py
+        Returns({"first": support.JOINED, "closed": True}),
+        Returns({"received": [], "raised": "g4f_tests.providers.ProviderError: FailingProviderMock"}),  # errors.py
+        Returns({"finish_reason": "stop", "usage": OTHER_COUNTS}),  # responses.py
+        Returns({"content": [support.JOINED, None], "finish_reason": [None, "stop"], "usage": OTHER_COUNTS}),
+    ),
     last="7.4.7",
     where=ASYNC_STREAM_OF_SYNC_PROVIDER.where,
     workaround=ASYNC_STREAM_OF_SYNC_PROVIDER.workaround,

@@ -39,7 +39,22 @@ WARM = ("g4f.client", "g4f.tools.run_tools", "concurrent.futures.thread")
 
 
 # The modules whose checks run in the children (the package's MODULES but the documented one and jupyter).
-CHECK_MODULES = ("nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge")
+CHECK_MODULES = (
+    "nesting",
+    "loops",
+    "streaming",
+    "fidelity",
+    "incremental",
+    "errors",
+    "timeouts",
+    "responses",
+    "parameters",
+    "images",
+    "third_party",
+    "threads",
+    "cancellation",
+    "bridge",
+)
 
 
 def prepare(state):

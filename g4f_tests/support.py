@@ -20,6 +20,7 @@ import traceback
 import unittest
 import warnings
 
+from .apis import G4F_APIS
 from .sandbox import blocked_attempts, enable_network_guard, sandbox  # noqa: F401 (shared from here)
 
 # Time limits, in seconds, named by role (CPython's test.support calls its 30 s limit SHORT_TIMEOUT).
@@ -35,6 +36,7 @@ NEST_MODULES = ("nest_asyncio2", "nest_asyncio")
 # looks like a number, a long one. Upper-casing, stripping, dropping, repeating, reordering, re-encoding or
 # splitting any of them shows.
 MESSAGES = [{"role": "user", "content": "Hello"}]
+MODEL = "g4f-tests-model"  # the model the requests of paths.py name: not one of g4f's, so no path can swap it
 CHUNKS = ("Hello", ", Wörld", " ", "", "\n  zwei  Leerzeichen ", "42", "ЖёлТый — straße 🙂", "Ab" * 2000)
 JOINED = "".join(CHUNKS)
 NON_EMPTY = [chunk for chunk in CHUNKS if chunk]
@@ -266,20 +268,6 @@ def environment_lines():
     if g4f_version() is not None:
         lines.append(describe_nest())
     return lines
-
-
-# APIs that appeared in a known g4f release. On an older g4f a check that needs one skips, naming it; on
-# the first release that had it and every newer one the check must find it, or it fails naming what is gone.
-G4F_APIS = {
-    # First releases found by bisecting the wheels on the package index (g4f's own code, not a guess).
-    "async_client": ("0.2.8.1", "g4f.client.AsyncClient"),
-    "bridge": ("0.3.5.8", "g4f.providers.asyncio"),
-    "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
-    "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
-    "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
-    "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
-    "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
-}
 
 
 def g4f_bridge():

@@ -197,8 +197,12 @@ def verdict(case, error):
     defect applies a cleanup that fails the test as "not the known defect" (a failing cleanup outranks the
     expected failure in every Python unittest supports)."""
     defects = applicable(case)
-    if not defects or isinstance(error, (unittest.SkipTest, KnownDefectSeen)) or not isinstance(error, Exception):
-        return error
+    if (
+        not defects
+        or isinstance(error, (unittest.SkipTest, KnownDefectSeen, unittest.case._ShouldStop))
+        or not isinstance(error, Exception)
+    ):
+        return error  # _ShouldStop: unittest ending a test after a failed subtest (reported with that subtest)
     found = getattr(error, "observed", None)
     if found is None:  # an exception g4f raised straight into the test (the documented module)
         found = support.Observation.of_exception(error)
