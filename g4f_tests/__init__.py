@@ -25,7 +25,7 @@ import importlib  # noqa: E402
 import importlib.machinery  # noqa: E402
 import unittest  # noqa: E402
 
-from . import support  # noqa: E402
+from . import sandbox, support  # noqa: E402
 
 __version__ = "0.2.0"
 
@@ -51,6 +51,7 @@ MODULES = (
 DOCUMENTED = __name__ + ".asyncio"
 
 support.enable_network_guard()
+sandbox.cookies_dir()  # made (and removed at exit) by this process, before any child is started: theirs too
 
 
 class _AdoptDocumented:
