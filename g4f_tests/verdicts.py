@@ -191,13 +191,18 @@ def expecting(case):
     return bool(applicable(case))
 
 
+# Not a failure of the test: a skip, the verdict itself, and unittest's signal that ends an expected failure at its
+# first failing subtest (raised by subTest when the test expects to fail; it must reach unittest unchanged).
+PASS_THROUGH = (unittest.SkipTest, KnownDefectSeen, getattr(unittest.case, "_ShouldStop", KnownDefectSeen))
+
+
 def verdict(case, error):
     """The exception to raise for ``error`` in a test carrying a known defect (the test body's or a
     subtest's): KnownDefectSeen when it is the defect's exact shape; else ``error`` itself, and where the
     defect applies a cleanup that fails the test as "not the known defect" (a failing cleanup outranks the
     expected failure in every Python unittest supports)."""
     defects = applicable(case)
-    if not defects or isinstance(error, (unittest.SkipTest, KnownDefectSeen)) or not isinstance(error, Exception):
+    if not defects or isinstance(error, PASS_THROUGH) or not isinstance(error, Exception):
         return error
     found = getattr(error, "observed", None)
     if found is None:  # an exception g4f raised straight into the test (the documented module)
