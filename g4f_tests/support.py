@@ -204,7 +204,7 @@ def g4f_nest():
 
     Read from g4f's own module state: g4f.providers.asyncio from 0.3.5.8 on (nest_asyncio2 from 7.0,
     nest_asyncio before), g4f.providers.base_provider in 0.3.4.x. Older releases import nest_asyncio where
-    they need it (0.3.0 to 0.3.3) or never (0.2): then the answer is whether that import would work.
+    they need it (0.2.8.1 to 0.3.3) or never (before 0.2.8.1): then the answer is whether that import would work.
     """
     for name in ("g4f.providers.asyncio", "g4f.providers.base_provider"):
         try:
@@ -213,7 +213,7 @@ def g4f_nest():
             continue
         if hasattr(module, "has_nest_asyncio"):
             return getattr(module, "nest_asyncio", None) if module.has_nest_asyncio else None
-    if g4f_release() < (0, 3):
+    if g4f_release() < (0, 2, 8, 1):
         return None
     try:
         return importlib.import_module("nest_asyncio")
@@ -254,6 +254,7 @@ G4F_APIS = {
     "bridge": ("0.3.5.8", "g4f.providers.asyncio"),
     "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
     "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
+    "to_async_iterator": ("0.4.0.5", "g4f.providers.asyncio.to_async_iterator"),
     "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
     "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
     "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
