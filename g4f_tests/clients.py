@@ -13,8 +13,9 @@ STREAMS = {name: args + (True,) for name, args in PROVIDERS.items()}
 
 
 def deltas(chunks):
-    """The text of each streamed chunk; the closing chunk carries none."""
-    return [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content is not None]
+    """The text of each streamed chunk that carries any: the closing chunk carries none, and whether an empty
+    chunk becomes an empty delta differs by release (0.5.0.1 forwards it, 8.8.6 drops it) and changes no text."""
+    return [c.choices[0].delta.content for c in chunks if c.choices and c.choices[0].delta.content]
 
 
 def message_text(response):
