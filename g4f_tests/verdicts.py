@@ -112,6 +112,35 @@ class OneOf:
         return " or ".join(str(shape) for shape in self.shapes)
 
 
+class ByRelease:
+    """A defect that shows differently by release: ``(first, last, shape)`` for each measured range of releases
+    (``last`` None: and later). Only the shape of the installed release matches."""
+
+    def __init__(self, *ranges):
+        self.ranges = ranges
+
+    def shape(self, release=None):
+        """The shape on ``release`` (the installed g4f by default), or None outside every range."""
+        release = support.g4f_release() if release is None else support.parse_version(release)
+        for first, last, shape in self.ranges:
+            if support.parse_version(first) <= release and (last is None or release <= support.parse_version(last)):
+                return shape
+        return None
+
+    def matches(self, found, violation=None):
+        shape = self.shape()
+        return shape is not None and shape.matches(found, violation)
+
+    def __str__(self):
+        shape = self.shape()
+        if shape is not None:
+            return str(shape)
+        return "; ".join(
+            "%s (g4f %s)" % (shape, "%s to %s" % (first, last) if last else "%s and later" % first)
+            for first, last, shape in self.ranges
+        )
+
+
 def _same_stray(found, expected):
     lines = found.stray()
     return all(any(e in line for line in lines) for e in expected) and all(
