@@ -96,22 +96,21 @@ class Observation:
         self.warnings, self.log, self.leftover = list(warnings), list(log), leftover
 
     @classmethod
-    def of_exception(cls, error):
-        """The observation of an exception raised in this process. Frees what its traceback holds first, so a
-        coroutine it kept alive warns now, inside the observation."""
+    def of_exception(cls, error, caught=()):
+        """The observation of an exception raised in this process, after the warnings ``caught`` while it was raised.
+        Frees what its traceback holds first, so a coroutine it kept alive warns now, inside the observation."""
         described = {
             "type": "%s.%s" % (type(error).__module__, type(error).__qualname__),
             "message": str(error),
             "nest_error": type(error).__name__ == "NestAsyncioError",
             "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__)),
         }
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught_now:
             warnings.simplefilter("always")
             traceback.clear_frames(error.__traceback__)
             gc.collect()
-        return cls(
-            error=described, warnings=["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in caught]
-        )
+        lines = ["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in list(caught) + caught_now]
+        return cls(error=described, warnings=lines)
 
     def calls(self):
         """(label, Observation) for a body that observed several calls and returned {label: observation}."""
