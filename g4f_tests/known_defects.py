@@ -25,6 +25,11 @@ def nest_applied(case):
     return getattr(getattr(case, "regime", None), "name", None) == "nest-applied"
 
 
+def on_uvloop(case):
+    """the check runs on a uvloop loop"""
+    return getattr(getattr(case, "regime", None), "name", None) == "uvloop"
+
+
 RUN_IN_LOOP = r"asyncio\.run\(\) cannot be called from a running event loop"
 LOOP_RUNNING = r"This event loop is already running"
 UVLOOP_RUNNING = r"this event loop is already running\."
@@ -134,6 +139,49 @@ ASYNC_CLIENT_ONE_DELTA = Defect(
     where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream from AsyncClient over a "
     "sync provider. Measured in this shape on the cells from 0.4.0.5 to 7.4.7; 0.4.0.4 and 7.5.0 honour it",
     workaround=ASYNC_STREAM_OF_SYNC_PROVIDER.workaround,
+)
+ASYNC_CLIENT_MISSING = Defect(
+    "async-client-missing",
+    "g4f.client.AsyncClient does not exist: these releases removed it (0.3.3.3 brought back a synchronous one)",
+    "0.3.3.0",
+    Raises(
+        "builtins.AssertionError",
+        r"g4f\.client\.AsyncClient is missing from g4f [\d.]+ although g4f has had it since 0\.2\.8\.1: "
+        r"module 'g4f\.client' has no attribute 'AsyncClient'",
+    ),
+    last="0.3.3.2",
+    where="seen in every regime: applies to you on g4f 0.3.3.0 to 0.3.3.2 if you import AsyncClient. Measured: "
+    "0.3.2.0 has it (0.3.2.1 to 0.3.2.9 cannot be imported offline), the wheels of 0.3.3.0 to 0.3.3.2 lack it",
+    workaround="use g4f 0.3.2.0 or 0.3.7.2 and later",
+)
+ASYNC_CLIENT_IS_SYNC = Defect(
+    "async-client-is-sync",
+    "AsyncClient is the synchronous Client under a deprecated name: create returns the ChatCompletion itself "
+    "(awaiting it raises TypeError), create(stream=True) a sync generator (async for raises TypeError), and on a "
+    "running uvloop loop its sync path fails",
+    "0.3.3.3",
+    OneOf(
+        Raises("builtins.TypeError", r"object ChatCompletion can't be used in 'await' expression"),
+        Raises("builtins.TypeError", r"'async for' requires an object with __aiter__ method, got generator"),
+        Raises("builtins.RuntimeError", UVLOOP_RUNNING),
+    ),
+    last="0.3.3.3",
+    where="seen in every regime (the RuntimeError on uvloop): applies to you on g4f 0.3.3.3 if you await "
+    "AsyncClient. Measured on 0.3.3.3 only: 0.3.3.4 to 0.3.4.5 cannot be imported offline, 0.3.4.6 is async",
+    workaround="use Client.chat.completions.async_create there, or g4f 0.3.7.2 and later",
+)
+ASYNC_CLIENT_UVLOOP = Defect(
+    "async-client-sync-bridge-on-uvloop",
+    "AsyncClient runs an async-generator provider through the sync bridge: on a running uvloop loop, which g4f "
+    "cannot patch, that raises a bare RuntimeError",
+    "0.3.4.6",
+    Raises("builtins.RuntimeError", UVLOOP_RUNNING),
+    last="0.3.7.1",
+    when=on_uvloop,
+    where="seen in a child running a uvloop loop: applies to you on g4f 0.3.4.6 to 0.3.7.1 if you use AsyncClient "
+    "with an async-generator provider under uvloop (on the default loop g4f patches it and the call works). "
+    "Measured: 0.3.7.2 works (bisected); 0.3.4.6 is the first release after 0.3.3.3 that can be imported offline",
+    workaround="upgrade to g4f 0.3.7.2 or later, or run AsyncClient on the default asyncio loop",
 )
 TO_ASYNC_ITERATOR_SPLITS = Defect(
     "to-async-iterator-splits",
