@@ -48,8 +48,8 @@ LINE = [
     "0.3.3.0",  # async-client-missing: the first
     "0.3.3.2",  # async-client-missing: the last
     "0.3.3.3",  # async-client-is-sync; the last NestAsyncioError without a nest package
-    "0.3.4.6",  # no-nest-*, async-client-sync-bridge-on-uvloop: the first (0.3.3.4 to 0.3.4.5 cannot be imported)
-    "0.3.7.1",  # async-client-sync-bridge-on-uvloop: the last
+    "0.3.4.6",  # no-nest-*, async-client-sync-bridge: the first (0.3.3.4 to 0.3.4.5 cannot be imported)
+    "0.3.7.1",  # async-client-sync-bridge: the last
     "0.3.7.2",
     "0.4.0.0",
     "0.4.0.4",
@@ -82,6 +82,10 @@ CELLS = (
         ("3.13", NEWEST, "nest2", "none", False),
         ("3.13", NEWEST, "nest1", "none", False),
         ("3.11", "0.3.0.0", "none", "none", False),
+        ("3.11", "0.3.3.3", "none", "none", False),  # documented-no-nest: the last release without it
+        ("3.11", "0.3.4.6", "none", "none", False),  # documented-no-nest, async-client-sync-bridge: the first
+        ("3.11", "0.3.7.1", "none", "none", False),  # async-client-sync-bridge: the last
+        ("3.11", "0.3.7.2", "none", "none", False),
         ("3.11", "6.0.5", "nest1", "none", False),
         ("3.11", "7.0.0", "none", "none", False),
         ("3.11", "7.0.0", "nest1", "none", False),
@@ -114,35 +118,31 @@ def cell_name(python, g4f, nest, extras):
     return "py%s-g4f%s-%s-%s" % (python, g4f, nest, extras)
 
 
-def install(session, g4f, nest, extras):
-    session.install("g4f==%s" % g4f, *NEST[nest], *EXTRAS[extras])
+def uv(session, *args, **kwargs):
+    return session.run("uv", *args, external=True, silent=True, **kwargs)
+
+
+def install(session, venv, g4f, nest, extras):
+    """Install g4f ``g4f``, the nest variant and the extras into the virtualenv ``venv``."""
+    uv(session, "pip", "install", "--python", venv, "g4f==%s" % g4f, *NEST[nest], *EXTRAS[extras])
     for name in ("nest_asyncio", "nest_asyncio2"):
         if name not in NEST[nest]:  # g4f itself (or an extra) may have brought it in: the variant says not there
-            session.run(
-                "uv",
-                "pip",
-                "uninstall",
-                "--python",
-                session.virtualenv.location,
-                name,
-                external=True,
-                silent=True,
-                success_codes=[0, 1, 2],
-            )
+            uv(session, "pip", "uninstall", "--python", venv, name, success_codes=[0, 1, 2])
 
 
-def run_suite(session, *args, success_codes=(0, 1)):
-    """Run the suite in the session's virtualenv; return the runner's --json report (None if it wrote none)."""
+def run_suite(session, venv, *args, success_codes=(0, 1)):
+    """Run the suite with the Python of ``venv``; return the runner's --json report (None if it wrote none)."""
     report = os.path.join(session.create_tmp(), "report.json")
     if os.path.exists(report):
         os.unlink(report)
     session.run(
-        "python",
+        os.path.join(venv, "bin", "python"),
         os.path.join(ROOT, "run_tests.py"),
         "-q",
         "--json",
         report,
         *args,
+        external=True,
         silent=True,
         success_codes=list(success_codes),
     )
@@ -180,9 +180,10 @@ def cell(session, g4f, nest, extras):
     name = cell_name(python, g4f, nest, extras)
     position = [c[:4] for c in CELLS].index((python, g4f, nest, extras)) + 1
     session.log("cell %d of %d: %s (%.0f s since nox started)" % (position, len(CELLS), name, started - STARTED))
-    install(session, g4f, nest, extras)
-    default = run_suite(session)
-    strict = run_suite(session, "--strict")
+    venv = session.virtualenv.location
+    install(session, venv, g4f, nest, extras)
+    default = run_suite(session, venv)
+    strict = run_suite(session, venv, "--strict")
     spec = {"python": python, "g4f": g4f, "nest": nest, "extras": extras, "newest": NEWEST}
     problems = compatibility.cell_problems(spec, default, strict, session.virtualenv.location)
     result = dict(spec, seconds=round(time.perf_counter() - started, 1), problems=problems)
@@ -221,11 +222,17 @@ def table(session):
 
     def probe(release, test_id):
         """Does g4f ``release`` honour the contract of ``test_id``? True, False, None (skipped), or
-        compatibility.UNCHECKABLE when g4f cannot be imported there (offline: the suite's network guard is on)."""
-        install(session, release, "both", LINE_EXTRAS)
-        if "G4F-IMPORTED" not in session.run("python", "-c", IMPORT_G4F, silent=True, success_codes=[0, 1]):
+        compatibility.UNCHECKABLE when g4f cannot be imported there (offline: the suite's network guard is on).
+        Each release in a new virtualenv, as a cell installs it: nothing another release brought in is left."""
+        venv = os.path.join(session.create_tmp(), "probe")
+        uv(session, "venv", "--clear", "--python", os.path.join(session.virtualenv.location, "bin", "python"), venv)
+        install(session, venv, release, "both", LINE_EXTRAS)
+        python = os.path.join(venv, "bin", "python")
+        if "G4F-IMPORTED" not in session.run(
+            python, "-c", IMPORT_G4F, external=True, silent=True, success_codes=[0, 1]
+        ):
             return compatibility.UNCHECKABLE
-        report = run_suite(session, "--strict", test_id, success_codes=(0, 1, 2))
+        report = run_suite(session, venv, "--strict", test_id, success_codes=(0, 1, 2))
         found = (report or {}).get("tests", {}).get(test_id)
         if found is None:
             return compatibility.UNCHECKABLE

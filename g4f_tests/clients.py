@@ -8,7 +8,7 @@ from .known_defects import (
     ASYNC_CLIENT_IS_SYNC,
     ASYNC_CLIENT_MISSING,
     ASYNC_CLIENT_ONE_DELTA,
-    ASYNC_CLIENT_UVLOOP,
+    ASYNC_CLIENT_SYNC_BRIDGE,
     known,
 )
 from .observe import each, each_async
@@ -79,7 +79,7 @@ class ClientChecks:
 
 
 class AsyncClientChecks:
-    @known(ASYNC_CLIENT_MISSING, ASYNC_CLIENT_IS_SYNC, ASYNC_CLIENT_UVLOOP)
+    @known(ASYNC_CLIENT_MISSING, ASYNC_CLIENT_IS_SYNC, ASYNC_CLIENT_SYNC_BRIDGE)
     @in_child(async_client_messages)
     def test_async_create_returns_joined_message(self, found):
         """AsyncClient.chat.completions.create, awaited, returns one message with every chunk joined in order"""
@@ -87,7 +87,7 @@ class AsyncClientChecks:
             with self.subTest(provider=provider):
                 self.assertReturned(call, JOINED)
 
-    @known(ASYNC_CLIENT_MISSING, ASYNC_CLIENT_IS_SYNC, ASYNC_CLIENT_UVLOOP, ASYNC_CLIENT_ONE_DELTA)
+    @known(ASYNC_CLIENT_MISSING, ASYNC_CLIENT_IS_SYNC, ASYNC_CLIENT_SYNC_BRIDGE, ASYNC_CLIENT_ONE_DELTA)
     @in_child(async_client_streams)
     def test_async_stream_yields_deltas_in_order(self, found):
         """AsyncClient.chat.completions.create(stream=True) yields one delta per non-empty chunk, asynchronously, in order"""

@@ -25,9 +25,9 @@ def nest_applied(case):
     return getattr(getattr(case, "regime", None), "name", None) == "nest-applied"
 
 
-def on_uvloop(case):
-    """the check runs on a uvloop loop"""
-    return getattr(getattr(case, "regime", None), "name", None) == "uvloop"
+def loop_unpatchable(case):
+    """the check runs on a uvloop loop, or g4f cannot nest (the nest package it imports is not installed)"""
+    return getattr(getattr(case, "regime", None), "name", None) == "uvloop" or support.g4f_nest() is None
 
 
 RUN_IN_LOOP = r"asyncio\.run\(\) cannot be called from a running event loop"
@@ -170,18 +170,22 @@ ASYNC_CLIENT_IS_SYNC = Defect(
     "AsyncClient. Measured on 0.3.3.3 only: 0.3.3.4 to 0.3.4.5 cannot be imported offline, 0.3.4.6 is async",
     workaround="use Client.chat.completions.async_create there, or g4f 0.3.7.2 and later",
 )
-ASYNC_CLIENT_UVLOOP = Defect(
-    "async-client-sync-bridge-on-uvloop",
-    "AsyncClient runs an async-generator provider through the sync bridge: on a running uvloop loop, which g4f "
-    "cannot patch, that raises a bare RuntimeError",
+ASYNC_CLIENT_SYNC_BRIDGE = Defect(
+    "async-client-sync-bridge",
+    "AsyncClient runs an async-generator provider through the sync bridge, inside the running loop: where g4f "
+    "cannot patch that loop (uvloop, or no nest package) it raises a bare RuntimeError",
     "0.3.4.6",
-    Raises("builtins.RuntimeError", UVLOOP_RUNNING),
+    OneOf(
+        Raises("builtins.RuntimeError", UVLOOP_RUNNING),  # on uvloop
+        Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED]),  # without a nest package
+    ),
     last="0.3.7.1",
-    when=on_uvloop,
-    where="seen in a child running a uvloop loop: applies to you on g4f 0.3.4.6 to 0.3.7.1 if you use AsyncClient "
-    "with an async-generator provider under uvloop (on the default loop g4f patches it and the call works). "
-    "Measured: 0.3.7.2 works (bisected); 0.3.4.6 is the first release after 0.3.3.3 that can be imported offline",
-    workaround="upgrade to g4f 0.3.7.2 or later, or run AsyncClient on the default asyncio loop",
+    when=loop_unpatchable,
+    where="seen in a child running a uvloop loop and in an environment without a nest package: applies to you "
+    "on g4f 0.3.4.6 to 0.3.7.1 if you use AsyncClient with an async-generator provider there (on the default "
+    "loop with a nest package g4f patches the loop and the call works). Measured at both ends in both "
+    "environments; 0.3.7.2 works (bisected); 0.3.4.6 is the first release after 0.3.3.3 that imports offline",
+    workaround="upgrade to g4f 0.3.7.2 or later",
 )
 TO_ASYNC_ITERATOR_SPLITS = Defect(
     "to-async-iterator-splits",
