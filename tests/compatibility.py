@@ -278,7 +278,8 @@ def render(cells, releases, probe, log, when):
     out += [
         "## Contracts that some g4f release does not honour",
         "",
-        "Releases per verdict over all cells. Where the verdict changes along the g4f line (Python 3.11,",
+        "Releases per verdict over all cells (a release broken in some of its cells only names them, as",
+        "Python/nest/extras). Where the verdict changes along the g4f line (Python 3.11,",
         "both nest packages, uvloop and Jupyter), the release where the contract broke or was fixed is found by",
         "bisecting over every release in between (`pip index versions g4f`); a release that skips the",
         "check for a missing API counts as not broken.",
@@ -288,21 +289,27 @@ def render(cells, releases, probe, log, when):
     ]
     always = 0
     for test_id in tests:
-        verdicts = {}
+        verdicts, broken_in = {}, {}
         for c in cells:
             v = verdict(c, test_id)
             if v:
                 verdicts.setdefault(v, set()).add(c["g4f"])
+            if v == "broken":
+                broken_in.setdefault(c["g4f"], set()).add("%s/%s/%s" % (c["python"], c["nest"], c["extras"]))
         if "broken" not in verdicts:
             always += 1
             continue
         short = test_id.split(".", 1)[1]
+        both = verdicts.get("ok", set()) & verdicts["broken"]  # a release broken only in some of its cells: which
         out.append(
             "| `%s` | %s | %s | %s |"
             % (
                 short,
                 ", ".join(sorted(verdicts.get("ok", ()), key=parse_version)) or "none",
-                ", ".join(sorted(verdicts["broken"], key=parse_version)),
+                ", ".join(
+                    r + (" (%s)" % ", ".join(sorted(broken_in[r])) if r in both else "")
+                    for r in sorted(verdicts["broken"], key=parse_version)
+                ),
                 transitions(test_id, line, releases, probe, log),
             )
         )
