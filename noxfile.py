@@ -220,20 +220,25 @@ def table(session):
         session.error("no saved result for %s: run nox first" % ", ".join(missing))
     cells = [c for c in cells if cell_name(c["python"], c["g4f"], c["nest"], c["extras"]) not in stale]
 
+    reports = {}  # release: the --strict report of a whole run there, or UNCHECKABLE
+
     def probe(release, test_id):
         """Does g4f ``release`` honour the contract of ``test_id``? True, False, None (skipped), or
         compatibility.UNCHECKABLE when g4f cannot be imported there (offline: the suite's network guard is on).
-        Each release in a new virtualenv, as a cell installs it: nothing another release brought in is left."""
-        venv = os.path.join(session.create_tmp(), "probe")
-        uv(session, "venv", "--clear", "--python", os.path.join(session.virtualenv.location, "bin", "python"), venv)
-        install(session, venv, release, "both", LINE_EXTRAS)
-        python = os.path.join(venv, "bin", "python")
-        if "G4F-IMPORTED" not in session.run(
-            python, "-c", IMPORT_G4F, external=True, silent=True, success_codes=[0, 1]
-        ):
+        Each release once, in a new virtualenv, as a cell installs it: nothing another release brought in is
+        left; the whole suite runs there, so the next contract bisected over the same release costs nothing."""
+        if release not in reports:
+            venv = os.path.join(session.create_tmp(), "probe")
+            uv(session, "venv", "--clear", "--python", os.path.join(session.virtualenv.location, "bin", "python"), venv)
+            install(session, venv, release, "both", LINE_EXTRAS)
+            python = os.path.join(venv, "bin", "python")
+            imported = session.run(python, "-c", IMPORT_G4F, external=True, silent=True, success_codes=[0, 1])
+            reports[release] = (
+                run_suite(session, venv, "--strict", success_codes=(0, 1, 2)) if "G4F-IMPORTED" in imported else None
+            ) or compatibility.UNCHECKABLE
+        if reports[release] is compatibility.UNCHECKABLE:
             return compatibility.UNCHECKABLE
-        report = run_suite(session, venv, "--strict", test_id, success_codes=(0, 1, 2))
-        found = (report or {}).get("tests", {}).get(test_id)
+        found = reports[release]["tests"].get(test_id)
         if found is None:
             return compatibility.UNCHECKABLE
         return {"passed": True, "failed": False, "error": False}.get(found["outcome"])
