@@ -17,24 +17,38 @@ sys.path[:0] = [ROOT, HERE]
 from faults import markdown as faults_table  # noqa: E402
 
 
-def tests_table():
-    from g4f_tests import runner
+def suite_tests():
+    """Every test of the suite, in run order, as the package loads them (known defects attached)."""
+    import unittest
 
+    from g4f_tests import iter_tests
+
+    return list(iter_tests(unittest.defaultTestLoader.loadTestsFromName("g4f_tests")))
+
+
+def known_defects_of(test):
+    return getattr(getattr(test, test._testMethodName, None), "known_defects", ())
+
+
+def tests_table():
     lines = ["| test | contract checked |", "|---|---|"]
-    for test in runner.flatten(runner.load_suite()):
+    for test in suite_tests():
         short = test.id().split(".", 1)[1]
         lines.append("| `%s` | %s |" % (short, test.shortDescription() or "(no docstring)"))
     return "\n".join(lines)
 
 
 def defects_table():
-    from g4f_tests.known_defects import DEFECTS
-
-    lines = ["| check | g4f releases | only when | reason |", "|---|---|---|---|"]
-    for name, first, last, condition, reason in DEFECTS:
-        releases = "%s to %s" % (first, last) if last else "%s and later" % first
-        when = (condition.__doc__ or condition.__name__).strip() if condition else "always"
-        lines.append("| `%s` | %s | %s | %s |" % (name, releases, when, reason))
+    """One row per known defect of g4f_tests/known_defects.py, with the checks that carry it."""
+    rows = {}
+    for test in suite_tests():
+        for defect in known_defects_of(test):
+            rows.setdefault(defect.name, (defect, []))[1].append(test.id().split(".", 1)[1])
+    lines = ["| defect | g4f releases | only when | reason | checks |", "|---|---|---|---|---|"]
+    for defect, ids in rows.values():
+        when = (defect.when.__doc__ or defect.when.__name__).strip() if defect.when else "always"
+        checks = ", ".join("`%s`" % test_id for test_id in ids)
+        lines.append("| `%s` | %s | %s | %s | %s |" % (defect.name, defect.releases(), when, defect, checks))
     return "\n".join(lines)
 
 
