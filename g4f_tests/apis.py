@@ -8,6 +8,7 @@ G4F_APIS = {
     "bridge": ("0.3.5.8", "g4f.providers.asyncio"),
     "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
     "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
+    "to_async_iterator": ("0.4.0.5", "g4f.providers.asyncio.to_async_iterator"),
     "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
     "client_ignore_stream": ("0.3.9.6", "the clients passing ignore_stream on to the provider"),
     "images": ("0.3.8.3", "Client().images.generate passing the prompt to an image provider"),

@@ -181,7 +181,10 @@ class CheckTestCase(unittest.TestCase):
         """(label, observation) of each call a body observed (observe.each): skips or fails the whole test
         first if the body itself did not run, crashed or hung."""
         self.returned(found, "the observation of each call")
-        return found.calls()
+        calls = found.calls()
+        if calls and all(call.skip for _, call in calls):  # no call ran: the test did not either
+            self.skipTest("; ".join(sorted({call.skip for _, call in calls})))
+        return calls
 
     def violation(self, message, found, aspect="result"):
         return ContractViolation("%s\nobserved: %s" % (message, found), found, aspect)

@@ -20,6 +20,11 @@ def nest_applied(case):
     return getattr(getattr(case, "regime", None), "name", None) == "nest-applied"
 
 
+def loop_unpatchable(case):
+    """the check runs on a uvloop loop, or g4f cannot nest (the nest package it imports is not installed)"""
+    return getattr(getattr(case, "regime", None), "name", None) == "uvloop" or support.g4f_nest() is None
+
+
 def nest_not_applied(case):
     """the check runs on a loop g4f's nest package was not applied to"""
     return not nest_applied(case)
@@ -29,4 +34,5 @@ OTHER_COUNTS = "other counts than the provider reported"  # responses.py's words
 RUN_IN_LOOP = r"asyncio\.run\(\) cannot be called from a running event loop"
 LOOP_RUNNING = r"This event loop is already running"
 UVLOOP_RUNNING = r"this event loop is already running\."
+UVLOOP_UNPATCHABLE = r"Can't patch loop of type <class 'uvloop\.Loop'>"
 NEVER_AWAITED = "was never awaited"

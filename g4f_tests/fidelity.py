@@ -15,7 +15,10 @@ from . import regimes
 from .checks import CheckTestCase, in_child
 from .known_defects import (
     ASYNC_CLIENT_ASYNC_PROVIDER,
+    ASYNC_CLIENT_IS_SYNC,
+    ASYNC_CLIENT_MISSING,
     ASYNC_CLIENT_ONE_DELTA,
+    ASYNC_CLIENT_SYNC_BRIDGE,
     ASYNC_STREAM_OF_SYNC_PROVIDER,
     CLIENT_EMPTY_CHUNK_DELTA,
     CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
@@ -64,6 +67,9 @@ class AsyncFidelityChecks:
         CLIENT_EMPTY_CHUNK_DELTA,
         CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
         ASYNC_CLIENT_ASYNC_PROVIDER,
+        ASYNC_CLIENT_MISSING,
+        ASYNC_CLIENT_IS_SYNC,
+        ASYNC_CLIENT_SYNC_BRIDGE,
     )
     @in_child(async_answers)
     def test_async_apis_deliver_exactly_what_was_yielded(self, found):

@@ -41,9 +41,24 @@ CELLS = [
     ("patched_async_provider", 'g4f_tests_try("AsyncProviderMock")'),
 ]
 MISSING = [name for name in ("ipykernel", "jupyter_client") if not support.is_importable(name)]
+# A unix socket's path holds at most 107 bytes on Linux (103 on macOS): the kernel's "<dir>/ipc-N" must fit.
+SOCKET_PATH_MAX = 100
+
+
+def socket_dir():
+    """Where the kernel's sockets go: the temp dir, unless its path is too long for them (a long TMPDIR, such as
+    nox's per-session one), then /tmp."""
+    base = tempfile.gettempdir()
+    if len(os.path.join(base, "g4f-tests-kernel-12345678", "ipc-10")) > SOCKET_PATH_MAX and os.path.isdir("/tmp"):
+        return "/tmp"
+    return base
 
 
 @unittest.skipIf(MISSING, "%s not installed (pip install ipykernel jupyter_client)" % " and ".join(MISSING))
+@unittest.skipIf(
+    not MISSING and support.g4f_nest() is None,
+    "g4f cannot nest here: the nest package it imports is not installed (a kernel's loop always runs)",
+)
 class TestJupyterKernel(CheckTestCase):
     results = None
 
@@ -52,7 +67,7 @@ class TestJupyterKernel(CheckTestCase):
         from jupyter_client.manager import KernelManager
 
         # IPC transport: the kernel's sockets are files in a temp dir, no TCP port at all.
-        work = tempfile.mkdtemp(prefix="g4f-tests-kernel-")
+        work = tempfile.mkdtemp(prefix="g4f-tests-kernel-", dir=socket_dir())
         km = KernelManager(
             kernel_name="python3",
             transport="ipc",

@@ -12,12 +12,19 @@ from .conditions import (  # noqa: F401 (shared with client_defects.py)
     OTHER_COUNTS,
     RUN_IN_LOOP,
     UVLOOP_RUNNING,
+    UVLOOP_UNPATCHABLE,
     g4f_cannot_nest,
+    loop_unpatchable,
     nest_applied,
     nest_not_applied,
     python_before_3_11,
 )
-from .verdicts import Defect, Leaves, OneOf, Raises, Returns, known  # noqa: F401 (the checks import known here)
+from .verdicts import ByRelease, Defect, Leaves, OneOf, Raises, Returns, known  # noqa: F401 (checks import known)
+
+# From 0.4.0.5 to 0.5.7.1 the async-generator sync path runs asyncio.run(async_generator_to_list(...)) where the
+# others run the loop: the same defects then raise the asyncio.run() message (measured at both ends).
+RUN_IN_LOOP_SHAPE = Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED])
+GENERATOR_ASYNCIO_RUN = ("0.4.0.5", "0.5.7.1", RUN_IN_LOOP_SHAPE)
 
 NO_NEST_ASYNC_PROVIDER = Defect(
     "no-nest-async-provider",
@@ -27,35 +34,49 @@ NO_NEST_ASYNC_PROVIDER = Defect(
     Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
     issues=(2748, 2403),
     where="seen in a child interpreter with nest_asyncio and nest_asyncio2 hidden: applies to you if you run "
-    "g4f without the nest package it imports (nest_asyncio2 from g4f 7.0)",
+    "g4f without the nest package it imports (nest_asyncio2 from g4f 7.0). Measured: 0.3.3.3 raises "
+    "NestAsyncioError, 0.3.4.6 to 8.8.6 do not; 0.3.3.4 to 0.3.4.5 cannot be imported offline",
     workaround="install nest_asyncio2 (g4f then patches the running loop), or call create_async from async code",
 )
 NO_NEST_GENERATOR_PROVIDER = Defect(
     "no-nest-generator-provider",
     "without a nest package, sync create of an async-generator provider inside a running loop raises a bare "
-    "RuntimeError, not NestAsyncioError",
+    "RuntimeError, not NestAsyncioError, and leaves a never-awaited coroutine",
     "0.3.4.6",
-    Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED]),
+    ByRelease(
+        ("0.3.4.6", "0.4.0.4", Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED])),
+        GENERATOR_ASYNCIO_RUN,
+        ("0.5.7.2", None, Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED])),
+    ),
     issues=(2748, 2403),
     where=NO_NEST_ASYNC_PROVIDER.where,
     workaround=NO_NEST_ASYNC_PROVIDER.workaround,
 )
+# 0.2.8.1 (the first release that nests) to 0.3.1.8 apply nest_asyncio to the uvloop loop, which refuses.
+UVLOOP_REFUSED = ("0.2.8.1", "0.3.1.8", Raises("builtins.ValueError", UVLOOP_UNPATCHABLE))
 UVLOOP_ASYNC_PROVIDER = Defect(
     "uvloop-async-provider",
-    "inside a running uvloop loop g4f patches nothing and lets a bare RuntimeError through instead of "
-    "NestAsyncioError",
-    "7.0.0",
-    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    "inside a running uvloop loop sync create raises another error than NestAsyncioError: nest_asyncio's "
+    "ValueError refusing to patch uvloop (0.2.8.1 to 0.3.1.8), then a bare RuntimeError as g4f leaves the loop "
+    "unpatched",
+    "0.2.8.1",
+    ByRelease(UVLOOP_REFUSED, ("0.3.1.9", None, RUN_IN_LOOP_SHAPE)),
     issues=(2403,),
     where="seen in a child running a uvloop loop: applies to you if you call the sync API from code that "
-    "runs on uvloop (uvicorn[standard], an aiohttp or bot server with uvloop)",
+    "runs on uvloop (uvicorn[standard], an aiohttp or bot server with uvloop). Measured: 0.2.8.0 raises "
+    "NestAsyncioError; each change of shape bisected (0.3.2.0 to 0.3.2.8 cannot be imported offline)",
     workaround="call create_async (or AsyncClient) from async code; the sync API cannot nest on uvloop",
 )
 UVLOOP_GENERATOR_PROVIDER = Defect(
     "uvloop-generator-provider",
     UVLOOP_ASYNC_PROVIDER.reason,
-    "7.0.0",
-    Raises("builtins.RuntimeError", UVLOOP_RUNNING),
+    "0.2.8.1",
+    ByRelease(
+        UVLOOP_REFUSED,
+        ("0.3.1.9", "0.4.0.4", Raises("builtins.RuntimeError", UVLOOP_RUNNING)),
+        GENERATOR_ASYNCIO_RUN,
+        ("0.5.7.2", None, Raises("builtins.RuntimeError", UVLOOP_RUNNING)),
+    ),
     issues=(2403,),
     where=UVLOOP_ASYNC_PROVIDER.where,
     workaround=UVLOOP_ASYNC_PROVIDER.workaround,
@@ -68,8 +89,21 @@ AUTO_PATCH_ASYNC_PROVIDER = Defect(
     Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
     issues=(2748,),
     where="seen in a child with g4f's nest package installed and nothing applied: applies to you if you call "
-    "the sync API with an AsyncProvider inside a running loop (a notebook cell, an async handler)",
+    "the sync API with an AsyncProvider inside a running loop (a notebook cell, an async handler). Measured: "
+    "7.4.7 returns the result, 7.5.0 to 8.8.6 raise",
     workaround="call nest_asyncio2.apply() yourself first, or use create_async (7.4.7 worked)",
+)
+AUTO_PATCH_GENERATOR_PROVIDER = Defect(
+    "auto-patch-generator-provider",
+    "with nest_asyncio importable but not applied, the async-generator sync path calls asyncio.run() without "
+    "patching the running loop: a bare RuntimeError and a never-awaited coroutine",
+    "0.4.0.5",
+    RUN_IN_LOOP_SHAPE,
+    last="0.4.7.4",
+    where="seen in a child with g4f's nest package installed and nothing applied: applies to you on g4f 0.4.0.5 "
+    "to 0.4.7.4 if you call the sync API with an async-generator provider inside a running loop. Measured: "
+    "0.4.0.4 and 0.4.7.5 return the result (both ends bisected)",
+    workaround="upgrade to g4f 0.4.7.5 or later, or call nest_asyncio.apply() yourself first",
 )
 ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
     "async-stream-of-sync-provider",
@@ -78,7 +112,8 @@ ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
     OneOf(Returns({"returned": "coroutine"}), Returns({"received": {"returned": "coroutine"}, "raised": None})),
     last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream asynchronously from a "
-    "sync provider",
+    "sync provider. Measured in this shape on 0.4.0.5, 0.4.7.4, 0.5.7.1, 6.0.5, 7.0.0 and 7.4.7 (cells); "
+    "0.4.0.4 skips (create_async(stream=True) is newer), 7.5.0 honours it",
     workaround="upgrade to g4f 7.5.0 or later",
 )
 ASYNC_CLIENT_ONE_DELTA = Defect(
@@ -96,8 +131,56 @@ ASYNC_CLIENT_ONE_DELTA = Defect(
         Returns({"content": [support.JOINED, None], "finish_reason": [None, "stop"], "usage": OTHER_COUNTS}),
     ),
     last="7.4.7",
-    where=ASYNC_STREAM_OF_SYNC_PROVIDER.where,
+    where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream from AsyncClient over a "
+    "sync provider. Measured in this shape on the cells from 0.4.0.5 to 7.4.7; 0.4.0.4 and 7.5.0 honour it",
     workaround=ASYNC_STREAM_OF_SYNC_PROVIDER.workaround,
+)
+ASYNC_CLIENT_MISSING = Defect(
+    "async-client-missing",
+    "g4f.client.AsyncClient does not exist: these releases removed it (0.3.3.3 brought back a synchronous one)",
+    "0.3.3.0",
+    Raises(
+        "builtins.AssertionError",
+        r"g4f\.client\.AsyncClient is missing from g4f [\d.]+ although g4f has had it since 0\.2\.8\.1: "
+        r"module 'g4f\.client' has no attribute 'AsyncClient'",
+    ),
+    last="0.3.3.2",
+    where="seen in every regime: applies to you on g4f 0.3.3.0 to 0.3.3.2 if you import AsyncClient. Measured: "
+    "0.3.2.0 has it (0.3.2.1 to 0.3.2.9 cannot be imported offline), the wheels of 0.3.3.0 to 0.3.3.2 lack it",
+    workaround="use g4f 0.3.2.0 or 0.3.7.2 and later",
+)
+ASYNC_CLIENT_IS_SYNC = Defect(
+    "async-client-is-sync",
+    "AsyncClient is the synchronous Client under a deprecated name: create returns the ChatCompletion itself "
+    "(awaiting it raises TypeError), create(stream=True) a sync generator (async for raises TypeError), and on a "
+    "running uvloop loop its sync path fails",
+    "0.3.3.3",
+    OneOf(
+        Raises("builtins.TypeError", r"object ChatCompletion can't be used in 'await' expression"),
+        Raises("builtins.TypeError", r"'async for' requires an object with __aiter__ method, got generator"),
+        Raises("builtins.RuntimeError", UVLOOP_RUNNING),
+    ),
+    last="0.3.3.3",
+    where="seen in every regime (the RuntimeError on uvloop): applies to you on g4f 0.3.3.3 if you await "
+    "AsyncClient. Measured on 0.3.3.3 only: 0.3.3.4 to 0.3.4.5 cannot be imported offline, 0.3.4.6 is async",
+    workaround="use Client.chat.completions.async_create there, or g4f 0.3.7.2 and later",
+)
+ASYNC_CLIENT_SYNC_BRIDGE = Defect(
+    "async-client-sync-bridge",
+    "AsyncClient runs an async-generator provider through the sync bridge, inside the running loop: where g4f "
+    "cannot patch that loop (uvloop, or no nest package) it raises a bare RuntimeError",
+    "0.3.4.6",
+    OneOf(
+        Raises("builtins.RuntimeError", UVLOOP_RUNNING),  # on uvloop
+        Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED]),  # without a nest package
+    ),
+    last="0.3.7.1",
+    when=loop_unpatchable,
+    where="seen in a child running a uvloop loop and in an environment without a nest package: applies to you "
+    "on g4f 0.3.4.6 to 0.3.7.1 if you use AsyncClient with an async-generator provider there (on the default "
+    "loop with a nest package g4f patches the loop and the call works). Measured at both ends in both "
+    "environments; 0.3.7.2 works (bisected); 0.3.4.6 is the first release after 0.3.3.3 that imports offline",
+    workaround="upgrade to g4f 0.3.7.2 or later",
 )
 TO_ASYNC_ITERATOR_SPLITS = Defect(
     "to-async-iterator-splits",
@@ -105,21 +188,22 @@ TO_ASYNC_ITERATOR_SPLITS = Defect(
     "0.4.0.5",
     OneOf(Returns(list("Mock")), Returns(list(b"Mock"))),
     last="7.4.7",
-    where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you pass a str or bytes to g4f's "
-    "to_async_iterator",
+    where="seen in every regime: applies to you on g4f 0.4.0.5 (where to_async_iterator first appears) to 7.4.7 "
+    "if you pass a str or bytes to it. Measured on the cells from 0.4.0.5 to 7.4.7; 7.5.0 honours it",
     workaround="upgrade to g4f 7.5.0 or later",
 )
 NEST_RUN_LEAVES_LOOPS = Defect(
     "nest-run-leaves-loops",
-    "once nest_asyncio2 is applied (as g4f advises, and as g4f does itself inside a running loop), each sync "
-    "call from a worker thread leaves that thread an event loop that is never closed: nest's asyncio.run "
-    "makes one per thread and never closes it",
-    "0.3.0.0",
+    "once g4f's nest package is applied (as g4f advises, and as g4f does itself inside a running loop), each "
+    "sync call from a worker thread leaves that thread an event loop that is never closed: the patched "
+    "asyncio.run makes one per thread and never closes it",
+    "0.2.8.1",
     Leaves(["unclosed event loop"], also=["unclosed <socket"]),
     when=nest_applied,
     where="seen in a child that applied g4f's nest package first: applies to you if you (or g4f, inside a "
-    "running loop) applied nest_asyncio2 and then call the sync API from worker threads (a threaded "
-    "server, run_in_executor): one leaked loop, with its selector and sockets, per thread",
+    "running loop) applied nest_asyncio (nest_asyncio2 from g4f 7.0) and then call the sync API from worker "
+    "threads (a threaded server, run_in_executor): one leaked loop, with its selector and sockets, per "
+    "thread. Measured from 0.2.8.1, the first release that nests (the check cannot run before), to 8.8.6",
     workaround="apply nest_asyncio2 with run_close_loop=True before g4f does, or use the async API",
 )
 JUPYTER_FRESH_KERNEL = Defect(
@@ -130,7 +214,7 @@ JUPYTER_FRESH_KERNEL = Defect(
     Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
     issues=(2748,),
     where="seen in a real ipykernel: applies to you if the first g4f call in your notebook is a sync create "
-    "with an AsyncProvider",
+    "with an AsyncProvider. Measured in a kernel: 7.4.7 returns the result, 7.5.0 to 8.8.6 raise",
     workaround="run nest_asyncio2.apply() in the notebook first, or await create_async in the cell",
 )
 TIMEOUT_IS_ASYNCIO_ERROR = Defect(
@@ -140,8 +224,9 @@ TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "0.5.4.4",
     Raises("asyncio.exceptions.TimeoutError", ""),
     when=python_before_3_11,
-    where="seen on Python 3.8 with g4f 0.5.4.4, 6.0.5, 7.0.0 and 8.8.6: applies to you on Python 3.8 to 3.10 "
-    "if you catch TimeoutError around a sync stream with a timeout",
+    where="seen on Python 3.8 with g4f 0.5.4.4 (where the timeout first appears) and on Python 3.8, 3.9 and 3.10 "
+    "with 8.8.6 (cells): applies to you on Python 3.8 to 3.10 if you catch TimeoutError around a sync stream "
+    "with a timeout",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
 )
 # The documented test_exception runs only where g4f cannot nest: the same defect, seen in this process.

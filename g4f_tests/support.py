@@ -120,22 +120,21 @@ class Observation:
         self.warnings, self.log, self.leftover = list(warnings), list(log), leftover
 
     @classmethod
-    def of_exception(cls, error):
-        """The observation of an exception raised in this process. Frees what its traceback holds first, so a
-        coroutine it kept alive warns now, inside the observation."""
+    def of_exception(cls, error, caught=()):
+        """The observation of an exception raised in this process, after the warnings ``caught`` while it was raised.
+        Frees what its traceback holds first, so a coroutine it kept alive warns now, inside the observation."""
         described = {
             "type": "%s.%s" % (type(error).__module__, type(error).__qualname__),
             "message": str(error),
             "nest_error": type(error).__name__ == "NestAsyncioError",
             "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__)),
         }
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught_now:
             warnings.simplefilter("always")
             traceback.clear_frames(error.__traceback__)
             gc.collect()
-        return cls(
-            error=described, warnings=["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in caught]
-        )
+        lines = ["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in list(caught) + caught_now]
+        return cls(error=described, warnings=lines)
 
     def calls(self):
         """(label, Observation) for a body that observed several calls and returned {label: observation}."""
@@ -228,7 +227,7 @@ def g4f_nest():
 
     Read from g4f's own module state: g4f.providers.asyncio from 0.3.5.8 on (nest_asyncio2 from 7.0,
     nest_asyncio before), g4f.providers.base_provider in 0.3.4.x. Older releases import nest_asyncio where
-    they need it (0.3.0 to 0.3.3) or never (0.2): then the answer is whether that import would work.
+    they need it (0.2.8.1 to 0.3.3) or never (before 0.2.8.1): then the answer is whether that import would work.
     """
     for name in ("g4f.providers.asyncio", "g4f.providers.base_provider"):
         try:
@@ -237,7 +236,7 @@ def g4f_nest():
             continue
         if hasattr(module, "has_nest_asyncio"):
             return getattr(module, "nest_asyncio", None) if module.has_nest_asyncio else None
-    if g4f_release() < (0, 3):
+    if g4f_release() < (0, 2, 8, 1):
         return None
     try:
         return importlib.import_module("nest_asyncio")
