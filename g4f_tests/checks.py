@@ -91,7 +91,7 @@ def batch_modules(module_name):
     """The modules whose checks run in the same child as ``module_name``'s (itself alone, or its group)."""
     package, _, short = module_name.rpartition(".")
     group = next((group for group in SHARED_BATCHES if short in group), (short,))
-    return [importlib.import_module("%s.%s" % (package, name)) for name in group]
+    return [importlib.import_module("%s.%s" % (package, name) if package else name) for name in group]
 
 
 def module_batch(module_name, regime):
