@@ -197,7 +197,9 @@ def verdict(case, error):
     defect applies a cleanup that fails the test as "not the known defect" (a failing cleanup outranks the
     expected failure in every Python unittest supports)."""
     defects = applicable(case)
-    if not defects or isinstance(error, (unittest.SkipTest, KnownDefectSeen)) or not isinstance(error, Exception):
+    # unittest stops a test at the end of a subtest that failed as expected (_ShouldStop): not a failure
+    passing = (unittest.SkipTest, KnownDefectSeen, getattr(unittest.case, "_ShouldStop", KnownDefectSeen))
+    if not defects or isinstance(error, passing) or not isinstance(error, Exception):
         return error
     found = getattr(error, "observed", None)
     if found is None:  # an exception g4f raised straight into the test (the documented module)
