@@ -30,7 +30,18 @@ from . import support  # noqa: E402
 __version__ = "0.2.0"
 
 # The modules of checks, in the order they run by default: the documented module first.
-MODULES = ("asyncio", "nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge", "jupyter")
+MODULES = (
+    "asyncio",
+    "nesting",
+    "loops",
+    "streaming",
+    "clients",
+    "threads",
+    "cancellation",
+    "bridge",
+    "workers",
+    "jupyter",
+)
 DOCUMENTED = __name__ + ".asyncio"
 
 support.enable_network_guard()

@@ -151,6 +151,18 @@ class CheckTestCase(unittest.TestCase):
         self.returned(found, "the observation of each call")
         return found.calls()
 
+    def facts(self, found, expected):
+        """(label, observation, want) for each call a body observed, the value of each cut down to the keys of
+        ``want = expected(label)`` (the facts the test's contract is about); a call ``expected`` gives no facts
+        for is left out. ``found``: one body's observation of several calls, or ``{label: observation}``."""
+        for label, call in found.items() if isinstance(found, dict) else self.calls(found):
+            want = expected(label)
+            if not want:
+                continue
+            if call.error is None and call.skip is None and call.crash is None and isinstance(call.value, dict):
+                call.value = {key: call.value.get(key, "(missing)") for key in want}
+            yield label, call, want
+
     def violation(self, message, found, aspect="result"):
         return ContractViolation("%s\nobserved: %s" % (message, found), found, aspect)
 

@@ -39,7 +39,7 @@ WARM = ("g4f.client", "g4f.tools.run_tools", "concurrent.futures.thread")
 
 
 # The modules whose checks run in the children (the package's MODULES but the documented one and jupyter).
-CHECK_MODULES = ("nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge")
+CHECK_MODULES = ("nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge", "workers")
 
 
 def prepare(state):
@@ -52,7 +52,7 @@ def prepare(state):
         if support.is_importable(name):
             importlib.import_module(name)
     package = __name__.rpartition(".")[0]
-    for name in ("providers",) + CHECK_MODULES:  # what the requests will name: imported while the parent loads
+    for name in ("providers", "probes") + CHECK_MODULES:  # what the requests will name: imported while the parent loads
         importlib.import_module("%s.%s" % (package, name))
     support.sandbox()  # g4f is imported now: its version check goes off too
     gc.collect()

@@ -279,6 +279,7 @@ G4F_APIS = {
     "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
     "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
     "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
+    "client_images": ("0.3.0.0", 'Client().images.generate(..., response_format="url") over an async generator'),
 }
 
 
