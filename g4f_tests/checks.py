@@ -154,13 +154,14 @@ class CheckTestCase(unittest.TestCase):
     def facts(self, found, expected):
         """(label, observation, want) for each call a body observed, the value of each cut down to the keys of
         ``want = expected(label)`` (the facts the test's contract is about); a call ``expected`` gives no facts
-        for is left out. ``found``: one body's observation of several calls, or ``{label: observation}``."""
+        for is left out; a value without every key of ``want`` stays whole. ``found``: one body's observation of several calls, or ``{label: observation}``.
+        """
         for label, call in found.items() if isinstance(found, dict) else self.calls(found):
             want = expected(label)
             if not want:
                 continue
-            if call.error is None and call.skip is None and call.crash is None and isinstance(call.value, dict):
-                call.value = {key: call.value.get(key, "(missing)") for key in want}
+            if isinstance(call.value, dict) and all(key in call.value for key in want):
+                call.value = {key: call.value[key] for key in want}  # else whole, to show what happened instead
             yield label, call, want
 
     def violation(self, message, found, aspect="result"):

@@ -82,6 +82,32 @@ AUTO_PATCH_ASYNC_PROVIDER = Defect(
     "the sync API with an AsyncProvider inside a running loop (a notebook cell, an async handler)",
     workaround="call nest_asyncio2.apply() yourself first, or use create_async (7.4.7 worked)",
 )
+
+
+def nest_replaces():
+    """What of asyncio (probes.asyncio_parts) nest_asyncio's and nest_asyncio2's apply() replace on this Python"""
+    parts = ["asyncio.run"]
+    if sys.version_info < (3, 14):
+        parts += ["asyncio.Future", "asyncio.Task", "the event loop policy's get_event_loop"]
+    if (3, 9) <= sys.version_info < (3, 14):
+        parts.append("asyncio.get_event_loop")
+    return sorted(parts)
+
+
+AUTO_PATCH_REPLACES_ASYNCIO = Defect(
+    "auto-patch-replaces-asyncio",
+    "to patch the running loop, g4f calls its nest package's apply(loop), which also replaces asyncio.run, "
+    "asyncio.Task and Future (pure-Python ones), asyncio.get_event_loop and the event loop policy for the whole "
+    "process, for good",
+    "0.4.0.0",
+    Returns({"asyncio replaced by the call": nest_replaces()}),
+    where="seen in a fresh child with g4f's nest package installed and nothing applied: applies to you if you "
+    "call the sync API inside a running loop once (a notebook cell, an async handler): from then on every "
+    "asyncio.run in the process is nest's (which leaves loops open, see nest-run-leaves-loops) and every task "
+    "is a slower pure-Python one",
+    workaround="call create_async (or AsyncClient) from async code; or apply the nest package yourself, knowingly, "
+    "with run_close_loop=True",
+)
 ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
     "async-stream-of-sync-provider",
     "create_async(stream=True) with a sync provider returns a coroutine, not an async iterator",
