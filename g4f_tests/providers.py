@@ -58,22 +58,22 @@ class SlowAsyncProviderMock(AsyncProvider):
         return "Mock"
 
 
-def hanging_provider():
-    """A fresh HangingProviderMock class, its events not yet set (a check's own)."""
-    return type(
-        "HangingProviderMock", (HangingProviderMock,), {"started": threading.Event(), "closed": threading.Event()}
-    )
+def hanging_provider(base=None):
+    """A fresh HangingProviderMock (or subclass of ``base``), its events not yet set (a check's own)."""
+    events = {name: threading.Event() for name in ("started", "cancelled", "closed")}
+    base = base or HangingProviderMock
+    return type(base.__name__, (base,), events)
 
 
 class HangingProviderMock(AsyncGeneratorProvider):
-    """Yields CHUNKS[0], then waits forever. ``started`` is set when it starts, ``closed`` once its ``finally``
-    ran: threading events, so a check can wait on them from any thread (take a fresh one: hanging_provider)."""
+    """Yields CHUNKS[0], then waits forever. ``started`` is set when it starts, ``cancelled`` when CancelledError
+    reaches it, ``closed`` once its ``finally`` ran: threading events, so a check can wait on them from any
+    thread (take a fresh one: hanging_provider)."""
 
     working = True
     use_stream_timeout = False
     supports_stream = True
-    started = threading.Event()
-    closed = threading.Event()
+    started = cancelled = closed = threading.Event()
 
     @classmethod
     async def create_async_generator(cls, model, messages, stream, **kwargs):
@@ -82,8 +82,31 @@ class HangingProviderMock(AsyncGeneratorProvider):
             yield CHUNKS[0]
             await asyncio.Event().wait()
             yield CHUNKS[1]
+        except asyncio.CancelledError:
+            cls.cancelled.set()
+            raise
         finally:
             cls.closed.set()
+
+
+class HangingAsyncProviderMock(AsyncProvider):
+    """An AsyncProvider that never answers, with HangingProviderMock's events (take one: hanging_provider)."""
+
+    working = True
+    use_stream_timeout = False
+    started = cancelled = closed = threading.Event()
+
+    @classmethod
+    async def create_async(cls, model, messages, **kwargs):
+        try:
+            cls.started.set()
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cls.cancelled.set()
+            raise
+        finally:
+            cls.closed.set()
+        return CHUNKS[1]
 
 
 def create(provider, stream=False, **kwargs):
