@@ -40,6 +40,8 @@ MODULES = (
     "cancellation",
     "bridge",
     "workers",
+    "timeouts",
+    "contexts",
     "jupyter",
 )
 DOCUMENTED = __name__ + ".asyncio"

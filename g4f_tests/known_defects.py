@@ -84,6 +84,11 @@ AUTO_PATCH_ASYNC_PROVIDER = Defect(
 )
 
 
+def python_before_3_9(case):
+    """Python is older than 3.9 (no asyncio.to_thread)"""
+    return sys.version_info < (3, 9)
+
+
 def nest_replaces():
     """What of asyncio (probes.asyncio_parts) nest_asyncio's and nest_asyncio2's apply() replace on this Python"""
     parts = ["asyncio.run"]
@@ -171,6 +176,26 @@ TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     where="seen on Python 3.8 with g4f 0.5.4.4, 6.0.5, 7.0.0 and 8.8.6: applies to you on Python 3.8 to 3.10 "
     "if you catch TimeoutError around a sync stream with a timeout",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
+)
+TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT = Defect(
+    "to-sync-generator-collect-ignores-timeout",
+    "to_sync_generator(stream=False, timeout=...) collects the generator with asyncio.run and never applies the "
+    "timeout: a slow generator is waited for to its end",
+    "0.5.4.4",
+    Returns({"chunks": list(support.CHUNKS)}),
+    where="seen in every regime: applies to you if you call g4f's to_sync_generator with stream=False and a "
+    "timeout (g4f's own sync path passes no timeout)",
+    workaround="keep stream=True (the default) where a timeout matters, or wrap the call in your own timeout",
+)
+TO_THREAD_DROPS_CONTEXT = Defect(
+    "to-thread-drops-context",
+    "before Python 3.9, g4f's to_thread falls back to loop.run_in_executor, which runs the callable outside the "
+    "caller's context: its ContextVars are not set there (asyncio.to_thread copies them)",
+    "8.4.0",
+    Returns({"result": support.JOINED, "caller's context": "not set: the provider ran in another context"}),
+    when=python_before_3_9,
+    where="seen on Python 3.8: applies to you on Python 3.8 if you rely on ContextVars inside g4f's to_thread",
+    workaround="wrap the callable: contextvars.copy_context().run, or use Python 3.9 or later",
 )
 # The documented test_exception runs only where g4f cannot nest: the same defect, seen in this process.
 DOCUMENTED_NO_NEST = Defect(

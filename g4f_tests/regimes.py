@@ -39,7 +39,18 @@ WARM = ("g4f.client", "g4f.tools.run_tools", "concurrent.futures.thread")
 
 
 # The modules whose checks run in the children (the package's MODULES but the documented one and jupyter).
-CHECK_MODULES = ("nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge", "workers")
+CHECK_MODULES = (
+    "nesting",
+    "loops",
+    "streaming",
+    "clients",
+    "threads",
+    "cancellation",
+    "bridge",
+    "workers",
+    "timeouts",
+    "contexts",
+)
 
 
 def prepare(state):

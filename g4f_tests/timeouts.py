@@ -1,0 +1,171 @@
+"""Timeouts of the bridge: to_sync_generator(timeout=...) and AsyncClient's stream_timeout / timeout (g4f's
+wait_for between chunks). When one expires, the provider's pending await is cancelled (CancelledError inside the
+provider, its generator closed) before the TimeoutError reaches the caller. At the edges: 0 or less is an
+immediate TimeoutError, not "no limit"; None is no limit."""
+
+import asyncio
+import importlib
+
+from . import regimes, support
+from .checks import CheckTestCase, in_child
+from .known_defects import TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT, known
+from .observe import each, each_async
+from .providers import CHUNKS, MESSAGES, NON_EMPTY, AsyncChunksProviderMock, HangingProviderMock, hanging_provider
+
+# A timeout that expires on a provider that stops answering, and how long the slow provider takes to answer.
+EXPIRING = 0.01
+SLOW = 0.05
+
+
+class SlowProviderMock(AsyncChunksProviderMock):
+    """Streams CHUNKS after SLOW seconds of silence: slower than EXPIRING, quick enough to wait for."""
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        await asyncio.sleep(SLOW)
+        async for chunk in super().create_async_generator(model, messages, stream, **kwargs):
+            yield chunk
+
+
+class StreamTimeoutHangingProviderMock(HangingProviderMock):
+    use_stream_timeout = True  # AsyncClient applies stream_timeout to it, not timeout
+
+
+class StreamTimeoutSlowProviderMock(SlowProviderMock):
+    use_stream_timeout = True
+
+
+def when_it_failed(provider, error):
+    """The error as the caller saw it, and the state of the provider at that moment (not waited for)."""
+    timed_out = isinstance(error, (TimeoutError, asyncio.TimeoutError))
+    found = {"error": "TimeoutError" if timed_out else "%s: %s" % (type(error).__name__, error)}
+    if hasattr(provider, "cancelled"):
+        cancelled, closed = provider.cancelled.is_set(), provider.closed.is_set()
+        found["provider when the error reached the caller"] = (
+            "cancelled and closed"
+            if cancelled and closed
+            else "cancelled, not closed" if cancelled else "still waiting"
+        )
+    return found
+
+
+def read(provider, timeout, stream=True):
+    """to_sync_generator(the provider's generator, stream, timeout) read to its end, or to its error."""
+    to_sync_generator = support.require_api("to_sync_generator_timeout", lambda: support.g4f_bridge().to_sync_generator)
+    if isinstance(provider, type) and issubclass(provider, HangingProviderMock):
+        provider = hanging_provider(provider)
+    chunks = []
+    try:
+        for chunk in to_sync_generator(provider.create_async_generator("", MESSAGES, True), stream, timeout):
+            chunks.append(chunk)
+    except Exception as error:
+        return dict(when_it_failed(provider, error), **{"chunks before the error": chunks})
+    return {"chunks": chunks}
+
+
+async def read_inside_the_loop(provider, timeout, stream=True):
+    return read(provider, timeout, stream)
+
+
+EXPIRED = {
+    "error": "TimeoutError",
+    "provider when the error reached the caller": "cancelled and closed",
+    "chunks before the error": [CHUNKS[0]],
+}
+IMMEDIATE = {"error": "TimeoutError", "chunks before the error": []}
+SYNC = {
+    "timeout=%s, a generator that stops answering" % EXPIRING: ((HangingProviderMock, EXPIRING), EXPIRED),
+    "timeout=0": ((SlowProviderMock, 0), IMMEDIATE),
+    "timeout=-1": ((SlowProviderMock, -1), IMMEDIATE),
+    "timeout=None, a slow generator": ((SlowProviderMock, None), {"chunks": list(CHUNKS)}),
+}
+
+
+def sync_timeouts():
+    return each(read, {label: args for label, (args, _) in SYNC.items()})
+
+
+def collect_with_timeout():
+    return read(SlowProviderMock, EXPIRING, False)
+
+
+async def timeout_inside_the_loop():
+    return await each_async(read_inside_the_loop, {"timeout=%s" % EXPIRING: (HangingProviderMock, EXPIRING)})
+
+
+class TestToSyncGeneratorTimeout(CheckTestCase):
+    @in_child(sync_timeouts)
+    def test_timeout_cancels_the_pending_await_first(self, found):
+        """to_sync_generator(timeout=...) outside a loop: an expired timeout cancels the provider's pending await and closes it before TimeoutError reaches the caller; 0 or less is an immediate TimeoutError; None is no limit"""
+        for label, call, want in self.facts(found, lambda label: SYNC[label][1]):
+            with self.subTest(call=label):
+                self.assertReturned(call, want)
+
+    @known(TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT)
+    @in_child(collect_with_timeout)
+    def test_timeout_applies_without_streaming(self, found):
+        """to_sync_generator(stream=False, timeout=...) raises TimeoutError on a generator slower than the timeout"""
+        self.assertReturned(found, IMMEDIATE)
+
+
+class TestToSyncGeneratorTimeoutNestApplied(CheckTestCase):
+    regime = regimes.NEST_APPLIED
+
+    @in_child(timeout_inside_the_loop)
+    def test_timeout_inside_a_running_loop_cancels_the_pending_await_first(self, found):
+        """after nest_asyncio.apply(), to_sync_generator(timeout=...) inside the running loop cancels the provider's pending await and closes it before TimeoutError reaches the caller"""
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, EXPIRED)
+
+
+async def async_client_stream(provider, **timeouts):
+    """AsyncClient(stream=True) with ``timeouts``, read to its end or its error: the deltas, and the error."""
+    support.require_api("wait_for", lambda: importlib.import_module("g4f.providers.base_provider").wait_for)
+    AsyncClient = importlib.import_module("g4f.client").AsyncClient
+    if issubclass(provider, HangingProviderMock):
+        provider = hanging_provider(provider)
+    deltas = []
+    try:
+        response = AsyncClient(provider=provider).chat.completions.create(MESSAGES, "", stream=True, **timeouts)
+        async for chunk in response:
+            if chunk.choices and chunk.choices[0].delta.content:
+                deltas.append(chunk.choices[0].delta.content)
+    except Exception as error:
+        return dict(when_it_failed(provider, error), **{"deltas before the error": deltas})
+    return {"deltas": deltas}
+
+
+EXPIRED_STREAM = dict(
+    {key: value for key, value in EXPIRED.items() if key != "chunks before the error"},
+    **{"deltas before the error": [CHUNKS[0]]},
+)
+CLIENT = {
+    "stream_timeout=%s" % EXPIRING: ((StreamTimeoutHangingProviderMock,), {"stream_timeout": EXPIRING}),
+    "timeout=%s, a provider with use_stream_timeout = False"
+    % EXPIRING: ((HangingProviderMock,), {"timeout": EXPIRING}),
+    "stream_timeout=0": ((StreamTimeoutSlowProviderMock,), {"stream_timeout": 0}),
+    "stream_timeout=None": ((StreamTimeoutSlowProviderMock,), {"stream_timeout": None}),
+}
+CLIENT_EXPECTED = {
+    "stream_timeout=%s" % EXPIRING: EXPIRED_STREAM,
+    "timeout=%s, a provider with use_stream_timeout = False" % EXPIRING: EXPIRED_STREAM,
+    "stream_timeout=0": {"error": "TimeoutError", "deltas before the error": []},
+    "stream_timeout=None": {"deltas": NON_EMPTY},
+}
+
+
+async def async_client_timeouts():
+    found = {}
+    for label, (args, timeouts) in CLIENT.items():
+        found.update(await each_async(lambda *a, t=timeouts: async_client_stream(*a, **t), {label: args}))
+    return found
+
+
+class TestAsyncClientStreamTimeout(CheckTestCase):
+    @in_child(async_client_timeouts)
+    def test_stream_timeout_cancels_the_pending_await_first(self, found):
+        """AsyncClient streaming: an expired stream_timeout (or timeout, per use_stream_timeout) cancels the provider's pending await and closes it before the error reaches the caller; 0 is an immediate TimeoutError; None is no limit"""
+        for label, call, want in self.facts(found, CLIENT_EXPECTED.get):
+            with self.subTest(call=label):
+                self.assertReturned(call, want)
