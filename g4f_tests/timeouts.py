@@ -37,8 +37,9 @@ class StreamTimeoutSlowProviderMock(SlowProviderMock):
 
 def when_it_failed(provider, error):
     """The error as the caller saw it, and the state of the provider at that moment (not waited for)."""
-    timed_out = isinstance(error, (TimeoutError, asyncio.TimeoutError))
-    found = {"error": "TimeoutError" if timed_out else "%s: %s" % (type(error).__name__, error)}
+    kind = type(error)
+    name = kind.__qualname__ if kind.__module__ == "builtins" else "%s.%s" % (kind.__module__, kind.__qualname__)
+    found = {"error": "%s: %s" % (name, error)}
     if hasattr(provider, "cancelled"):
         cancelled, closed = provider.cancelled.is_set(), provider.closed.is_set()
         found["provider when the error reached the caller"] = (
@@ -47,6 +48,10 @@ def when_it_failed(provider, error):
             else "cancelled, not closed" if cancelled else "still waiting"
         )
     return found
+
+
+def timed_out(seconds):
+    return "TimeoutError: The operation timed out after %s seconds" % seconds
 
 
 def read(provider, timeout, stream=True):
@@ -68,15 +73,14 @@ async def read_inside_the_loop(provider, timeout, stream=True):
 
 
 EXPIRED = {
-    "error": "TimeoutError",
+    "error": timed_out(EXPIRING),
     "provider when the error reached the caller": "cancelled and closed",
     "chunks before the error": [CHUNKS[0]],
 }
-IMMEDIATE = {"error": "TimeoutError", "chunks before the error": []}
 SYNC = {
     "timeout=%s, a generator that stops answering" % EXPIRING: ((HangingProviderMock, EXPIRING), EXPIRED),
-    "timeout=0": ((SlowProviderMock, 0), IMMEDIATE),
-    "timeout=-1": ((SlowProviderMock, -1), IMMEDIATE),
+    "timeout=0": ((SlowProviderMock, 0), {"error": timed_out(0), "chunks before the error": []}),
+    "timeout=-1": ((SlowProviderMock, -1), {"error": timed_out(-1), "chunks before the error": []}),
     "timeout=None, a slow generator": ((SlowProviderMock, None), {"chunks": list(CHUNKS)}),
 }
 
@@ -105,7 +109,7 @@ class TestToSyncGeneratorTimeout(CheckTestCase):
     @in_child(collect_with_timeout)
     def test_timeout_applies_without_streaming(self, found):
         """to_sync_generator(stream=False, timeout=...) raises TimeoutError on a generator slower than the timeout"""
-        self.assertReturned(found, IMMEDIATE)
+        self.assertReturned(found, {"error": timed_out(EXPIRING), "chunks before the error": []})
 
 
 class TestToSyncGeneratorTimeoutNestApplied(CheckTestCase):
@@ -150,7 +154,7 @@ CLIENT = {
 CLIENT_EXPECTED = {
     "stream_timeout=%s" % EXPIRING: EXPIRED_STREAM,
     "timeout=%s, a provider with use_stream_timeout = False" % EXPIRING: EXPIRED_STREAM,
-    "stream_timeout=0": {"error": "TimeoutError", "deltas before the error": []},
+    "stream_timeout=0": {"error": timed_out(0), "deltas before the error": []},
     "stream_timeout=None": {"deltas": NON_EMPTY},
 }
 
@@ -169,3 +173,26 @@ class TestAsyncClientStreamTimeout(CheckTestCase):
         for label, call, want in self.facts(found, CLIENT_EXPECTED.get):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
+
+
+async def wait_for_closed_after_the_first_chunk(timeout):
+    """g4f's wait_for (what AsyncClient streams through) closed by its consumer after the first chunk."""
+    wait_for = support.require_api("wait_for", lambda: importlib.import_module("g4f.providers.base_provider").wait_for)
+    provider = hanging_provider()
+    stream = wait_for(provider.create_async_generator("", MESSAGES, True), timeout)
+    first = await stream.__anext__()
+    await stream.aclose()
+    return {"first chunk": first, "provider after aclose()": "closed" if provider.closed.is_set() else "suspended"}
+
+
+async def wait_for_closed_early():
+    return await each_async(wait_for_closed_after_the_first_chunk, {"timeout=1": (1,), "timeout=None": (None,)})
+
+
+class TestWaitFor(CheckTestCase):
+    @in_child(wait_for_closed_early)
+    def test_closing_the_stream_closes_the_provider(self, found):
+        """g4f's wait_for (AsyncClient's stream_timeout), with a timeout or without, closes the provider's generator when its consumer closes it"""
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, {"first chunk": CHUNKS[0], "provider after aclose()": "closed"})
