@@ -42,6 +42,7 @@ MODULES = (
     "workers",
     "timeouts",
     "contexts",
+    "failures",
     "jupyter",
 )
 DOCUMENTED = __name__ + ".asyncio"

@@ -197,6 +197,22 @@ TO_THREAD_DROPS_CONTEXT = Defect(
     where="seen on Python 3.8: applies to you on Python 3.8 if you rely on ContextVars inside g4f's to_thread",
     workaround="wrap the callable: contextvars.copy_context().run, or use Python 3.9 or later",
 )
+NESTED_RUNTIME_ERROR_IS_NEST_ERROR = Defect(
+    "nested-runtime-error-is-nest-error",
+    "inside a running loop, to_sync_generator(coroutine) reports any RuntimeError the coroutine raises as "
+    "NestAsyncioError ('Install \"nest-asyncio2\"'), although nest is installed and applied",
+    "7.5.0",
+    Returns(
+        {
+            "chunks before the error": [],
+            "error": 'NestAsyncioError: Install "nest-asyncio2" package | pip install -U nest-asyncio2',
+        }
+    ),
+    where="seen in a child that applied g4f's nest package: applies to you if you call g4f.to_sync_generator "
+    "with a coroutine inside a running loop (a notebook, an async handler) and the coroutine fails with a "
+    "RuntimeError: the error you see tells you to install a package you have, and hides the real one",
+    workaround="read the NestAsyncioError's __cause__ (raise ... from e keeps the provider's error there)",
+)
 # The documented test_exception runs only where g4f cannot nest: the same defect, seen in this process.
 DOCUMENTED_NO_NEST = Defect(
     "documented-no-nest",

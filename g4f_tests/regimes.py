@@ -50,6 +50,7 @@ CHECK_MODULES = (
     "workers",
     "timeouts",
     "contexts",
+    "failures",
 )
 
 
