@@ -80,6 +80,7 @@ async def call_in_context(label, calls):
 
 
 async def every_async_path():
+    support.require_api("bridge")
     calls = dict(CALLS, **NESTED) if getattr(asyncio, "_nest_patched", False) else CALLS
     return await each_async(call_in_context, {label: (label, calls) for label in calls})
 

@@ -85,10 +85,12 @@ def expected(label):
 
 
 def sync_failures():
+    support.require_api("bridge")
     return each(chunks_then_error, {label: args for label, (args, _) in CASES.items()})
 
 
 async def nested_failures():
+    support.require_api("bridge")
     return await each_async(inside_the_loop, {label: args for label, (args, _) in CASES.items()})
 
 

@@ -107,6 +107,7 @@ def call_in_fresh_thread(label, found):
 
 def every_sync_path_from_fresh_threads():
     """Every call of CALLS at once, each from its own fresh worker thread: {label: its observation}."""
+    support.require_api("bridge")  # what these checks know of the bridge's loop handling is g4f.providers.asyncio
     found = {}
     for thread in [call_in_fresh_thread(label, found) for label in CALLS]:
         thread.join(support.TIMEOUT)
