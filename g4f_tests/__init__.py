@@ -33,6 +33,7 @@ __version__ = "0.2.0"
 MODULES = (
     "asyncio",
     "nesting",
+    "callers_loop",
     "loops",
     "streaming",
     "clients",
