@@ -20,9 +20,10 @@ from .support import CHUNKS, JOINED, thread_loop
 # Set by the caller before a call; a provider run in the caller's context sees CALLERS_VALUE.
 CALLER = contextvars.ContextVar("g4f_tests_caller", default="not set: the provider ran in another context")
 CALLERS_VALUE = "set by the caller"
-# Seconds of blocking work the provider's executor job does: far longer than g4f takes to return once the
-# provider is done, so a sync call that does not wait for the loop's default executor returns before it ends.
-JOB_SECONDS = 0.2
+# Seconds of blocking work the provider's executor job does once the provider is done: far longer than g4f takes
+# to return then, so a sync call that does not wait for the loop's default executor returns before the job ends.
+JOB_SECONDS = 0.05
+JOB_PATIENCE = 1.0
 IMAGE_URL = "https://example.invalid/g4f-tests.png"
 
 
@@ -47,6 +48,7 @@ class _Probe:
 
         def job():
             report["job thread"] = threading.current_thread()
+            report["done"].wait(JOB_PATIENCE)  # until the provider is done (never, if g4f leaves it suspended)
             time.sleep(JOB_SECONDS)  # the blocking work itself, not a wait for something
             report["job done"].set()
 
@@ -88,9 +90,12 @@ class AsyncProbe(_Probe, AsyncProvider):
     @classmethod
     async def create_async(cls, model, messages, **kwargs):
         cls.began()
-        await cls.leave_work_behind()
-        cls.report["produced"] = len(CHUNKS)
-        return JOINED
+        try:
+            await cls.leave_work_behind()
+            cls.report["produced"] = len(CHUNKS)
+            return JOINED
+        finally:
+            cls.report["done"].set()
 
 
 class GeneratorProbe(_Probe, AsyncGeneratorProvider):
@@ -109,6 +114,7 @@ class GeneratorProbe(_Probe, AsyncGeneratorProvider):
                 yield chunk
         finally:
             cls.report["closed"].set()
+            cls.report["done"].set()
 
 
 class NoStreamGeneratorProbe(GeneratorProbe):
@@ -122,8 +128,11 @@ class ImageProbe(_Probe, AsyncGeneratorProvider):
     @classmethod
     async def create_async_generator(cls, model, messages, stream=True, prompt=None, **kwargs):
         cls.began()
-        await cls.leave_work_behind()
-        yield ImageResponse(IMAGE_URL, prompt or "")
+        try:
+            await cls.leave_work_behind()
+            yield ImageResponse(IMAGE_URL, prompt or "")
+        finally:
+            cls.report["done"].set()
 
 
 KINDS = {
@@ -138,7 +147,7 @@ KINDS = {
 def probe(kind, background=True):
     """A fresh probe provider of ``kind`` (a key of KINDS), its report empty."""
     report = {"produced": 0, "job done": threading.Event(), "inner closed": threading.Event()}
-    report["closed"] = threading.Event()
+    report["closed"], report["done"] = threading.Event(), threading.Event()
     base = KINDS[kind]
     return type(base.__name__, (base,), {"report": report, "background": background})
 

@@ -13,8 +13,9 @@ from .observe import each, each_async
 from .providers import CHUNKS, MESSAGES, NON_EMPTY, AsyncChunksProviderMock, HangingProviderMock, hanging_provider
 
 # A timeout that expires on a provider that stops answering, and how long the slow provider takes to answer.
+# (0 or less expires before a provider's first step and None never does: a quick provider tells them apart.)
 EXPIRING = 0.01
-SLOW = 0.05
+SLOW = 0.03
 
 
 class SlowProviderMock(AsyncChunksProviderMock):
@@ -31,7 +32,7 @@ class StreamTimeoutHangingProviderMock(HangingProviderMock):
     use_stream_timeout = True  # AsyncClient applies stream_timeout to it, not timeout
 
 
-class StreamTimeoutSlowProviderMock(SlowProviderMock):
+class StreamTimeoutProviderMock(AsyncChunksProviderMock):
     use_stream_timeout = True
 
 
@@ -79,9 +80,9 @@ EXPIRED = {
 }
 SYNC = {
     "timeout=%s, a generator that stops answering" % EXPIRING: ((HangingProviderMock, EXPIRING), EXPIRED),
-    "timeout=0": ((SlowProviderMock, 0), {"error": timed_out(0), "chunks before the error": []}),
-    "timeout=-1": ((SlowProviderMock, -1), {"error": timed_out(-1), "chunks before the error": []}),
-    "timeout=None, a slow generator": ((SlowProviderMock, None), {"chunks": list(CHUNKS)}),
+    "timeout=0": ((AsyncChunksProviderMock, 0), {"error": timed_out(0), "chunks before the error": []}),
+    "timeout=-1": ((AsyncChunksProviderMock, -1), {"error": timed_out(-1), "chunks before the error": []}),
+    "timeout=None": ((AsyncChunksProviderMock, None), {"chunks": list(CHUNKS)}),
 }
 
 
@@ -148,8 +149,8 @@ CLIENT = {
     "stream_timeout=%s" % EXPIRING: ((StreamTimeoutHangingProviderMock,), {"stream_timeout": EXPIRING}),
     "timeout=%s, a provider with use_stream_timeout = False"
     % EXPIRING: ((HangingProviderMock,), {"timeout": EXPIRING}),
-    "stream_timeout=0": ((StreamTimeoutSlowProviderMock,), {"stream_timeout": 0}),
-    "stream_timeout=None": ((StreamTimeoutSlowProviderMock,), {"stream_timeout": None}),
+    "stream_timeout=0": ((StreamTimeoutProviderMock,), {"stream_timeout": 0}),
+    "stream_timeout=None": ((StreamTimeoutProviderMock,), {"stream_timeout": None}),
 }
 CLIENT_EXPECTED = {
     "stream_timeout=%s" % EXPIRING: EXPIRED_STREAM,
