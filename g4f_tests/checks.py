@@ -81,7 +81,18 @@ def _request(regime, body, args):
 
 def module_batch(module_name, regime):
     """The requests of every in_child test of the module's classes in ``regime``, in the order of the class and
-    test names: one batch (classes skipped in this environment left out)."""
+    test names: one batch (classes skipped in this environment left out). Made once per module and regime: every
+    test of the module asks for it (prefetch, then observe)."""
+    found = _module_batches.get((module_name, regime.name))
+    if found is None:
+        found = _module_batches[module_name, regime.name] = _module_batch(module_name, regime)
+    return found
+
+
+_module_batches = {}
+
+
+def _module_batch(module_name, regime):
     requests = []
     module = sys.modules[module_name]
     for _, cls in sorted(vars(module).items()):
