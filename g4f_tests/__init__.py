@@ -43,7 +43,6 @@ MODULES = (
     "workers",
     "timeouts",
     "contexts",
-    "failures",
     "jupyter",
 )
 DOCUMENTED = __name__ + ".asyncio"

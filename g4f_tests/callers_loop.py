@@ -7,11 +7,21 @@ import asyncio
 import unittest
 
 from . import regimes, support
-from .checks import CheckTestCase, in_child, in_children
-from .known_defects import AUTO_PATCH_REPLACES_ASYNCIO, known
+from .checks import CheckTestCase, in_child
+from .known_defects import AUTO_PATCH_REPLACES_ASYNCIO, NESTED_RUNTIME_ERROR_IS_NEST_ERROR, known
 from .observe import each_async
-from .probes import IMAGE_URL, asyncio_parts, loop_seen, probe, replaced_since
-from .providers import CHUNKS, JOINED, MESSAGES, create
+from .probes import CALLER, CALLERS_VALUE, IMAGE_URL, asyncio_parts, loop_seen, probe, replaced_since
+from .providers import (
+    CHUNKS,
+    FAILURES,
+    JOINED,
+    MESSAGES,
+    RuntimeErrorAsyncProviderMock,
+    chunks_then_error,
+    create,
+    failure_expected,
+)
+from .timeouts import EXPIRED, timeout_inside_the_loop
 from .workers import chat, client_chat, client_images
 
 NESTED = {
@@ -32,10 +42,11 @@ NESTED_APPLIED = dict(
 CALLERS_LOOP = {"provider's loop": "the caller's", "caller's loop after the call": "installed, running and open"}
 
 
-async def nested_call(label):
-    """One sync call of NESTED_APPLIED from a coroutine running on the regime's loop: what it did to that loop."""
+async def nested_call(label, before):
+    """One sync call of NESTED_APPLIED from a coroutine running on the regime's loop, in the caller's context:
+    what it did to that loop, and what of asyncio is replaced since ``before`` (the body's start)."""
     call, kind, args, _ = NESTED_APPLIED[label]
-    provider, loop, before = probe(kind, background=False), asyncio.get_running_loop(), asyncio_parts()
+    provider, loop = probe(kind, background=False), asyncio.get_running_loop()
     if call is None:
         to_sync_generator = support.require_api(
             "to_sync_generator_coroutine", lambda: support.g4f_bridge().to_sync_generator
@@ -48,20 +59,44 @@ async def nested_call(label):
     kept = support.thread_loop() is loop and asyncio.get_running_loop() is loop and not loop.is_closed()
     value["caller's loop after the call"] = "installed, running and open" if kept else "changed"
     value["provider's loop"] = loop_seen(provider, loop)
-    value["asyncio replaced by the call"] = replaced_since(before)
+    value["caller's context"] = provider.report.get("context")
+    value["asyncio replaced since the first call"] = replaced_since(before)
     return value
 
 
-async def nested_calls():
-    return await each_async(nested_call, {label: (label,) for label in NESTED_APPLIED})
+async def nested_calls(cases):
+    """Every call of ``cases`` (NESTED or NESTED_APPLIED, by name) in turn, the first the first g4f call of the
+    process."""
+    support.require_api("bridge")
+    cases = globals()[cases]
+    CALLER.set(CALLERS_VALUE)
+    before = asyncio_parts()
+    return await each_async(nested_call, {label: (label, before) for label in cases})
 
 
 def on_the_callers_loop(cases):
     return lambda label: dict(CALLERS_LOOP, result=cases[label][3])
 
 
+def in_the_callers_context(label):
+    return {"caller's context": CALLERS_VALUE}
+
+
 def nothing_replaced(label):
-    return {"asyncio replaced by the call": []}
+    return {"asyncio replaced since the first call": []}
+
+
+async def inside_the_loop(*args):
+    return chunks_then_error(*args)
+
+
+async def nested_failures():
+    support.require_api("bridge")
+    return await each_async(inside_the_loop, {label: args for label, (args, _) in FAILURES.items()})
+
+
+async def nested_runtime_error():
+    return await inside_the_loop(RuntimeErrorAsyncProviderMock, False, True)
 
 
 @unittest.skipIf(support.g4f_nest() is None, "g4f cannot nest here: the nest package it imports is not installed")
@@ -71,9 +106,9 @@ def nothing_replaced(label):
     "g4f %s)" % (support.g4f_version(), support.G4F_APIS["auto_patch"][0]),
 )
 class TestCallersLoop(CheckTestCase):
-    """Nothing applied: g4f patches the running loop itself. Each call the first of a fresh interpreter."""
+    """Nothing applied: g4f patches the running loop itself (the first call of a fresh interpreter)."""
 
-    @in_children(nested_call, {label: (label,) for label in NESTED})
+    @in_child(nested_calls, "NESTED")
     def test_provider_runs_on_the_callers_loop(self, found):
         """with nest_asyncio importable and nothing applied, a sync call inside a running loop runs the provider on the caller's loop, which stays installed, running and open"""
         for label, call, want in self.facts(found, on_the_callers_loop(NESTED)):
@@ -81,7 +116,7 @@ class TestCallersLoop(CheckTestCase):
                 self.assertReturned(call, want)
 
     @known(AUTO_PATCH_REPLACES_ASYNCIO)
-    @in_children(nested_call, {label: (label,) for label in NESTED})
+    @in_child(nested_calls, "NESTED")
     def test_nothing_else_of_asyncio_replaced(self, found):
         """with nest_asyncio importable and nothing applied, a sync call inside a running loop patches that loop and replaces nothing else of asyncio"""
         for label, call, want in self.facts(found, nothing_replaced):
@@ -92,19 +127,48 @@ class TestCallersLoop(CheckTestCase):
 class TestCallersLoopNestApplied(CheckTestCase):
     regime = regimes.NEST_APPLIED
 
-    @in_child(nested_calls)
+    @in_child(nested_calls, "NESTED_APPLIED")
     def test_provider_runs_on_the_callers_loop(self, found):
         """after nest_asyncio.apply(), a sync call inside the running loop (every path) runs the provider on that loop, which stays installed, running and open"""
         for label, call, want in self.facts(found, on_the_callers_loop(NESTED_APPLIED)):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
 
-    @in_child(nested_calls)
+    @in_child(nested_calls, "NESTED_APPLIED")
+    def test_provider_runs_in_the_callers_context(self, found):
+        """after nest_asyncio.apply(), a sync call inside the running loop (every path) runs the provider in the caller's context: a ContextVar the caller set is visible inside"""
+        for label, call, want in self.facts(found, in_the_callers_context):
+            with self.subTest(call=label):
+                self.assertReturned(call, want)
+
+    @in_child(nested_calls, "NESTED_APPLIED")
     def test_nothing_else_of_asyncio_replaced(self, found):
         """after nest_asyncio.apply(), a sync call inside the running loop replaces nothing more of asyncio"""
         for label, call, want in self.facts(found, nothing_replaced):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
+
+    @in_child(nested_failures)
+    def test_provider_error_reaches_the_caller_unchanged(self, found):
+        """after nest_asyncio.apply(), a provider's exception reaches a sync caller inside the running loop unchanged (after the chunks before it), on every bridge path"""
+        for label, call, want in self.facts(found, failure_expected):
+            with self.subTest(call=label):
+                self.assertReturned(call, want)
+
+    @known(NESTED_RUNTIME_ERROR_IS_NEST_ERROR)
+    @in_child(nested_runtime_error)
+    def test_runtime_error_of_a_coroutine_reaches_the_caller_unchanged(self, found):
+        """after nest_asyncio.apply(), to_sync_generator(coroutine) inside the running loop lets a RuntimeError the coroutine raises through unchanged"""
+        self.assertReturned(
+            found, {"chunks before the error": [], "error": "RuntimeError: g4f-tests: the provider failed"}
+        )
+
+    @in_child(timeout_inside_the_loop)
+    def test_timeout_cancels_the_pending_await_first(self, found):
+        """after nest_asyncio.apply(), to_sync_generator(timeout=...) inside the running loop cancels the provider's pending await and closes it before TimeoutError reaches the caller"""
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, EXPIRED)
 
 
 async def uvloop_left_alone():

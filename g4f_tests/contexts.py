@@ -1,9 +1,8 @@
 """The caller's context on the async paths: a ContextVar the caller set is visible inside the provider for
 create_async (every provider kind, stream or not), AsyncClient (chat, images) and g4f's to_thread (as
-asyncio.to_thread); and, where nest is applied, for a sync call inside the running loop. (Sync calls from a
-worker thread: workers.py.) None of these calls leaves a never-awaited coroutine or a destroyed pending task."""
+asyncio.to_thread). (Sync calls from a worker thread: workers.py; inside a running loop: callers_loop.py.) None of these calls leaves a never-awaited coroutine or a destroyed pending task.
+"""
 
-import asyncio
 import importlib
 
 from . import regimes, support
@@ -12,7 +11,6 @@ from .known_defects import TO_THREAD_DROPS_CONTEXT, known
 from .observe import each_async
 from .probes import CALLER, CALLERS_VALUE, IMAGE_URL, probe
 from .providers import CHUNKS, JOINED, MESSAGES
-from .workers import chat
 
 
 async def create_async(provider, stream=False):
@@ -59,41 +57,30 @@ CALLS = {
     "AsyncClient().images.generate": (async_client_images, "image", (), IMAGE_URL),
     "g4f's to_thread": (to_thread, "sync", (), JOINED),
 }
-# Where nest is applied (the regime), also sync calls made inside the running loop.
-NESTED = {
-    "sync create inside the running loop, AsyncProvider": (chat, "AsyncProvider", (False,), JOINED),
-    "sync create(stream=True) inside the running loop, async generator": (
-        chat,
-        "async generator",
-        (True,),
-        list(CHUNKS),
-    ),
-}
 
 
 async def call_in_context(label, calls):
     call, kind, args, _ = calls[label]
     CALLER.set(CALLERS_VALUE)
     provider = probe(kind, background=False)
-    result = call(provider, *args)["result"] if call is chat else await call(provider, *args)
+    result = await call(provider, *args)
     return {"result": result, "caller's context": provider.report.get("context")}
 
 
 async def every_async_path():
     support.require_api("bridge")
-    calls = dict(CALLS, **NESTED) if getattr(asyncio, "_nest_patched", False) else CALLS
-    return await each_async(call_in_context, {label: (label, calls) for label in calls})
+    return await each_async(call_in_context, {label: (label, CALLS) for label in CALLS})
 
 
 def in_the_callers_context(label):
-    return {"result": dict(CALLS, **NESTED)[label][3], "caller's context": CALLERS_VALUE}
+    return {"result": CALLS[label][3], "caller's context": CALLERS_VALUE}
 
 
 class ContextChecks:
     @known(TO_THREAD_DROPS_CONTEXT)
     @in_child(every_async_path)
     def test_provider_runs_in_the_callers_context(self, found):
-        """create_async (every provider kind, stream or not), AsyncClient chat and images, g4f's to_thread and (nest applied) a sync call inside the running loop run the provider in the caller's context: a ContextVar the caller set is visible inside"""
+        """create_async (every provider kind, stream or not), AsyncClient chat and images, and g4f's to_thread run the provider in the caller's context: a ContextVar the caller set is visible inside"""
         for label, call, want in self.facts(found, in_the_callers_context):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
@@ -114,7 +101,3 @@ class TestContexts(ContextChecks, CheckTestCase):
 
 class TestContextsUvloop(ContextChecks, CheckTestCase):
     regime = regimes.UVLOOP
-
-
-class TestContextsNestApplied(ContextChecks, CheckTestCase):
-    regime = regimes.NEST_APPLIED

@@ -105,7 +105,7 @@ AUTO_PATCH_REPLACES_ASYNCIO = Defect(
     "asyncio.Task and Future (pure-Python ones), asyncio.get_event_loop and the event loop policy for the whole "
     "process, for good",
     "0.4.0.0",
-    Returns({"asyncio replaced by the call": nest_replaces()}),
+    Returns({"asyncio replaced since the first call": nest_replaces()}),
     where="seen in a fresh child with g4f's nest package installed and nothing applied: applies to you if you "
     "call the sync API inside a running loop once (a notebook cell, an async handler): from then on every "
     "asyncio.run in the process is nest's (which leaves loops open, see nest-run-leaves-loops) and every task "
@@ -212,6 +212,17 @@ NESTED_RUNTIME_ERROR_IS_NEST_ERROR = Defect(
     "with a coroutine inside a running loop (a notebook, an async handler) and the coroutine fails with a "
     "RuntimeError: the error you see tells you to install a package you have, and hides the real one",
     workaround="read the NestAsyncioError's __cause__ (raise ... from e keeps the provider's error there)",
+)
+WAIT_FOR_LEAVES_PROVIDER_SUSPENDED = Defect(
+    "wait-for-leaves-provider-suspended",
+    "g4f's wait_for (AsyncClient's stream_timeout) has no finally: closing the stream leaves the provider's "
+    "generator suspended, to be finalized whenever the garbage collector gets to it",
+    "7.5.0",
+    Returns({"first chunk": support.CHUNKS[0], "provider after aclose()": "suspended"}),
+    last="8.4.7",
+    where="seen in every regime: applies to you on g4f 7.5.0 to 8.4.7 if you stop reading an AsyncClient stream "
+    "early: the provider's cleanup (its finally, its HTTP session) runs late, or never",
+    workaround="upgrade to g4f 8.4.8 or later (bisected: 8.4.7 has no aclose in wait_for, 8.4.8 has)",
 )
 # The documented test_exception runs only where g4f cannot nest: the same defect, seen in this process.
 DOCUMENTED_NO_NEST = Defect(

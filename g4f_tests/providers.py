@@ -10,6 +10,7 @@ import threading
 
 from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider, AsyncProvider
 
+from . import support
 from .support import CHUNKS, JOINED, MESSAGES, NON_EMPTY  # noqa: F401 (the checks import them from here)
 
 
@@ -135,3 +136,72 @@ async def create_async(provider, stream=False, **kwargs):
             result.close()  # a coroutine we will not await: no never-awaited warning from the harness
         return {"returned": type(result).__name__}
     return [chunk async for chunk in result if isinstance(chunk, str)]
+
+
+class FailingGeneratorMock(AsyncGeneratorProvider):
+    """Yields CHUNKS[0], then raises ``failure``."""
+
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+    failure = ValueError("g4f-tests: the provider failed")
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        yield CHUNKS[0]
+        await asyncio.sleep(0)
+        raise cls.failure
+
+
+class NoStreamFailingGeneratorMock(FailingGeneratorMock):
+    supports_stream = False
+
+
+class FailingAsyncProviderMock(AsyncProvider):
+    working = True
+    use_stream_timeout = False
+    failure = FailingGeneratorMock.failure
+
+    @classmethod
+    async def create_async(cls, model, messages, **kwargs):
+        await asyncio.sleep(0)
+        raise cls.failure
+
+
+class RuntimeErrorAsyncProviderMock(FailingAsyncProviderMock):
+    failure = RuntimeError("g4f-tests: the provider failed")
+
+
+def chunks_then_error(provider, stream=False, coroutine=False):
+    """The chunks a sync call handed out before the provider's exception, and that exception, in words."""
+    chunks = []
+    if coroutine:  # a skip on a g4f that predates it, not an error of the call
+        to_sync_generator = support.require_api(
+            "to_sync_generator_coroutine", lambda: support.g4f_bridge().to_sync_generator
+        )
+    try:
+        if coroutine:
+            chunks.extend(to_sync_generator(provider.create_async("", MESSAGES)))
+        else:
+            import g4f
+
+            result = g4f.ChatCompletion.create(g4f.models.default, MESSAGES, provider, stream=stream)
+            chunks.extend(result if stream else [result])  # a stream: one chunk at a time, up to the error
+    except Exception as error:
+        return {"chunks before the error": chunks, "error": "%s: %s" % (type(error).__name__, error)}
+    return {"chunks": chunks}
+
+
+# A sync call of each bridge path over a failing provider: (arguments of chunks_then_error, chunks before the error)
+FAILED = "ValueError: g4f-tests: the provider failed"
+FAILURES = {
+    "create(stream=True), async generator": ((FailingGeneratorMock, True), [CHUNKS[0]]),
+    "create, async generator": ((FailingGeneratorMock,), []),
+    "create, async generator without streaming": ((NoStreamFailingGeneratorMock,), []),
+    "create, AsyncProvider": ((FailingAsyncProviderMock,), []),
+    "to_sync_generator(coroutine)": ((FailingAsyncProviderMock, False, True), []),
+}
+
+
+def failure_expected(label):
+    return {"chunks before the error": FAILURES[label][1], "error": FAILED}

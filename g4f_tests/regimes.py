@@ -57,7 +57,6 @@ CHECK_MODULES = (
     "workers",
     "timeouts",
     "contexts",
-    "failures",
 )
 
 

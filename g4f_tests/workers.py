@@ -10,8 +10,9 @@ import unittest
 
 from . import support
 from .checks import CheckTestCase, in_child
-from .observe import describe_error
+from .observe import describe_error, each
 from .probes import CALLER, CALLERS_VALUE, ENDED, IMAGE_URL, loop_seen, probe, work_left
+from .providers import FAILURES, chunks_then_error, failure_expected
 from .support import CHUNKS, JOINED, MESSAGES
 
 
@@ -162,5 +163,44 @@ class TestWorkerThreads(CheckTestCase):
     def test_stream_hands_out_each_chunk_as_it_comes(self, found):
         """sync create(stream=True) hands out each chunk as the provider yields it; a provider with supports_stream = False is collected to its end first"""
         for label, call, want in self.facts(found, wanted("chunks the provider had produced when the first arrived")):
+            with self.subTest(call=label):
+                self.assertReturned(call, want)
+
+
+def in_a_fresh_thread(function, *args):
+    """``function(*args)`` in a new thread that never had an event loop; its value and the loop it left."""
+    found = {}
+
+    def run():
+        try:
+            found["value"] = function(*args)
+        except BaseException as error:  # raised again in the caller's thread
+            found["error"] = error
+        left = support.thread_loop()
+        found["loop"] = None if left is None else "closed" if left.is_closed() else "open"
+
+    thread = threading.Thread(target=run, name="g4f-tests-worker")
+    thread.start()
+    thread.join(support.TIMEOUT)
+    if "error" in found:
+        raise found["error"]
+    return dict(found["value"], **{"thread's loop after the call": found["loop"]})
+
+
+def left_no_loop(label):
+    return dict(failure_expected(label), **{"thread's loop after the call": None})
+
+
+def failing_paths_from_fresh_threads():
+    support.require_api("bridge")
+    cases = {label: (chunks_then_error,) + args for label, (args, _) in FAILURES.items()}
+    return each(in_a_fresh_thread, cases)
+
+
+class TestWorkerThreadFailures(CheckTestCase):
+    @in_child(failing_paths_from_fresh_threads)
+    def test_provider_error_reaches_the_caller_unchanged(self, found):
+        """from a fresh worker thread, a provider's exception reaches the sync caller unchanged (after the chunks before it) on every bridge path, and the bridge leaves the thread no loop and nothing stray"""
+        for label, call, want in self.facts(found, left_no_loop):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
