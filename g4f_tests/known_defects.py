@@ -166,15 +166,43 @@ JUPYTER_FRESH_KERNEL = Defect(
     "with an AsyncProvider",
     workaround="run nest_asyncio2.apply() in the notebook first, or await create_async in the cell",
 )
+# What an expired timeout looks like before Python 3.11 (timeouts.py), where the error is asyncio's own.
+_EXPIRED_BEFORE_3_11 = {
+    "error": "asyncio.exceptions.TimeoutError: ",
+    "provider when the error reached the caller": "cancelled and closed",
+}
+EXECUTOR_NOT_WAITED_BEFORE_3_9 = Defect(
+    "executor-not-waited-before-3-9",
+    "before Python 3.9 the loop has no shutdown_default_executor (and asyncio.run does not wait either): a sync "
+    "call returns while a job its provider put on the default executor still runs",
+    "0.3.5.8",
+    Returns(
+        {
+            "executor job": "still running",
+            "executor thread": "still alive",
+            "inner async generator": "closed",
+            "pending task": "cancelled",
+        }
+    ),
+    when=python_before_3_9,
+    where="seen on Python 3.8 with g4f 8.8.6: applies to you on Python 3.8 if a provider (or what it calls) uses "
+    "run_in_executor: its work outlives the sync call, in a thread nobody joins",
+    workaround="use Python 3.9 or later, or await the executor's futures inside the provider",
+)
 TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "timeout-is-asyncio-error",
-    "to_sync_generator(timeout=...) lets asyncio.TimeoutError through, which before Python 3.11 is not the "
-    "builtin TimeoutError g4f means to raise (its except TimeoutError does not catch it)",
+    "to_sync_generator(timeout=...) and wait_for (AsyncClient's stream_timeout) let asyncio.TimeoutError through, "
+    "which before Python 3.11 is not the builtin TimeoutError g4f means to raise (its except TimeoutError does not "
+    "catch it), so the error carries no message",
     "0.5.4.4",
-    Raises("asyncio.exceptions.TimeoutError", ""),
+    OneOf(
+        Raises("asyncio.exceptions.TimeoutError", ""),
+        Returns(dict(_EXPIRED_BEFORE_3_11, **{"chunks before the error": [support.CHUNKS[0]]})),
+        Returns(dict(_EXPIRED_BEFORE_3_11, **{"deltas before the error": [support.CHUNKS[0]]})),
+    ),
     when=python_before_3_11,
     where="seen on Python 3.8 with g4f 0.5.4.4, 6.0.5, 7.0.0 and 8.8.6: applies to you on Python 3.8 to 3.10 "
-    "if you catch TimeoutError around a sync stream with a timeout",
+    "if you catch TimeoutError around a sync stream with a timeout, or an AsyncClient stream with stream_timeout",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
 )
 TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT = Defect(

@@ -8,7 +8,12 @@ import importlib
 
 from . import support
 from .checks import CheckTestCase, in_child
-from .known_defects import TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT, WAIT_FOR_LEAVES_PROVIDER_SUSPENDED, known
+from .known_defects import (
+    TIMEOUT_IS_ASYNCIO_ERROR,
+    TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT,
+    WAIT_FOR_LEAVES_PROVIDER_SUSPENDED,
+    known,
+)
 from .observe import each, each_async
 from .providers import CHUNKS, MESSAGES, NON_EMPTY, AsyncChunksProviderMock, HangingProviderMock, hanging_provider
 
@@ -100,6 +105,7 @@ async def timeout_inside_the_loop():
 
 
 class TestToSyncGeneratorTimeout(CheckTestCase):
+    @known(TIMEOUT_IS_ASYNCIO_ERROR)
     @in_child(sync_timeouts)
     def test_timeout_cancels_the_pending_await_first(self, found):
         """to_sync_generator(timeout=...) outside a loop: an expired timeout cancels the provider's pending await and closes it before TimeoutError reaches the caller; 0 or less is an immediate TimeoutError; None is no limit"""
@@ -158,6 +164,7 @@ async def async_client_timeouts():
 
 
 class TestAsyncClientStreamTimeout(CheckTestCase):
+    @known(TIMEOUT_IS_ASYNCIO_ERROR)
     @in_child(async_client_timeouts)
     def test_stream_timeout_cancels_the_pending_await_first(self, found):
         """AsyncClient streaming: an expired stream_timeout (or timeout, per use_stream_timeout) cancels the provider's pending await and closes it before the error reaches the caller; 0 is an immediate TimeoutError; None is no limit"""
