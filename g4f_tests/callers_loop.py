@@ -12,6 +12,7 @@ from .known_defects import (
     AUTO_PATCH_REPLACES_ASYNCIO,
     NESTED_RUNTIME_ERROR_IS_NEST_ERROR,
     TIMEOUT_IS_ASYNCIO_ERROR,
+    TIMEOUT_WITHOUT_MESSAGE,
     known,
 )
 from .observe import each_async
@@ -168,7 +169,7 @@ class TestCallersLoopNestApplied(CheckTestCase):
             found, {"chunks before the error": [], "error": "RuntimeError: g4f-tests: the provider failed"}
         )
 
-    @known(TIMEOUT_IS_ASYNCIO_ERROR)
+    @known(TIMEOUT_IS_ASYNCIO_ERROR, TIMEOUT_WITHOUT_MESSAGE)
     @in_child(timeout_inside_the_loop)
     def test_timeout_cancels_the_pending_await_first(self, found):
         """after nest_asyncio.apply(), to_sync_generator(timeout=...) inside the running loop cancels the provider's pending await and closes it before TimeoutError reaches the caller"""

@@ -171,6 +171,45 @@ _EXPIRED_BEFORE_3_11 = {
     "error": "asyncio.exceptions.TimeoutError: ",
     "provider when the error reached the caller": "cancelled and closed",
 }
+TIMEOUT_WITHOUT_MESSAGE = Defect(
+    "timeout-without-message",
+    "to_sync_generator(timeout=...) raises a TimeoutError with no message (which timeout, after how long)",
+    "0.5.4.4",
+    Returns(
+        {
+            "chunks before the error": [support.CHUNKS[0]],
+            "error": "TimeoutError: ",
+            "provider when the error reached the caller": "cancelled and closed",
+        }
+    ),
+    last="7.1.6",
+    where="seen in every regime: applies to you on g4f 0.5.4.4 to 7.1.6 (bisected: 7.1.7 names the timeout)",
+    workaround="upgrade to g4f 7.1.7 or later",
+)
+ASYNC_STREAM_OF_ASYNC_PROVIDER = Defect(
+    "async-stream-of-async-provider",
+    "create_async(stream=True) with an AsyncProvider returns its coroutine, not an async iterator (the cause of "
+    "async-stream-of-sync-provider), leaving it never awaited",
+    "0.4.0.5",
+    Raises(
+        "builtins.TypeError", r"'async for' requires an object with __aiter__ method, got coroutine", [NEVER_AWAITED]
+    ),
+    last="7.4.7",
+    where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream asynchronously from an "
+    "AsyncProvider that declares supports_stream",
+    workaround="upgrade to g4f 7.5.0 or later",
+)
+ASYNC_SYNC_PROVIDER_OUTSIDE_CONTEXT = Defect(
+    "async-sync-provider-outside-context",
+    "create_async runs a sync provider with loop.run_in_executor, which does not carry the caller's context: its "
+    "ContextVars are not set there",
+    "0.3.5.8",
+    Returns({"caller's context": "not set: the provider ran in another context", "result": support.JOINED}),
+    last="7.4.7",
+    where="seen in every regime: applies to you on g4f up to 7.4.7 if a sync provider (or what it calls) reads "
+    "ContextVars the async caller set",
+    workaround="upgrade to g4f 7.5.0 or later (it iterates a sync provider on the caller's task)",
+)
 EXECUTOR_NOT_WAITED_BEFORE_3_9 = Defect(
     "executor-not-waited-before-3-9",
     "before Python 3.9 the loop has no shutdown_default_executor (and asyncio.run does not wait either): a sync "

@@ -251,6 +251,7 @@ G4F_APIS = {
     "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
     "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
     "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
+    "provider_method": ("7.5.0", "g4f.providers.base_provider.get_provider_method (passes supports_stream on)"),
     "wait_for": ("7.5.0", "g4f.providers.base_provider.wait_for (AsyncClient's stream_timeout between chunks)"),
     "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
     "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),

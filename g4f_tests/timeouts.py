@@ -10,6 +10,7 @@ from . import support
 from .checks import CheckTestCase, in_child
 from .known_defects import (
     TIMEOUT_IS_ASYNCIO_ERROR,
+    TIMEOUT_WITHOUT_MESSAGE,
     TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT,
     WAIT_FOR_LEAVES_PROVIDER_SUSPENDED,
     known,
@@ -105,7 +106,7 @@ async def timeout_inside_the_loop():
 
 
 class TestToSyncGeneratorTimeout(CheckTestCase):
-    @known(TIMEOUT_IS_ASYNCIO_ERROR)
+    @known(TIMEOUT_IS_ASYNCIO_ERROR, TIMEOUT_WITHOUT_MESSAGE)
     @in_child(sync_timeouts)
     def test_timeout_cancels_the_pending_await_first(self, found):
         """to_sync_generator(timeout=...) outside a loop: an expired timeout cancels the provider's pending await and closes it before TimeoutError reaches the caller; 0 or less is an immediate TimeoutError; None is no limit"""

@@ -74,6 +74,7 @@ CALLS = {
     "Client create, AsyncProvider": (client_chat, "AsyncProvider", (False,), JOINED),
     "Client().images.generate": (client_images, "image", (), IMAGE_URL),
 }
+PROVIDER_METHODS = "g4f.providers.base_provider"
 # How far a stream had run when its first chunk reached the caller: a streaming provider one chunk, one
 # that does not stream (g4f collects it first) all of them.
 PRODUCED = {"sync": 1, "async generator": 1, "async generator without streaming": len(CHUNKS)}
@@ -88,6 +89,10 @@ def call_in_fresh_thread(label, found):
         try:
             if call is client_images:
                 support.require_api("client_images")
+            if kind == "async generator without streaming" and args[0]:  # streamed though it says it cannot
+                support.require_api(
+                    "provider_method", lambda: importlib.import_module(PROVIDER_METHODS).get_provider_method
+                )
             value = call(provider, *args)
         except Exception as error:
             found[label] = (
