@@ -255,7 +255,7 @@ G4F_APIS = {
     "wait_for": ("7.5.0", "g4f.providers.base_provider.wait_for (AsyncClient's stream_timeout between chunks)"),
     "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
     "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
-    "client_images": ("0.3.0.0", 'Client().images.generate(..., response_format="url") over an async generator'),
+    "client_images": ("0.3.4.0", 'Client().images.generate(..., response_format="url") over an async generator'),
 }
 
 
