@@ -210,6 +210,22 @@ ASYNC_SYNC_PROVIDER_OUTSIDE_CONTEXT = Defect(
     "ContextVars the async caller set",
     workaround="upgrade to g4f 7.5.0 or later (it iterates a sync provider on the caller's task)",
 )
+PROVIDER_TIMEOUT_RENAMED = Defect(
+    "provider-timeout-renamed",
+    "to_sync_generator catches every TimeoutError around a chunk, also the provider's own when no timeout was "
+    "given, and raises 'The operation timed out after None seconds' instead: the provider's message is lost",
+    "7.1.7",
+    Returns(
+        {
+            "chunks before the error": [support.CHUNKS[0]],
+            "error": "TimeoutError: The operation timed out after None seconds",
+            "thread's loop after the call": None,
+        }
+    ),
+    where="seen in every regime: applies to you on g4f 7.1.7 and later if a provider (its HTTP client) times out "
+    "under the sync API: you read 'after None seconds' (bisected: 7.1.6 let the provider's error through)",
+    workaround="read the error's __cause__, which is the provider's own TimeoutError",
+)
 EXECUTOR_NOT_WAITED_BEFORE_3_9 = Defect(
     "executor-not-waited-before-3-9",
     "before Python 3.9 the loop has no shutdown_default_executor (and asyncio.run does not wait either): a sync "

@@ -168,6 +168,12 @@ class FailingAsyncProviderMock(AsyncProvider):
         raise cls.failure
 
 
+class TimingOutGeneratorMock(FailingGeneratorMock):
+    """Fails with a TimeoutError of its own (its HTTP client timed out, say)."""
+
+    failure = TimeoutError("g4f-tests: the provider's own timeout")
+
+
 class RuntimeErrorAsyncProviderMock(FailingAsyncProviderMock):
     failure = RuntimeError("g4f-tests: the provider failed")
 

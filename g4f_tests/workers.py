@@ -10,10 +10,10 @@ import unittest
 
 from . import support
 from .checks import CheckTestCase, in_child
-from .known_defects import EXECUTOR_NOT_WAITED_BEFORE_3_9, known
+from .known_defects import EXECUTOR_NOT_WAITED_BEFORE_3_9, PROVIDER_TIMEOUT_RENAMED, known
 from .observe import describe_error, each
 from .probes import CALLER, CALLERS_VALUE, ENDED, IMAGE_URL, loop_seen, probe, work_left
-from .providers import FAILURES, chunks_then_error, failure_expected
+from .providers import FAILURES, TimingOutGeneratorMock, chunks_then_error, failure_expected
 from .support import CHUNKS, JOINED, MESSAGES
 
 
@@ -204,6 +204,11 @@ def failing_paths_from_fresh_threads():
     return each(in_a_fresh_thread, cases)
 
 
+def provider_timeout_from_a_fresh_thread():
+    support.require_api("bridge")
+    return in_a_fresh_thread(chunks_then_error, TimingOutGeneratorMock, True)
+
+
 class TestWorkerThreadFailures(CheckTestCase):
     @in_child(failing_paths_from_fresh_threads)
     def test_provider_error_reaches_the_caller_unchanged(self, found):
@@ -211,3 +216,16 @@ class TestWorkerThreadFailures(CheckTestCase):
         for label, call, want in self.facts(found, left_no_loop):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
+
+    @known(PROVIDER_TIMEOUT_RENAMED)
+    @in_child(provider_timeout_from_a_fresh_thread)
+    def test_provider_timeout_error_reaches_the_caller_unchanged(self, found):
+        """a TimeoutError the provider raises itself reaches the sync caller unchanged, with its own message (no timeout was given)"""
+        self.assertReturned(
+            found,
+            {
+                "chunks before the error": [CHUNKS[0]],
+                "error": "TimeoutError: g4f-tests: the provider's own timeout",
+                "thread's loop after the call": None,
+            },
+        )

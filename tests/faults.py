@@ -575,6 +575,16 @@ FAULTS = [
         r"NestAsyncioError",
     ),
     Fault(
+        "known defect fixed: the provider's own TimeoutError keeps its message",
+        "known defects",
+        "providers/asyncio.py",
+        '            "The operation timed out after {} seconds".format(timeout)\n        ) from e',
+        '            str(e) or "The operation timed out after {} seconds".format(timeout)\n        ) from e',
+        ("workers.TestWorkerThreadFailures.test_provider_timeout_error_reaches_the_caller_unchanged",),
+        "unexpected success",
+        r"",
+    ),
+    Fault(
         "known defect fixed: a nested coroutine's RuntimeError let through",
         "known defects",
         "providers/asyncio.py",
