@@ -64,7 +64,7 @@ def main(conn, parent_end, prepare, state, parent_file, timeout):
             try:
                 queue.extend(conn.recv())
                 gc.freeze()  # what unpickling the requests imported (the checks' modules) is not their garbage
-            except EOFError:  # the parent is gone: nobody wants the answers
+            except (EOFError, OSError):  # the parent is gone (or reset the pipe): nobody wants the answers
                 open_ = False
                 queue.clear()
                 for child in running:
