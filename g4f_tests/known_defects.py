@@ -85,7 +85,7 @@ AUTO_PATCH_ASYNC_PROVIDER = Defect(
 
 
 def python_before_3_9(case):
-    """Python is older than 3.9 (no asyncio.to_thread)"""
+    """Python is older than 3.9 (no asyncio.to_thread, no loop.shutdown_default_executor)"""
     return sys.version_info < (3, 9)
 
 
@@ -106,10 +106,9 @@ AUTO_PATCH_REPLACES_ASYNCIO = Defect(
     "process, for good",
     "0.4.0.0",
     Returns({"asyncio replaced since the first call": nest_replaces()}),
-    where="seen in a fresh child with g4f's nest package installed and nothing applied: applies to you if you "
-    "call the sync API inside a running loop once (a notebook cell, an async handler): from then on every "
-    "asyncio.run in the process is nest's (which leaves loops open, see nest-run-leaves-loops) and every task "
-    "is a slower pure-Python one",
+    where="seen in a fresh child, nest installed, nothing applied: applies to you if you call the sync API inside a "
+    "running loop once: from then on every asyncio.run in the process is nest's (it leaves loops open, see "
+    "nest-run-leaves-loops) and every task a slower pure-Python one",
     workaround="call create_async (or AsyncClient) from async code; or apply the nest package yourself, knowingly, "
     "with run_close_loop=True",
 )
@@ -166,22 +165,22 @@ JUPYTER_FRESH_KERNEL = Defect(
     "with an AsyncProvider",
     workaround="run nest_asyncio2.apply() in the notebook first, or await create_async in the cell",
 )
-# What an expired timeout looks like before Python 3.11 (timeouts.py), where the error is asyncio's own.
-_EXPIRED_BEFORE_3_11 = {
-    "error": "asyncio.exceptions.TimeoutError: ",
-    "provider when the error reached the caller": "cancelled and closed",
-}
+
+
+def _failed(error, chunks=support.CHUNKS[:1], **facts):
+    """What a check of a failing call observes (timeouts.py, providers.chunks_then_error): chunks, then the error."""
+    return dict({"chunks before the error": list(chunks), "error": error}, **facts)
+
+
+_CANCELLED = {"provider when the error reached the caller": "cancelled and closed"}
+_NO_LOOP_LEFT = {"thread's loop after the call": None}
+_WORK = ("executor job", "executor thread", "inner async generator", "pending task")  # probes.work_left
+_ASYNCIO_TIMEOUT = "asyncio.exceptions.TimeoutError: "  # before Python 3.11, asyncio's own, without a message
 TIMEOUT_WITHOUT_MESSAGE = Defect(
     "timeout-without-message",
     "to_sync_generator(timeout=...) raises a TimeoutError with no message (which timeout, after how long)",
     "0.5.4.4",
-    Returns(
-        {
-            "chunks before the error": [support.CHUNKS[0]],
-            "error": "TimeoutError: ",
-            "provider when the error reached the caller": "cancelled and closed",
-        }
-    ),
+    Returns(_failed("TimeoutError: ", **_CANCELLED)),
     last="7.1.6",
     where="seen in every regime: applies to you on g4f 0.5.4.4 to 7.1.6 (bisected: 7.1.7 names the timeout)",
     workaround="upgrade to g4f 7.1.7 or later",
@@ -201,13 +200,11 @@ ASYNC_STREAM_OF_ASYNC_PROVIDER = Defect(
 )
 ASYNC_SYNC_PROVIDER_OUTSIDE_CONTEXT = Defect(
     "async-sync-provider-outside-context",
-    "create_async runs a sync provider with loop.run_in_executor, which does not carry the caller's context: its "
-    "ContextVars are not set there",
+    "create_async runs a sync provider with loop.run_in_executor, outside the caller's context (its ContextVars)",
     "0.3.5.8",
     Returns({"caller's context": "not set: the provider ran in another context", "result": support.JOINED}),
     last="7.4.7",
-    where="seen in every regime: applies to you on g4f up to 7.4.7 if a sync provider (or what it calls) reads "
-    "ContextVars the async caller set",
+    where="seen in every regime: applies to you on g4f up to 7.4.7 if a sync provider reads the caller's ContextVars",
     workaround="upgrade to g4f 7.5.0 or later (it iterates a sync provider on the caller's task)",
 )
 PROVIDER_TIMEOUT_RENAMED = Defect(
@@ -215,13 +212,7 @@ PROVIDER_TIMEOUT_RENAMED = Defect(
     "to_sync_generator catches every TimeoutError around a chunk, also the provider's own when no timeout was "
     "given, and raises 'The operation timed out after None seconds' instead: the provider's message is lost",
     "7.1.7",
-    Returns(
-        {
-            "chunks before the error": [support.CHUNKS[0]],
-            "error": "TimeoutError: The operation timed out after None seconds",
-            "thread's loop after the call": None,
-        }
-    ),
+    Returns(_failed("TimeoutError: The operation timed out after None seconds", **_NO_LOOP_LEFT)),
     where="seen in every regime: applies to you on g4f 7.1.7 and later if a provider (its HTTP client) times out "
     "under the sync API: you read 'after None seconds' (bisected: 7.1.6 let the provider's error through)",
     workaround="read the error's __cause__, which is the provider's own TimeoutError",
@@ -231,17 +222,10 @@ EXECUTOR_NOT_WAITED_BEFORE_3_9 = Defect(
     "before Python 3.9 the loop has no shutdown_default_executor (and asyncio.run does not wait either): a sync "
     "call returns while a job its provider put on the default executor still runs",
     "0.3.5.8",
-    Returns(
-        {
-            "executor job": "still running",
-            "executor thread": "still alive",
-            "inner async generator": "closed",
-            "pending task": "cancelled",
-        }
-    ),
+    Returns(dict(zip(_WORK, ("still running", "still alive", "closed", "cancelled")))),
     when=python_before_3_9,
-    where="seen on Python 3.8 with g4f 8.8.6: applies to you on Python 3.8 if a provider (or what it calls) uses "
-    "run_in_executor: its work outlives the sync call, in a thread nobody joins",
+    where="seen on Python 3.8 with g4f 8.8.6: applies to you on 3.8 if a provider uses run_in_executor: its work "
+    "outlives the sync call, in a thread nobody joins",
     workaround="use Python 3.9 or later, or await the executor's futures inside the provider",
 )
 TIMEOUT_IS_ASYNCIO_ERROR = Defect(
@@ -252,8 +236,8 @@ TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "0.5.4.4",
     OneOf(
         Raises("asyncio.exceptions.TimeoutError", ""),
-        Returns(dict(_EXPIRED_BEFORE_3_11, **{"chunks before the error": [support.CHUNKS[0]]})),
-        Returns(dict(_EXPIRED_BEFORE_3_11, **{"deltas before the error": [support.CHUNKS[0]]})),
+        Returns(_failed(_ASYNCIO_TIMEOUT, **_CANCELLED)),
+        Returns({"deltas before the error": [support.CHUNKS[0]], "error": _ASYNCIO_TIMEOUT, **_CANCELLED}),
     ),
     when=python_before_3_11,
     where="seen on Python 3.8 with g4f 0.5.4.4, 6.0.5, 7.0.0 and 8.8.6: applies to you on Python 3.8 to 3.10 "
@@ -266,8 +250,7 @@ TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT = Defect(
     "timeout: a slow generator is waited for to its end",
     "0.5.4.4",
     Returns({"chunks": list(support.CHUNKS)}),
-    where="seen in every regime: applies to you if you call g4f's to_sync_generator with stream=False and a "
-    "timeout (g4f's own sync path passes no timeout)",
+    where="seen in every regime: applies to you if you call to_sync_generator(stream=False) with a timeout",
     workaround="keep stream=True (the default) where a timeout matters, or wrap the call in your own timeout",
 )
 TO_THREAD_DROPS_CONTEXT = Defect(
@@ -285,15 +268,9 @@ NESTED_RUNTIME_ERROR_IS_NEST_ERROR = Defect(
     "inside a running loop, to_sync_generator(coroutine) reports any RuntimeError the coroutine raises as "
     "NestAsyncioError ('Install \"nest-asyncio2\"'), although nest is installed and applied",
     "7.5.0",
-    Returns(
-        {
-            "chunks before the error": [],
-            "error": 'NestAsyncioError: Install "nest-asyncio2" package | pip install -U nest-asyncio2',
-        }
-    ),
-    where="seen in a child that applied g4f's nest package: applies to you if you call g4f.to_sync_generator "
-    "with a coroutine inside a running loop (a notebook, an async handler) and the coroutine fails with a "
-    "RuntimeError: the error you see tells you to install a package you have, and hides the real one",
+    Returns(_failed('NestAsyncioError: Install "nest-asyncio2" package | pip install -U nest-asyncio2', chunks=())),
+    where="seen in a child that applied g4f's nest package: applies to you if you call g4f.to_sync_generator with a "
+    "coroutine inside a running loop and it fails with a RuntimeError: you are told to install what you have",
     workaround="read the NestAsyncioError's __cause__ (raise ... from e keeps the provider's error there)",
 )
 WAIT_FOR_LEAVES_PROVIDER_SUSPENDED = Defect(
