@@ -20,10 +20,11 @@ from .support import CHUNKS, JOINED, thread_loop
 # Set by the caller before a call; a provider run in the caller's context sees CALLERS_VALUE.
 CALLER = contextvars.ContextVar("g4f_tests_caller", default="not set: the provider ran in another context")
 CALLERS_VALUE = "set by the caller"
-# Seconds of blocking work the provider's executor job does once the provider is done: far longer than g4f takes
-# to return then, so a sync call that does not wait for the loop's default executor returns before the job ends.
-JOB_SECONDS = 0.05
+# The provider's executor job runs until its executor is shut down, then notes whether the loop was still open:
+# g4f must shut the default executor down (and wait for it) before it closes the loop, as asyncio.run does; a loop
+# closed first shuts it down without waiting. No timing involved; JOB_PATIENCE bounds the wait if nothing shuts it.
 JOB_PATIENCE = 1.0
+JOB_POLL = 0.001
 IMAGE_URL = "https://example.invalid/g4f-tests.png"
 
 
@@ -48,9 +49,15 @@ class _Probe:
 
         def job():
             report["job thread"] = threading.current_thread()
-            report["done"].wait(JOB_PATIENCE)  # until the provider is done (never, if g4f leaves it suspended)
-            time.sleep(JOB_SECONDS)  # the blocking work itself, not a wait for something
-            report["job done"].set()
+            pool = loop._default_executor  # the one running this job
+            deadline = time.monotonic() + JOB_PATIENCE
+            while not pool._shutdown and time.monotonic() < deadline:  # no event to wait on: ThreadPoolExecutor
+                time.sleep(JOB_POLL)
+            report["job end"] = (
+                "never saw its executor shut down"
+                if not pool._shutdown
+                else "ended after the loop closed" if loop.is_closed() else "ended before the loop closed"
+            )
 
         async def pending():
             await asyncio.Event().wait()
@@ -90,12 +97,9 @@ class AsyncProbe(_Probe, AsyncProvider):
     @classmethod
     async def create_async(cls, model, messages, **kwargs):
         cls.began()
-        try:
-            await cls.leave_work_behind()
-            cls.report["produced"] = len(CHUNKS)
-            return JOINED
-        finally:
-            cls.report["done"].set()
+        await cls.leave_work_behind()
+        cls.report["produced"] = len(CHUNKS)
+        return JOINED
 
 
 class GeneratorProbe(_Probe, AsyncGeneratorProvider):
@@ -114,7 +118,6 @@ class GeneratorProbe(_Probe, AsyncGeneratorProvider):
                 yield chunk
         finally:
             cls.report["closed"].set()
-            cls.report["done"].set()
 
 
 class NoStreamGeneratorProbe(GeneratorProbe):
@@ -128,11 +131,8 @@ class ImageProbe(_Probe, AsyncGeneratorProvider):
     @classmethod
     async def create_async_generator(cls, model, messages, stream=True, prompt=None, **kwargs):
         cls.began()
-        try:
-            await cls.leave_work_behind()
-            yield ImageResponse(IMAGE_URL, prompt or "")
-        finally:
-            cls.report["done"].set()
+        await cls.leave_work_behind()
+        yield ImageResponse(IMAGE_URL, prompt or "")
 
 
 KINDS = {
@@ -146,8 +146,8 @@ KINDS = {
 
 def probe(kind, background=True):
     """A fresh probe provider of ``kind`` (a key of KINDS), its report empty."""
-    report = {"produced": 0, "job done": threading.Event(), "inner closed": threading.Event()}
-    report["closed"], report["done"] = threading.Event(), threading.Event()
+    report = {"produced": 0, "inner closed": threading.Event()}
+    report["closed"] = threading.Event()
     base = KINDS[kind]
     return type(base.__name__, (base,), {"report": report, "background": background})
 
@@ -171,7 +171,7 @@ def work_left(provider):
         return {"background work": "never started"}
     thread = report.get("job thread")
     return {
-        "executor job": "finished" if report["job done"].is_set() else "still running",
+        "executor job": report.get("job end", "still running"),
         "executor thread": "ended" if thread is not None and not thread.is_alive() else "still alive",
         "pending task": "cancelled" if report["task"].cancelled() else "not cancelled",
         "inner async generator": "closed" if report["inner closed"].is_set() else "left suspended",
@@ -179,7 +179,7 @@ def work_left(provider):
 
 
 ENDED = {
-    "executor job": "finished",
+    "executor job": "ended before the loop closed",
     "executor thread": "ended",
     "pending task": "cancelled",
     "inner async generator": "closed",
