@@ -21,7 +21,7 @@ from .providers import CHUNKS, MESSAGES, NON_EMPTY, AsyncChunksProviderMock, Han
 # A timeout that expires on a provider that stops answering, and how long the slow provider takes to answer.
 # (0 or less expires before a provider's first step and None never does: a quick provider tells them apart.)
 EXPIRING = 0.01
-SLOW = 0.03
+SLOW = 0.02
 
 
 class SlowProviderMock(AsyncChunksProviderMock):
