@@ -60,6 +60,10 @@ CHECK_MODULES = (
 )
 
 
+# The modules with checks in the nest-hidden state (its zygote is on the critical path: it imports g4f itself).
+NEST_HIDDEN_MODULES = ("nesting",)
+
+
 def prepare(state):
     """Run once in a new zygote: hide nest_asyncio if the state says so, then import g4f and our mocks."""
     if state == NEST_HIDDEN:
@@ -72,7 +76,8 @@ def prepare(state):
         if support.is_importable(name):
             importlib.import_module(name)
     package = __name__.rpartition(".")[0]
-    for name in ("providers", "probes") + CHECK_MODULES:  # what the requests will name: imported while the parent loads
+    # What the requests will name, imported while the parent loads (a request naming another module imports it).
+    for name in ("providers",) + (CHECK_MODULES if state == NEST_IMPORTABLE else NEST_HIDDEN_MODULES):
         importlib.import_module("%s.%s" % (package, name))
     support.sandbox()  # g4f is imported now: its version check goes off too
     gc.collect()
