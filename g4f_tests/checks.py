@@ -186,6 +186,18 @@ class CheckTestCase(unittest.TestCase):
             self.skipTest("; ".join(sorted({call.skip for _, call in calls})))
         return calls
 
+    def facts(self, found, expected):
+        """(label, observation, want) for each call a body observed (``found``: one observation of several calls,
+        or ``{label: observation}``), its value cut down to the keys of ``want = expected(label)``, the facts the
+        contract is about (kept whole when it lacks one; a call with no facts wanted is left out)."""
+        for label, call in found.items() if isinstance(found, dict) else self.calls(found):
+            want = expected(label)
+            if not want:
+                continue
+            if isinstance(call.value, dict) and all(key in call.value for key in want):
+                call.value = {key: call.value[key] for key in want}  # else whole, to show what happened instead
+            yield label, call, want
+
     def violation(self, message, found, aspect="result"):
         return ContractViolation("%s\nobserved: %s" % (message, found), found, aspect)
 

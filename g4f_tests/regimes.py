@@ -1,7 +1,8 @@
 """What happens in a check's child around its body: the zygote states, the asyncio regimes, the observation.
 
 A *state* is prepared once per zygote (children.py): ``NEST_IMPORTABLE`` (nest_asyncio2 / nest_asyncio
-importable, nothing applied) or ``NEST_HIDDEN`` (both unimportable, as if not installed), then g4f imported. A *regime* is
+importable, nothing applied) or ``NEST_HIDDEN`` (both unimportable, as if not installed, and uvloop too: g4f as
+``pip install g4f`` leaves it), then g4f imported. A *regime* is
 entered in each check's own fork and asserted before its body runs, so a check named for plain asyncio never
 runs on a patched one:
 
@@ -9,7 +10,8 @@ runs on a patched one:
 - ``UVLOOP``: an async body runs on a uvloop loop (``uvloop.run``), asyncio otherwise untouched;
 - ``NEST_APPLIED``: the nest package g4f itself imports was applied first (what g4f tells Jupyter users to
   do), then the body runs, an async one under the patched ``asyncio.run``;
-- ``NO_NEST``: plain asyncio in an interpreter where g4f found no nest package when it was imported.
+- ``NO_NEST``: plain asyncio in an interpreter where g4f found no nest package (and no uvloop) when it was
+  imported.
 (observe.py runs a body in its regime and observes what it did.)
 """
 
@@ -25,11 +27,15 @@ NEST_IMPORTABLE = "nest-importable"
 NEST_HIDDEN = "nest-hidden"
 
 
+# What the nest-hidden state hides: the nest packages, and uvloop (so g4f's fallbacks for both run somewhere).
+HIDDEN = support.NEST_MODULES + ("uvloop",)
+
+
 class HideNest:
-    """A meta path finder that makes nest_asyncio and nest_asyncio2 unimportable, as if not installed."""
+    """A meta path finder that makes nest_asyncio, nest_asyncio2 and uvloop unimportable, as if not installed."""
 
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in support.NEST_MODULES:
+        if name.partition(".")[0] in HIDDEN:
             raise ModuleNotFoundError("No module named %r (hidden by g4f-tests)" % name, name=name)
         return None
 
@@ -41,6 +47,7 @@ WARM = ("g4f.client", "g4f.tools.run_tools", "concurrent.futures.thread")
 # The modules whose checks run in the children (the package's MODULES but the documented one and jupyter).
 CHECK_MODULES = (
     "nesting",
+    "callers_loop",
     "loops",
     "streaming",
     "fidelity",
@@ -54,20 +61,30 @@ CHECK_MODULES = (
     "threads",
     "cancellation",
     "bridge",
+    "workers",
+    "bridge_timeouts",
+    "contexts",
 )
+
+
+# The modules with checks in the nest-hidden state (its zygote is on the critical path: it imports g4f itself).
+NEST_HIDDEN_MODULES = ("nesting",)
 
 
 def prepare(state):
     """Run once in a new zygote: hide nest_asyncio if the state says so, then import g4f and our mocks."""
     if state == NEST_HIDDEN:
         sys.meta_path.insert(0, HideNest())
+        for name in [n for n in sys.modules if n.partition(".")[0] == "uvloop"]:
+            del sys.modules[name]  # preloaded by the parent we are a fork of (children.PRELOAD)
     support.sandbox()
     importlib.import_module("g4f")
     for name in WARM:  # what g4f imports on its first request: imported once here, not in every check
         if support.is_importable(name):
             importlib.import_module(name)
     package = __name__.rpartition(".")[0]
-    for name in ("providers",) + CHECK_MODULES:  # what the requests will name: imported while the parent loads
+    # What the requests will name, imported while the parent loads (a request naming another module imports it).
+    for name in ("providers",) + (CHECK_MODULES if state == NEST_IMPORTABLE else NEST_HIDDEN_MODULES):
         importlib.import_module("%s.%s" % (package, name))
     support.sandbox()  # g4f is imported now: its version check goes off too
     gc.collect()

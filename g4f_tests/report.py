@@ -2,12 +2,39 @@
 affect and what to do, the counts. The runner prints it; ``--json`` writes the same outcomes.
 """
 
+import platform
+import sys
 import time
 import unittest
 
 from . import support, verdicts
 
 FAILED = ("failed", "error", "unexpected success")
+
+
+def describe_nest():
+    module = support.g4f_nest()
+    if module is None:
+        return "g4f cannot nest (the nest package it imports is not installed)"
+    name = module.__name__
+    return "g4f nests with %s %s" % (name, support.dist_version(name) or "")
+
+
+def environment_lines():
+    """What a bug report needs: Python, platform, g4f, how g4f nests, the nest and uvloop packages."""
+
+    def package(name):
+        if not support.is_importable(name):
+            return "%s absent" % name
+        return "%s %s" % (name, support.dist_version(name) or "present")
+
+    lines = [
+        "Python %s (%s) on %s" % (platform.python_version(), sys.executable, platform.platform()),
+        "%s; %s" % (support.describe_g4f(), "; ".join(package(n) for n in support.NEST_MODULES + ("uvloop",))),
+    ]
+    if support.g4f_version() is not None:
+        lines.append(describe_nest())
+    return lines
 
 
 class Outcomes:

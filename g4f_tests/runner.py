@@ -17,7 +17,7 @@ import unittest
 
 from . import children, support, verdicts
 from .checks import prefetch
-from .report import Outcomes, Result, counts, summarize
+from .report import Outcomes, Result, counts, environment_lines, summarize
 
 PACKAGE = __name__.rsplit(".", 1)[0]
 EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
@@ -196,7 +196,7 @@ def run(args, stream, started):
             stream.write(test.id() + "\n")
         return EXIT_OK
     prefetch(tests)
-    header = support.environment_lines() + (
+    header = environment_lines() + (
         ["shuffled with seed %d (--shuffle %d repeats this order)" % (seed, seed)] if seed is not None else []
     )
     stream.write("\n".join(header) + "\n\n")

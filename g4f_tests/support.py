@@ -12,7 +12,6 @@ import gc
 import importlib
 import importlib.util
 import os
-import platform
 import reprlib
 import sys
 import threading
@@ -242,31 +241,6 @@ def g4f_nest():
         return importlib.import_module("nest_asyncio")
     except ImportError:
         return None
-
-
-def describe_nest():
-    module = g4f_nest()
-    if module is None:
-        return "g4f cannot nest (the nest package it imports is not installed)"
-    name = module.__name__
-    return "g4f nests with %s %s" % (name, dist_version(name) or "")
-
-
-def environment_lines():
-    """What a bug report needs: Python, platform, g4f, how g4f nests, the nest and uvloop packages."""
-
-    def package(name):
-        if not is_importable(name):
-            return "%s absent" % name
-        return "%s %s" % (name, dist_version(name) or "present")
-
-    lines = [
-        "Python %s (%s) on %s" % (platform.python_version(), sys.executable, platform.platform()),
-        "%s; %s" % (describe_g4f(), "; ".join(package(n) for n in NEST_MODULES + ("uvloop",))),
-    ]
-    if g4f_version() is not None:
-        lines.append(describe_nest())
-    return lines
 
 
 def g4f_bridge():
