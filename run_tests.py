@@ -3,7 +3,10 @@
 
 import sys
 
-from g4f_tests.runner import main
-
 if __name__ == "__main__":
+    try:
+        from g4f_tests.runner import main
+    except KeyboardInterrupt:  # Ctrl-C before the runner handles it: the same one line, no traceback
+        sys.stderr.write("run_tests.py: interrupted\n")
+        sys.exit(130)
     sys.exit(main())
