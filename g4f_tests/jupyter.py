@@ -9,11 +9,12 @@ class; each test asserts on the observation its cell printed.
 
 import json
 import os
+import re
 import shutil
 import tempfile
 import unittest
 
-from . import support
+from . import ends, support
 from .checks import CheckTestCase
 from .known_defects import JUPYTER_FRESH_KERNEL, known
 
@@ -32,6 +33,8 @@ support.sandbox()
 def g4f_tests_try(provider):
     found = observe.observe(providers.create, getattr(mocks, provider))
     print(%(mark)r + json.dumps(found, default=repr))
+
+print(%(mark)r + json.dumps({"value": "ready"}))
 """
 
 # In this order: nothing has patched the kernel's loop before the first cell.
@@ -41,6 +44,7 @@ CELLS = [
     ("patched_async_provider", 'g4f_tests_try("AsyncProviderMock")'),
 ]
 MISSING = [name for name in ("ipykernel", "jupyter_client") if not support.is_importable(name)]
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours its tracebacks
 
 
 @unittest.skipIf(MISSING, "%s not installed (pip install ipykernel jupyter_client)" % " and ".join(MISSING))
@@ -51,7 +55,8 @@ class TestJupyterKernel(CheckTestCase):
     def setUpClass(cls):
         from jupyter_client.manager import KernelManager
 
-        # IPC transport: the kernel's sockets are files in a temp dir, no TCP port at all.
+        # IPC transport: the kernel's sockets are files in a temp dir, no TCP port at all. That dir (which also
+        # holds kernel.json, with the kernel's HMAC key) and the kernel go however the run ends (ends.at_end).
         work = tempfile.mkdtemp(prefix="g4f-tests-kernel-")
         km = KernelManager(
             kernel_name="python3",
@@ -59,40 +64,79 @@ class TestJupyterKernel(CheckTestCase):
             ip=os.path.join(work, "ipc"),
             connection_file=os.path.join(work, "kernel.json"),
         )
-        km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
-        kc = km.client()
-        kc.start_channels()
+        clients = []
+
+        def stop_kernel():
+            for kc in clients:
+                kc.stop_channels()
+            try:
+                if km.has_kernel:
+                    km.shutdown_kernel(now=True)
+            finally:
+                process = getattr(getattr(km, "provisioner", None), "process", None) or getattr(km, "kernel", None)
+                if process is not None and process.poll() is None:  # shutdown failed half-way: no survivor
+                    process.kill()
+                    process.wait()
+                shutil.rmtree(work, ignore_errors=True)
+
+        ends.at_end(stop_kernel)
+        ends.clean_up_on_sigterm()
         cls.results = {}
         try:
+            # The kernel's working directory is its temp dir: its sys.path starts there, never in g4f_tests/.
+            km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], cwd=work)
+            kc = km.client()
+            clients.append(kc)
+            kc.start_channels()
             kc.wait_for_ready(timeout=support.CHILD_TIMEOUT)
             package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
-            cls.run_cell(
-                kc, SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
-            )
-            for name, code in CELLS:
-                cls.results[name] = cls.run_cell(kc, code)
+            setup = SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
+            broken = None
+            for name, code in [("setup", setup)] + CELLS:
+                cls.results[name] = broken or cls.run_cell(km, kc, code)
+                if "unresponsive" in cls.results[name]:
+                    broken = {"crash": {"exitcode": None, "stderr": "not run: the kernel was stuck in a cell before"}}
         finally:
-            kc.stop_channels()
-            km.shutdown_kernel(now=True)
-            shutil.rmtree(work, ignore_errors=True)
+            ends.done(stop_kernel)
+            stop_kernel()
 
     @staticmethod
-    def run_cell(kc, code):
-        """Execute ``code`` in the kernel; the observation it printed, or the error the cell raised."""
+    def run_cell(km, kc, code):
+        """Execute ``code`` in the kernel; the observation it printed, or the error the cell raised. A cell past
+        TIMEOUT is interrupted: the traceback of the KeyboardInterrupt says where it hung."""
         printed = []
 
         def hook(message):
             if message["msg_type"] == "stream":
                 printed.append(message["content"]["text"])
 
-        reply = kc.execute_interactive(code, timeout=support.TIMEOUT, output_hook=hook, stop_on_error=False)
+        try:
+            reply = kc.execute_interactive(code, timeout=support.TIMEOUT, output_hook=hook, stop_on_error=False)
+        except TimeoutError:
+            km.interrupt_kernel()
+            try:
+                reply = kc.get_shell_msg(timeout=5)
+            except Exception:
+                reply = {"content": {"status": "error", "ename": "no reply to an interrupt", "traceback": []}}
+            return {
+                "unresponsive": True,
+                "crash": {
+                    "exitcode": None,
+                    "stderr": "Timeout (%s s): the cell did not finish; interrupted, it was at:\n%s"
+                    % (support.TIMEOUT, ANSI.sub("", "\n".join(reply["content"].get("traceback", [])))[-3000:]),
+                },
+            }
         content = reply["content"]
         if content["status"] != "ok":
             return {
                 "crash": {
                     "exitcode": None,
                     "stderr": "the cell raised %s: %s\n%s"
-                    % (content.get("ename"), content.get("evalue"), "\n".join(content.get("traceback", []))[-3000:]),
+                    % (
+                        content.get("ename"),
+                        content.get("evalue"),
+                        ANSI.sub("", "\n".join(content.get("traceback", [])))[-3000:],
+                    ),
                 }
             }
         for line in "".join(printed).splitlines():
@@ -101,7 +145,11 @@ class TestJupyterKernel(CheckTestCase):
         return {"crash": {"exitcode": None, "stderr": "the cell printed no observation: " + "".join(printed)}}
 
     def observation(self, name):
-        return support.Observation(**self.results[name])
+        found = dict(self.results[name])
+        if self.results["setup"].get("crash"):  # the cells ran without the setup cell's helpers: say why
+            found = self.results["setup"]
+        found.pop("unresponsive", None)
+        return support.Observation(**found)
 
     @known(JUPYTER_FRESH_KERNEL)
     def test_async_provider_in_fresh_kernel(self):
