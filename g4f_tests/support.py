@@ -268,6 +268,11 @@ def require_api(name, lookup=None):
     try:
         return lookup()
     except (AttributeError, ImportError, KeyError) as error:
+        if g4f_release() == NEWEST:  # a checkout's version says nothing about which releases it follows
+            raise AssertionError(
+                "%s is missing from this source install of g4f (%s); releases have had it since %s, so this checkout "
+                "predates or dropped it" % (what, g4f_version(), first)
+            ) from error
         raise AssertionError(
             "%s is missing from %s although g4f has had it since %s: %s" % (what, describe_g4f(), first, error)
         ) from error
