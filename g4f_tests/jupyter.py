@@ -67,11 +67,13 @@ class TestJupyterKernel(CheckTestCase):
         clients = []
 
         def stop_kernel():
-            for kc in clients:
-                kc.stop_channels()
             try:
+                for kc in clients:
+                    kc.stop_channels()
                 if km.has_kernel:
                     km.shutdown_kernel(now=True)
+            except Exception:  # a signal stopped it half-way through starting: what runs is killed below
+                pass
             finally:
                 process = getattr(getattr(km, "provisioner", None), "process", None) or getattr(km, "kernel", None)
                 if process is not None and process.poll() is None:  # shutdown failed half-way: no survivor
