@@ -6,7 +6,9 @@ import sys
 if __name__ == "__main__":
     try:
         from g4f_tests.runner import main
-    except KeyboardInterrupt:  # Ctrl-C before the runner handles it: the same one line, no traceback
+
+        status = main()
+    except KeyboardInterrupt:  # Ctrl-C before or after the runner handles it: the same one line, no traceback
         sys.stderr.write("run_tests.py: interrupted\n")
-        sys.exit(130)
-    sys.exit(main())
+        status = 130
+    sys.exit(status)

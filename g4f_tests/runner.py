@@ -264,4 +264,5 @@ def main(argv=None, prog=None):
         except KeyboardInterrupt as stop:
             return stop_run(stop, state, prog)
         finally:
+            ends.ignore_signals()  # the run is over: a Ctrl-C now would only interrupt the clean-up
             ends.clean_up()
