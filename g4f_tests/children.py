@@ -121,9 +121,10 @@ def start(states=None, here=False):
         context = multiprocessing.get_context(method)
         ends.at_end(stop)
         ends.clean_up_on_sigterm()
-        if method != "fork":  # first: it unblocks the signals when it has started
-            _start_helper(__import__("multiprocessing.resource_tracker").resource_tracker._resource_tracker)
-        with ends.signals_blocked():  # see ends.child_signals
+        if method != "fork":  # first: it unblocks the signals once it has started
+            with ends.uninterrupted():
+                _start_helper(__import__("multiprocessing.resource_tracker").resource_tracker._resource_tracker)
+        with ends.uninterrupted(block=True):
             if method == "forkserver":
                 context.set_forkserver_preload([m for m in PRELOAD if support.is_importable(m)])
                 _start_helper(__import__("multiprocessing.forkserver").forkserver._forkserver)

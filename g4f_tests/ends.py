@@ -106,16 +106,10 @@ def _hung(test):
     finally:
         try:
             clean_up()
-            _run_multiprocessing_finalizers()
+            if "multiprocessing.util" in sys.modules:  # what it removes at exit (the forkserver's temp dir)
+                sys.modules["multiprocessing.util"]._run_finalizers()
         finally:
             os._exit(1)
-
-
-def _run_multiprocessing_finalizers():
-    """What multiprocessing removes at a normal exit (the forkserver's temp dir), before os._exit skips it."""
-    util = sys.modules.get("multiprocessing.util")
-    if util is not None:
-        util._run_finalizers()
 
 
 @contextlib.contextmanager
@@ -189,18 +183,45 @@ def clean_up_on_sigterm():
         signal.signal(signal.SIGTERM, _die_cleanly)
 
 
-@contextlib.contextmanager
-def signals_blocked():
-    """While a child process is created: SIGINT and SIGTERM wait, so neither leaves a child half-made, and the
-    child inherits them blocked until it has its own handlers (``child_signals``)."""
-    if not hasattr(signal, "pthread_sigmask") or not _in_main_thread():
-        yield
-        return
-    previous = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
-    try:
-        yield
-    finally:
-        signal.pthread_sigmask(signal.SIG_SETMASK, previous)
+class uninterrupted:
+    """While a child process is made, or talked to through a library that cannot stop half-way (jupyter_client,
+    zmq): SIGINT and SIGTERM wait, and their handler runs as it would have at ``check()`` (a point where nothing
+    is half-done) or at the end of the block. Raised in the middle of subprocess or multiprocessing code, a Stop
+    can leave a process that nothing knows of; in zmq's, a context that never terminates. With ``block`` they are
+    blocked too, and the child inherits them blocked until it has its own handlers (``child_signals``)."""
+
+    def __init__(self, block=False):
+        self.block, self.came, self.previous, self.mask = block, [], None, None
+
+    def __enter__(self):
+        if _in_main_thread():
+            self.previous = {signum: signal.getsignal(signum) for signum in SIGNALS}
+            for signum in SIGNALS:
+                signal.signal(signum, lambda signum, frame: self.came.append(signum))
+            if self.block and hasattr(signal, "pthread_sigmask"):
+                self.mask = signal.pthread_sigmask(signal.SIG_BLOCK, SIGNALS)
+        return self
+
+    def check(self):
+        if self.came and self.previous is not None:
+            self.__exit__(None, None, None)  # the handler runs (and raises, most often)
+            self.__enter__()
+
+    def __exit__(self, *exc):
+        if self.mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, self.mask)  # what came meanwhile is recorded now
+            self.mask = None
+        if self.previous is None:
+            return
+        previous, self.previous = self.previous, None
+        for signum, handler in previous.items():
+            signal.signal(signum, handler if handler is not None else signal.SIG_DFL)
+        for signum in self.came[:1]:
+            del self.came[:]
+            if callable(previous[signum]):
+                previous[signum](signum, None)
+            elif previous[signum] in (signal.SIG_DFL, None):
+                os.kill(os.getpid(), signum)
 
 
 def child_signals(zygote):
@@ -222,28 +243,24 @@ class Output:
         self.stream, self.lost = stream, None
 
     def write(self, text):
-        if self.lost is None:
-            try:
-                return self.stream.write(text)
-            except (OSError, ValueError) as error:
-                self._lose(error)
+        self._guarded(self.stream.write, text)
         return len(text)
 
     def flush(self):
+        self._guarded(self.stream.flush)
+
+    def _guarded(self, call, *args):
         if self.lost is None:
             try:
-                self.stream.flush()
+                call(*args)
             except (OSError, ValueError) as error:
-                self._lose(error)
-
-    def _lose(self, error):
-        self.lost = error
-        # What is still buffered would fail again when the interpreter flushes it at exit: it goes nowhere.
-        with contextlib.suppress(Exception):
-            devnull = os.open(os.devnull, os.O_WRONLY)
-            os.dup2(devnull, self.stream.fileno())
-            os.close(devnull)
-        raise OutputLost(error)
+                self.lost = error
+                # What is still buffered would fail again when the interpreter flushes it at exit: it goes nowhere.
+                with contextlib.suppress(Exception):
+                    devnull = os.open(os.devnull, os.O_WRONLY)
+                    os.dup2(devnull, self.stream.fileno())
+                    os.close(devnull)
+                raise OutputLost(error) from None
 
     def __getattr__(self, name):
         return getattr(self.stream, name)

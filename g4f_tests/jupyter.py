@@ -9,9 +9,11 @@ class; each test asserts on the observation its cell printed.
 
 import json
 import os
+import queue
 import re
 import shutil
 import tempfile
+import time
 import unittest
 
 from . import ends, support
@@ -47,104 +49,130 @@ MISSING = [name for name in ("ipykernel", "jupyter_client") if not support.is_im
 ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours its tracebacks
 
 
+def _crash(what, content):
+    return {
+        "exitcode": None,
+        "stderr": "%s\n%s" % (what, ANSI.sub("", "\n".join(content.get("traceback", [])))[-3000:]),
+    }
+
+
+class Kernel:
+    """A kernel over IPC in a temp dir, driven from this process. jupyter_client and zmq cannot stop half-way, so
+    SIGINT and SIGTERM take effect at ``signals.check()`` between their calls (ends.uninterrupted): a Stop raised
+    inside zmq left a context whose termination never returned."""
+
+    def __init__(self, signals):
+        from jupyter_client.manager import KernelManager
+
+        self.signals, self.kc = signals, None
+        # IPC transport: the kernel's sockets are files in a temp dir, no TCP port at all. That dir (which also
+        # holds kernel.json, with the kernel's HMAC key) and the kernel go however the run ends (ends.at_end).
+        self.work = tempfile.mkdtemp(prefix="g4f-tests-kernel-")
+        self.km = KernelManager(
+            kernel_name="python3",
+            transport="ipc",
+            ip=os.path.join(self.work, "ipc"),
+            connection_file=os.path.join(self.work, "kernel.json"),
+        )
+        ends.at_end(self.stop)
+        ends.clean_up_on_sigterm()
+        try:
+            # Its working directory is its temp dir: its sys.path starts there, never in g4f_tests/.
+            self.km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], cwd=self.work)
+            signals.check()
+            self.kc = self.km.client()
+            self.kc.start_channels()
+            deadline = time.monotonic() + support.CHILD_TIMEOUT
+            while True:
+                try:
+                    self.kc.wait_for_ready(timeout=0.5)
+                    break
+                except RuntimeError:
+                    signals.check()
+                    if time.monotonic() > deadline or not self.km.is_alive():
+                        raise
+        except BaseException:
+            self.stop()
+            raise
+
+    def stop(self):
+        ends.done(self.stop)
+        with ends.uninterrupted():
+            try:
+                if self.kc is not None:
+                    self.kc.stop_channels()
+                if self.km.has_kernel:
+                    self.km.shutdown_kernel(now=True)
+            except Exception:  # half-started or half-stopped: what runs is killed below
+                pass
+            finally:
+                process = getattr(getattr(self.km, "provisioner", None), "process", None)
+                if process is not None and process.poll() is None:
+                    process.kill()
+                    process.wait()
+                shutil.rmtree(self.work, ignore_errors=True)
+
+    def _answer(self, get, msg_id, seconds):
+        """The next message from ``get`` (a channel's get_*_msg) answering ``msg_id``, or None after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.signals.check()
+            try:
+                message = get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if message["parent_header"].get("msg_id") == msg_id:
+                return message
+        return None
+
+    def run(self, code):
+        """Execute ``code``: the observation it printed, or the error the cell raised. A cell past TIMEOUT is
+        interrupted: the traceback of the KeyboardInterrupt says where it hung."""
+        msg_id = self.kc.execute(code, stop_on_error=False)
+        printed, deadline = [], time.monotonic() + support.TIMEOUT
+        while True:
+            message = self._answer(self.kc.get_iopub_msg, msg_id, deadline - time.monotonic())
+            if message is None:
+                self.km.interrupt_kernel()
+                reply = self._answer(self.kc.get_shell_msg, msg_id, 5) or {"content": {"traceback": ["(no answer)"]}}
+                what = "Timeout (%s s): the cell did not finish; interrupted, it was at:" % support.TIMEOUT
+                return {"unresponsive": True, "crash": _crash(what, reply["content"])}
+            if message["msg_type"] == "stream":
+                printed.append(message["content"]["text"])
+            elif message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+                break
+        reply = self._answer(self.kc.get_shell_msg, msg_id, support.TIMEOUT) or {"content": {"status": "no reply"}}
+        content = reply["content"]
+        if content["status"] != "ok":
+            what = "the cell raised %s: %s" % (content.get("ename", content["status"]), content.get("evalue", ""))
+            return {"crash": _crash(what, content)}
+        for line in "".join(printed).splitlines():
+            if line.startswith(MARK):
+                return json.loads(line[len(MARK) :])
+        return {"crash": {"exitcode": None, "stderr": "the cell printed no observation: " + "".join(printed)}}
+
+
 @unittest.skipIf(MISSING, "%s not installed (pip install ipykernel jupyter_client)" % " and ".join(MISSING))
 class TestJupyterKernel(CheckTestCase):
     results = None
 
     @classmethod
     def setUpClass(cls):
-        from jupyter_client.manager import KernelManager
-
-        # IPC transport: the kernel's sockets are files in a temp dir, no TCP port at all. That dir (which also
-        # holds kernel.json, with the kernel's HMAC key) and the kernel go however the run ends (ends.at_end).
-        work = tempfile.mkdtemp(prefix="g4f-tests-kernel-")
-        km = KernelManager(
-            kernel_name="python3",
-            transport="ipc",
-            ip=os.path.join(work, "ipc"),
-            connection_file=os.path.join(work, "kernel.json"),
-        )
-        clients = []
-
-        def stop_kernel():
-            try:
-                for kc in clients:
-                    kc.stop_channels()
-                if km.has_kernel:
-                    km.shutdown_kernel(now=True)
-            except Exception:  # a signal stopped it half-way through starting: what runs is killed below
-                pass
-            finally:
-                process = getattr(getattr(km, "provisioner", None), "process", None) or getattr(km, "kernel", None)
-                if process is not None and process.poll() is None:  # shutdown failed half-way: no survivor
-                    process.kill()
-                    process.wait()
-                shutil.rmtree(work, ignore_errors=True)
-
-        ends.at_end(stop_kernel)
-        ends.clean_up_on_sigterm()
         cls.results = {}
-        try:
-            # The kernel's working directory is its temp dir: its sys.path starts there, never in g4f_tests/.
-            km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], cwd=work)
-            kc = km.client()
-            clients.append(kc)
-            kc.start_channels()
-            kc.wait_for_ready(timeout=support.CHILD_TIMEOUT)
-            package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
-            setup = SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
-            broken = None
-            for name, code in [("setup", setup)] + CELLS:
-                cls.results[name] = broken or cls.run_cell(km, kc, code)
-                if "unresponsive" in cls.results[name]:
-                    broken = {"crash": {"exitcode": None, "stderr": "not run: the kernel was stuck in a cell before"}}
-        finally:
-            ends.done(stop_kernel)
-            stop_kernel()
-
-    @staticmethod
-    def run_cell(km, kc, code):
-        """Execute ``code`` in the kernel; the observation it printed, or the error the cell raised. A cell past
-        TIMEOUT is interrupted: the traceback of the KeyboardInterrupt says where it hung."""
-        printed = []
-
-        def hook(message):
-            if message["msg_type"] == "stream":
-                printed.append(message["content"]["text"])
-
-        try:
-            reply = kc.execute_interactive(code, timeout=support.TIMEOUT, output_hook=hook, stop_on_error=False)
-        except TimeoutError:
-            km.interrupt_kernel()
+        with ends.uninterrupted() as signals:
+            kernel = Kernel(signals)
             try:
-                reply = kc.get_shell_msg(timeout=5)
-            except Exception:
-                reply = {"content": {"status": "error", "ename": "no reply to an interrupt", "traceback": []}}
-            return {
-                "unresponsive": True,
-                "crash": {
-                    "exitcode": None,
-                    "stderr": "Timeout (%s s): the cell did not finish; interrupted, it was at:\n%s"
-                    % (support.TIMEOUT, ANSI.sub("", "\n".join(reply["content"].get("traceback", [])))[-3000:]),
-                },
-            }
-        content = reply["content"]
-        if content["status"] != "ok":
-            return {
-                "crash": {
-                    "exitcode": None,
-                    "stderr": "the cell raised %s: %s\n%s"
-                    % (
-                        content.get("ename"),
-                        content.get("evalue"),
-                        ANSI.sub("", "\n".join(content.get("traceback", [])))[-3000:],
-                    ),
-                }
-            }
-        for line in "".join(printed).splitlines():
-            if line.startswith(MARK):
-                return json.loads(line[len(MARK) :])
-        return {"crash": {"exitcode": None, "stderr": "the cell printed no observation: " + "".join(printed)}}
+                package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
+                setup = SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
+                broken = None
+                for name, code in [("setup", setup)] + CELLS:
+                    cls.results[name] = broken or kernel.run(code)
+                    if "unresponsive" in cls.results[name]:
+                        broken = {
+                            "crash": {"exitcode": None, "stderr": "not run: an earlier cell hung (see its check)"}
+                        }
+            finally:
+                kernel.stop()
 
     def observation(self, name):
         found = dict(self.results[name])
