@@ -64,14 +64,18 @@ def done(function):
         _cleanups.remove(function)
 
 
-def clean_up():
-    """Run every registered clean-up; one that fails is named on stderr and the others still run."""
+def clean_up(before_exit=False):
+    """Run every registered clean-up; one that fails is named on stderr and the others still run. ``before_exit``:
+    the process ends without its exit hooks (os._exit, a signal), so multiprocessing's run now too (they remove
+    the forkserver's temp dir)."""
     while _cleanups:
         function = _cleanups.pop()
         try:
             function()
         except Exception as error:
             say("g4f-tests: cleaning up (%s) failed: %r" % (getattr(function, "__qualname__", function), error))
+    if before_exit and "multiprocessing.util" in sys.modules:
+        sys.modules["multiprocessing.util"]._run_finalizers()
 
 
 def say(line):
@@ -105,9 +109,7 @@ def _hung(test):
         pass
     finally:
         try:
-            clean_up()
-            if "multiprocessing.util" in sys.modules:  # what it removes at exit (the forkserver's temp dir)
-                sys.modules["multiprocessing.util"]._run_finalizers()
+            clean_up(before_exit=True)
         finally:
             os._exit(1)
 
@@ -171,7 +173,7 @@ def handling_signals():
 
 def _die_cleanly(signum, frame):
     ignore_signals()
-    clean_up()
+    clean_up(before_exit=True)
     signal.signal(signum, signal.SIG_DFL)
     os.kill(os.getpid(), signum)
 
@@ -288,6 +290,7 @@ def end_for_lost_output(error, prog, failed):
         with contextlib.suppress(Exception):
             sys.stderr.flush()
         if hasattr(signal, "SIGPIPE"):
+            clean_up(before_exit=True)
             signal.signal(signal.SIGPIPE, signal.SIG_DFL)
             os.kill(os.getpid(), signal.SIGPIPE)
         return 1
