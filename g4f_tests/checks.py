@@ -27,7 +27,7 @@ import functools
 import importlib
 import unittest
 
-from . import children, known_defects, observe, regimes, support, verdicts
+from . import children, ends, known_defects, observe, regimes, support, verdicts
 from .verdicts import ContractViolation
 
 # Whether a test has called g4f in this process yet: until then, a zygote may be a fork of it (children.start).
@@ -40,7 +40,7 @@ def _limited(run):
         if getattr(getattr(self, self._testMethodName, None), "child_calls", None) is not None:
             return run(self, result)  # its body runs in a child, with the child's limit; we wait with a timeout
         _untouched[0] = False
-        with support.test_limit(self):
+        with ends.test_limit(self):
             return run(self, result)
 
     return limited
