@@ -217,9 +217,9 @@ class CheckTestCase(unittest.TestCase):
         return found.value
 
     def assertReturned(self, found, expected):
-        value = self.returned(found, support.short(expected))
-        if value != expected:
-            raise self.violation("expected %s" % support.short(expected), found)
+        self.ran(found)
+        if found.crash is not None or found.error is not None or found.value != expected:
+            raise self.violation("expected %s" % support.short(expected), found)  # the message only if it fails
         self.assertNothingStray(found)
 
     def assertRaisedNestAsyncioError(self, found):
@@ -243,7 +243,7 @@ def prefetch(tests):
     """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work
     (called when the suite is loaded)."""
     by_state = {}
-    for test in tests:
+    for test in sorted(tests, key=lambda test: not getattr(test, "slow", False)):  # the longest children first
         if (
             not isinstance(test, CheckTestCase)
             or getattr(type(test), "__unittest_skip__", False)
