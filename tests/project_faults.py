@@ -29,7 +29,7 @@ from project_fault_list import FAULTS
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 SCRATCH = os.environ.get("G4F_TESTS_SCRATCH", "/work/selftests-scratch")
-SLOW = ("test_faults", "test_order", "test_ends")  # fault injection into g4f, loading orders, ways a run ends
+SLOW = ("test_faults", "test_order", "test_ends")  # helpers.SLOW (not imported: --ref trees may lack it)
 MODULE_LIMIT = 600  # a module still running then counts as caught (by its hang), and is stopped
 FAILED = ("failed", "error", "unexpected success")
 
@@ -66,7 +66,7 @@ def fast_modules(tree):
         n[:-3] for n in os.listdir(os.path.join(tree, "tests")) if n.startswith("test_") and n.endswith(".py")
     )
     # cheap ones first: a fault stops at its first catch
-    heavy = ("test_runner", "test_invocations", "test_ecosystem", "test_network")
+    heavy = ("test_runner", "test_invocations", "test_ecosystem", "test_network", "test_harness")
     return sorted(
         (n for n in names if n not in SLOW), key=lambda n: (n in heavy, heavy.index(n) if n in heavy else 0, n)
     )
@@ -111,7 +111,7 @@ def run_module(tree, name):
     if not os.path.exists(out):
         return {}, "exited %s without results" % proc.returncode
     with open(out, encoding="utf-8") as f:
-        return {t: e["outcome"] for t, e in json.load(f)["tests"].items()}, None
+        return {t: (e["outcome"], e["message"]) for t, e in json.load(f)["tests"].items()}, None
 
 
 _running = set()
@@ -126,7 +126,11 @@ def run_tree(tree, modules, known_failing=frozenset(), stop_at_first=True):
             if future.cancelled():
                 continue
             module, (outcomes, problem) = future.result()
-            caught += sorted(t for t, o in outcomes.items() if o in FAILED and t not in known_failing)
+            caught += sorted(
+                (t, message.strip().splitlines()[-1][:200] if message.strip() else "")
+                for t, (o, message) in outcomes.items()
+                if o in FAILED and t not in known_failing
+            )
             if problem and module not in known_failing:
                 problems[module] = problem
             if stop_at_first and (caught or problems):
@@ -152,7 +156,7 @@ def main(argv=None):
         base = source_tree(args.ref, os.path.join(work, "base"))
         modules = fast_modules(base)
         control, problems = run_tree(base, modules, stop_at_first=False)
-        known_failing = frozenset(control) | frozenset(problems)
+        known_failing = frozenset(t for t, _ in control) | frozenset(problems)
         print(
             "control (%s): %d fast modules; failing without a fault, ignored: %s"
             % (args.ref or "working tree", len(modules), ", ".join(sorted(known_failing)) or "none")
@@ -165,7 +169,7 @@ def main(argv=None):
             began = time.perf_counter()
             caught, problems = run_tree(tree, modules, known_failing, stop_at_first=not args.all)
             shutil.rmtree(tree, ignore_errors=True)
-            by = caught + ["%s (%s)" % item for item in sorted(problems.items())]
+            by = ["%s (%s)" % item for item in caught + sorted(problems.items())]
             results.append(dict(fault._asdict(), caught=bool(by), by=by, seconds=round(time.perf_counter() - began, 1)))
             print(
                 "%-8s %-10s %-55s %s" % ("caught" if by else "MISSED", fault.area, fault.name, (by or [""])[0]),
