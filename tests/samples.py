@@ -59,6 +59,10 @@ class Sample(unittest.TestCase):
     def test_k_known_defect(self):
         raise KeyError("known")
 
+    @unittest.skip("l skipped")
+    def test_l_skipped_by_decorator(self):
+        pass
+
 
 RETURNS_WRONG = Defect("self-test", "the reason", "0.0.1", Returns("wrong"), issues=(7,))
 

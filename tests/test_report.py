@@ -34,10 +34,11 @@ TRUTH = {
     "i_one_subtest_of_two_skips": "passed",
     "j_one_subtest_errors": "error",
     "k_known_defect": "expected failure",
+    "l_skipped_by_decorator": "skipped",
 }
 
 
-def tests(*names):
+def sample_tests(*names):
     names = names or sorted(TRUTH)
     return [samples.Sample("test_" + name) for name in names]
 
@@ -78,7 +79,7 @@ class ClosingLineTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.found = run(tests())
+        cls.found = run(sample_tests())
 
     def test_every_outcome_is_what_the_test_was_written_to_give(self):
         outcomes = {t.split(".test_", 1)[1]: v["outcome"] for t, v in self.found.data["tests"].items()}
@@ -111,8 +112,10 @@ class ClosingLineTest(unittest.TestCase):
 
     def test_a_failing_run_exits_one_and_says_so_in_json(self):
         self.assertEqual((self.found.status, self.found.data["exit"]), (report.EXIT_FAILED, 1))
-        self.assertEqual(self.found.data["order"], [t.id() for t in tests()])
-        self.assertEqual(list(self.found.data["tests"]), [t.id() for t in tests()], "outcomes not in the order run")
+        self.assertEqual(self.found.data["order"], [t.id() for t in sample_tests()])
+        self.assertEqual(
+            list(self.found.data["tests"]), [t.id() for t in sample_tests()], "outcomes not in the order run"
+        )
 
     def test_subtests_are_reported_inside_their_test(self):
         entry = self.found.data["tests"][samples.Sample("test_g_one_subtest_fails").id()]
@@ -137,20 +140,24 @@ class ClosingLineTest(unittest.TestCase):
 
 class ExitStatusTest(unittest.TestCase):
     def test_passes_skips_and_expected_failures_exit_zero(self):
-        found = run(tests("a_passes", "d_skips", "e_expected_failure", "i_one_subtest_of_two_skips"))
+        found = run(
+            sample_tests(
+                "a_passes", "d_skips", "l_skipped_by_decorator", "e_expected_failure", "i_one_subtest_of_two_skips"
+            )
+        )
         self.assertEqual((found.status, found.data["exit"]), (report.EXIT_OK, 0), found.text)
-        self.assertEqual(closing_counts(found.closing), (2, 0, 1, 1))
+        self.assertEqual(closing_counts(found.closing), (2, 0, 2, 1))
 
     def test_each_kind_of_failure_alone_exits_one(self):
         for name in ("b_fails", "c_errors", "f_unexpected_success", "g_one_subtest_fails", "j_one_subtest_errors"):
             with self.subTest(name):
-                found = run(tests("a_passes", name))
+                found = run(sample_tests("a_passes", name))
                 self.assertEqual(found.status, report.EXIT_FAILED, found.text)
                 self.assertEqual(closing_counts(found.closing), (1, 1, 0, 0))
 
     def test_a_blocked_network_attempt_fails_a_green_run(self):
         with mock.patch.object(support, "blocked_attempts", [("example.org:443", "MainThread")]):
-            found = run(tests("a_passes"))
+            found = run(sample_tests("a_passes"))
         self.assertEqual(found.status, report.EXIT_FAILED)
         self.assertIn("network access blocked during the run:\n  example.org:443 (thread MainThread)\n", found.text)
         self.assertEqual(found.data["blocked"], [["example.org:443", "MainThread"]])
@@ -162,7 +169,7 @@ class JunitTest(unittest.TestCase):
 
     def test_junit_result_reports_what_the_plain_one_does(self):
         """the same outcomes, messages aside; the same closing line; the XML says the same"""
-        plain_run, junit_run = run(tests()), run(tests(), junit=True)
+        plain_run, junit_run = run(sample_tests()), run(sample_tests(), junit=True)
         outcomes = {t: v["outcome"] for t, v in junit_run.data["tests"].items()}
         self.assertEqual(outcomes, {t: v["outcome"] for t, v in plain_run.data["tests"].items()})
         self.assertEqual(closing_counts(junit_run.closing), closing_counts(plain_run.closing))

@@ -120,7 +120,12 @@ class ConditionTest(unittest.TestCase):
                 self.assertEqual(conditions.nest_not_applied(case(regime)), not applied)
                 self.assertEqual(conditions.loop_unpatchable(case(regime)), unpatchable)
         self.assertTrue(conditions.nest_applied(case(regimes.NEST_APPLIED)))
-        self.assertFalse(conditions.nest_applied(case()))
+        self.assertFalse(conditions.nest_not_applied(case(regimes.NEST_APPLIED)))
+        for bare in (case(), types.SimpleNamespace()):  # the documented module's tests have no regime
+            with self.subTest(case=bare), mock.patch.object(support, "g4f_nest", lambda: types.ModuleType("n")):
+                self.assertFalse(conditions.nest_applied(bare))
+                self.assertTrue(conditions.nest_not_applied(bare))
+                self.assertFalse(conditions.loop_unpatchable(bare))
         with mock.patch.object(support, "g4f_nest", lambda: None):
             self.assertTrue(conditions.loop_unpatchable(case(regimes.PLAIN)))
             self.assertTrue(conditions.g4f_cannot_nest(case()))
