@@ -88,8 +88,14 @@ def _audit(event, args):
     raise NetworkAccessError("g4f-tests blocks network access: something tried to reach %s" % where)
 
 
+def _hook(event, args):  # pragma: no mutate block (mutmut's own os.putenv events pass through an audit hook)
+    """The audit hook itself sees every event of the process (and cannot be removed): only socket events go on."""
+    if event.startswith("socket."):
+        _audit(event, args)
+
+
 def enable_network_guard(enabled=True):
     if not _guard["installed"]:
-        sys.addaudithook(_audit)
+        sys.addaudithook(_hook)
         _guard["installed"] = True
     _guard["enabled"] = enabled

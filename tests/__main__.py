@@ -4,6 +4,8 @@ process, as many at once as there are cores (the longest first), and shows each 
 as it finishes, then the totals. Exit 0 when every test passed or skipped.
 
     python tests [MODULE ...]        e.g. python tests test_runner test_faults
+    python tests --fast              every module but the slow ones (helpers.SLOW: fault injection into g4f, the
+                                     ways of loading the suite, the ways a run ends): what to run on every change
 
 ``python -m unittest discover -s tests`` runs the same tests one module after another, without the times.
 """
@@ -17,10 +19,12 @@ import tempfile
 import threading
 import time
 
+from helpers import SLOW
+
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 # The slowest first, so the two cores stay busy to the end (measured: test_order and test_faults are the long ones).
-FIRST = ("test_order", "test_faults", "test_invocations", "test_runner", "test_network")
+FIRST = ("test_order", "test_faults", "test_ends", "test_runner", "test_cli", "test_network")
 LABELS = {
     "passed": "ok",
     "failed": "FAIL",
@@ -34,6 +38,8 @@ _print = threading.Lock()
 
 def modules(names):
     found = sorted(name[:-3] for name in os.listdir(HERE) if name.startswith("test_") and name.endswith(".py"))
+    if names == ["--fast"]:
+        names = [name for name in found if name not in SLOW]
     chosen = [name[:-3] if name.endswith(".py") else name for name in names] or found
     unknown = [name for name in chosen if name not in found]
     if unknown:

@@ -19,6 +19,9 @@ HERE = os.path.join(ROOT, "tests")
 # A whole run of the suite in a child: generous, the suite itself stops a hung check far earlier.
 RUN_TIMEOUT = 120
 FAILED = ("failed", "error", "unexpected success")
+# The slow self-test modules: fault injection into g4f, every way of loading the suite, every way a run ends. The
+# others are the fast ones (python tests --fast), which a developer runs on every change.
+SLOW = ("test_faults", "test_order", "test_ends")
 
 
 def child_env(extra=None, pythonpath=None):

@@ -204,6 +204,51 @@ class TestComparison(FakeTree):
         )
         self.assertEqual(found["notes"], ["outcome changed: m.C.test_b (ERROR -> ok)"])
 
+    def test_each_difference_between_two_runs(self):
+        """compare() alone, on small runs: each kind of difference is a problem or a note, as documented"""
+        base = dict(dropin.empty_run(), tests_run=2, loaded=2, tests={"m.C.test_a": "ok", "m.C.test_b": "ok"})
+        cases = [
+            ({"tests": {"m.C.test_a": "ok"}, "tests_run": 1, "loaded": 1}, "problems", "lost: m.C.test_b (was ok)"),
+            (
+                {"tests": dict(base["tests"], **{"m.C.test_c": "ok"}), "tests_run": 3, "loaded": 3},
+                "problems",
+                "added: m.C.test_c (ok)",
+            ),
+            ({"loaded": 3}, "problems", "count mismatch: 2 tests loaded before, 3 after"),
+            ({"tests_run": 3, "loaded": 3}, "problems", "count mismatch: 2 tests run before, 3 after"),
+            ({"tests_run": 3}, "problems", "count mismatch in the second run: 3 tests run, 2 outcomes collected"),
+            (
+                {"runs": {"m.C.test_a": 2}},
+                "problems",
+                "ran 2 times in the second run (one outcome for 2 runs): m.C.test_a",
+            ),
+            ({"no_outcome": ["m.C.test_a"]}, "problems", "ran without an outcome in the second run: m.C.test_a"),
+            (
+                {"tests": {"m.C.test_a": "ok", "m.C.test_b": "ERROR"}},
+                "problems",
+                "newly failing: m.C.test_b (ok -> ERROR)",
+            ),
+            (
+                {"tests": {"m.C.test_a": "ok", "m.C.test_b": "unexpected success"}},
+                "problems",
+                "newly failing: m.C.test_b (ok -> unexpected success)",
+            ),
+            (
+                {"tests": {"m.C.test_a": "ok", "m.C.test_b": "expected failure"}},
+                "problems",
+                "no longer checked: m.C.test_b (ok -> expected failure)",
+            ),
+            ({"not_run": {"m.D": ["m.D.test_x"]}}, "notes", "not run by __main__.py after only: m.D"),
+        ]
+        for change, kind, line in cases:
+            with self.subTest(line=line):
+                found = dropin.compare(base, dict(base, **change))
+                self.assertIn(line, found[kind])
+                self.assertEqual(found["problems" if kind == "notes" else "notes"], [])
+        self.assertEqual(dropin.compare(base, dict(base)), {"problems": [], "notes": []})
+        gone = dropin.compare(dict(base, fixtures={"setUpModule (m)": "ERROR"}), base)
+        self.assertEqual(gone, {"problems": [], "notes": ["gone outside any test: setUpModule (m) ERROR"]})
+
     def test_unusable_checkout_and_broken_first_run(self):
         lines = []
         self.assertEqual(dropin.check(self.dir, out=lines.append), 2)

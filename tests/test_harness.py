@@ -19,8 +19,10 @@ MODULE = textwrap.dedent("""
 
     from g4f_tests.checks import CheckTestCase, in_child
     from g4f_tests import support
+    from g4f_tests.verdicts import Defect, Returns, known
 
     support.TIMEOUT = 1.0  # a hang fails within a second (the children are forked from here, after this)
+    RETURNS_NONE = Defect("self-test-returns-none", "returns None", "0.0.1", Returns(None))
 
 
     def crash():
@@ -61,8 +63,62 @@ MODULE = textwrap.dedent("""
         def test_d_raise(self, found):
             self.assertReturned(found, "ok")
 
+        @in_child(crash)
+        def test_e_crash_where_none_is_right(self, found):
+            self.assertReturned(found, None)
+
+        @known(RETURNS_NONE)
+        @in_child(crash)
+        def test_f_crash_under_a_known_defect(self, found):
+            self.assertReturned(found, "ok")
+
         @in_child(predates)
         def test_g_api(self, found):
+            self.assertReturned(found, "ok")
+    """)
+# Checks no child can run: one whose regime no process is in, one whose zygote cannot prepare its interpreter.
+UNRUNNABLE = textwrap.dedent("""
+    from g4f_tests import children, regimes
+    from g4f_tests.checks import CheckTestCase, in_child
+
+
+    class Elsewhere(regimes.Regime):
+        def problem(self):
+            return "this process is never in this regime"
+
+
+    ELSEWHERE = regimes.REGIMES["self-test-elsewhere"] = Elsewhere(
+        "self-test-elsewhere", regimes.NEST_IMPORTABLE, "a regime no process is in"
+    )
+
+
+    def unpreparable(state):
+        raise RuntimeError("the self-test's zygote cannot prepare")
+
+
+    children.register("self-test-unpreparable", unpreparable, lambda here: True)
+    UNPREPARABLE = regimes.REGIMES["self-test-unpreparable"] = regimes.Regime(
+        "self-test-unpreparable", "self-test-unpreparable", "a zygote that cannot prepare"
+    )
+
+
+    def returns():
+        return "ok"
+
+
+    class TestElsewhere(CheckTestCase):
+        regime = ELSEWHERE
+
+        @in_child(returns)
+        def test_outside_its_regime(self, found):
+            self.assertReturned(found, "ok")
+
+
+    class TestUnpreparable(CheckTestCase):
+        regime = UNPREPARABLE
+
+        @in_child(returns)
+        def test_zygote_cannot_prepare(self, found):
             self.assertReturned(found, "ok")
     """)
 # A module whose first check leaves asyncio patched: the second must run again alone, in a fresh child.
@@ -96,11 +152,17 @@ class HarnessFaultTest(unittest.TestCase):
     @classmethod
     def setUpClass(cls):
         cls.work = tempfile.mkdtemp(prefix="g4f-tests-self-")
-        for name, text in (("misbehaving_checks", MODULE), ("sequence_checks", SEQUENCE)):
+        for name, text in (
+            ("misbehaving_checks", MODULE),
+            ("sequence_checks", SEQUENCE),
+            ("unrunnable_checks", UNRUNNABLE),
+        ):
             with open(os.path.join(cls.work, name + ".py"), "w", encoding="utf-8") as f:
                 f.write(text)
         # The bodies pickle by reference: the children import these modules too (from the same path).
-        cls.results = unittest_results("misbehaving_checks", "sequence_checks", pythonpath=cls.work)
+        cls.results = unittest_results(
+            "misbehaving_checks", "sequence_checks", "unrunnable_checks", pythonpath=cls.work
+        )
 
     @classmethod
     def tearDownClass(cls):
@@ -115,6 +177,25 @@ class HarnessFaultTest(unittest.TestCase):
                 self.assertIn(self.outcome(name), FAILED, self.results.output())
                 message = self.results.message("misbehaving_checks.TestMisbehaving." + name)
                 self.assertIn("the check's process died (exit status %s)" % exit_status, message)
+
+    def test_a_crash_fails_even_a_check_that_expects_none_or_carries_a_defect(self):
+        self.assertIn(self.outcome("test_e_crash_where_none_is_right"), FAILED, self.results.output())
+        message = self.results.message("misbehaving_checks.TestMisbehaving.test_e_crash_where_none_is_right")
+        self.assertIn("the check's process died (exit status -11)", message)
+        self.assertIn(self.outcome("test_f_crash_under_a_known_defect"), FAILED)
+        message = self.results.message("misbehaving_checks.TestMisbehaving.test_f_crash_under_a_known_defect")
+        self.assertIn("not the known defect", message)
+
+    def test_a_check_no_child_can_run_fails_saying_why(self):
+        for test, says in (
+            ("TestElsewhere.test_outside_its_regime", "could not run in its regime (a regime no process is in)"),
+            ("TestUnpreparable.test_zygote_cannot_prepare", "could not prepare its interpreter"),
+        ):
+            with self.subTest(test):
+                self.assertIn(self.results.outcomes.get("unrunnable_checks." + test), FAILED, self.results.output())
+                self.assertIn(says, self.results.message("unrunnable_checks." + test))
+        message = self.results.message("unrunnable_checks.TestUnpreparable.test_zygote_cannot_prepare")
+        self.assertIn("RuntimeError: the self-test's zygote cannot prepare", message)
 
     def test_a_hang_fails_the_check_naming_where(self):
         self.assertIn(self.outcome("test_c_hang"), FAILED, self.results.output())

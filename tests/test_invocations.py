@@ -1,31 +1,21 @@
-"""Every supported way of starting the suite runs the same tests with the same verdicts; the unsupported ones stop
-with one line; under -X dev nothing stray is printed."""
+"""Every supported way of starting the suite names the same tests (plain ``python -m unittest`` loading gives the same
+verdicts: test_order.py); the unsupported ones stop with one line (python -X dev prints nothing stray: test_order.py).
+"""
 
 import os
 import unittest
 
-from helpers import ROOT, run, suite_results, unittest_results
-
-from g4f_tests.support import STRAY
+from helpers import ROOT, run
 
 
 class InvocationTest(unittest.TestCase):
     maxDiff = None
 
-    def test_all_entry_points_run_the_same_tests(self):
-        reference = suite_results()
-        self.assertEqual(reference.proc.returncode, 0, reference.output())
-        ways = {
-            "python -m unittest": unittest_results(),
-            "python -m unittest discover": unittest_results("discover"),
-            "python -m unittest g4f_tests": unittest_results("g4f_tests"),
-        }
-        for how, found in ways.items():
-            with self.subTest(how=how):
-                self.assertEqual(found.proc.returncode, 0, found.output())
-                self.assertEqual(found.outcomes, reference.outcomes)
-        proc = run(["-m", "g4f_tests", "--list"])
-        self.assertEqual(proc.stdout.split(), list(reference.data["order"]))
+    def test_both_runner_entry_points_list_the_same_tests(self):
+        listed = run([os.path.join(ROOT, "run_tests.py"), "--list"])
+        self.assertEqual(listed.returncode, 0, listed.stderr)
+        self.assertGreater(len(listed.stdout.split()), 50)
+        self.assertEqual(run(["-m", "g4f_tests", "--list"]).stdout.split(), listed.stdout.split())
 
 
 class UnsupportedInvocationTest(unittest.TestCase):
@@ -46,18 +36,6 @@ class UnsupportedInvocationTest(unittest.TestCase):
 
     def test_started_from_inside_the_package_folder(self):
         self.check_stops(run(["-m", "g4f_tests", "-q"], cwd=os.path.join(ROOT, "g4f_tests")))
-
-
-class DevModeTest(unittest.TestCase):
-    def test_dev_mode_run_prints_no_stray_warning(self):
-        """python -X dev: no ResourceWarning, never-awaited, destroyed-task, unclosed or deprecation line"""
-        patterns = STRAY + ("ResourceWarning", "DeprecationWarning", "Traceback")
-        for args in (["run_tests.py", "-q"], ["run_tests.py", "-q", "--shuffle", "3"], ["-m", "unittest"]):
-            with self.subTest(argv=" ".join(args)):
-                proc = run(["-X", "dev"] + args)
-                self.assertEqual(proc.returncode, 0, proc.stdout[-3000:] + proc.stderr[-3000:])
-                output = proc.stdout + proc.stderr
-                self.assertEqual([p for p in patterns if p in output], [], output[-3000:])
 
 
 if __name__ == "__main__":

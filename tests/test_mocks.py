@@ -66,7 +66,21 @@ def create_completion(provider, messages=MESSAGES, model=MODEL):
     return list(provider.create_completion(model, messages, False))
 
 
+# What each mock declares besides its method, as g4f's own mocks.py has it: g4f reads these flags (a provider that
+# is not working is skipped; use_stream_timeout decides whether g4f puts a timeout on its stream).
+FLAGS = {name: {"working": True, "use_stream_timeout": False} for name in KINDS}
+for _name in ("RaiseExceptionProviderMock", "AsyncRaiseExceptionProviderMock", "YieldNoneProviderMock"):
+    FLAGS[_name] = {"working": True}
+
+
 class TestMockNames(unittest.TestCase):
+    def test_each_mock_declares_exactly_g4fs_flags(self):
+        for name, flags in FLAGS.items():
+            with self.subTest(name=name):
+                found = {k: v for k, v in vars(getattr(mocks, name)).items() if isinstance(v, (bool, int, str, float))}
+                found.pop("__module__", None)
+                self.assertEqual(found, flags)
+
     def test_ten_names_of_the_right_kind_all_working(self):
         for name, kind in KINDS.items():
             with self.subTest(name=name):

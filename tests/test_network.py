@@ -6,8 +6,11 @@ import subprocess
 import sys
 import textwrap
 import unittest
+from unittest import mock
 
 from helpers import ROOT, RUN_TIMEOUT, G4fCopy, child_env, suite_results
+
+from g4f_tests import sandbox
 
 # Runs the suite in-process under a recording audit hook added before anything else, so it sees every
 # socket.connect / socket.getaddrinfo, whatever the suite's own guard then does with them.
@@ -107,6 +110,74 @@ def python(code, *args):
         timeout=RUN_TIMEOUT,
         stdin=subprocess.DEVNULL,
     )
+
+
+# Every kind of destination a test could reach, as each audited socket event names it (the guard's hook, called
+# here directly): private ranges, shared and link-local space, public, multicast and broadcast, IPv6 (with the
+# 4-tuple addresses of AF_INET6 and scope ids), names that only look local, bytes.
+OUTSIDE = [
+    "10.0.0.1", "10.255.255.254", "172.16.0.1", "172.31.255.254", "192.168.0.1", "192.168.255.254", "100.64.0.1",
+    "169.254.169.254", "93.184.216.34", "8.8.8.8", "1.1.1.1", "0.0.0.0", "224.0.0.251", "255.255.255.255",
+    "2001:db8::1", "2606:4700:4700::1111", "fe80::1", "fe80::1%eth0", "fc00::1", "fd12:3456::1", "::ffff:10.0.0.1",
+    "example.com", "pypi.org", "localhost.example.com", "notlocalhost", "local", "localhost6x",
+]  # fmt: skip
+LOOPBACK = ["127.0.0.1", "127.1.2.3", "127.255.255.254", "::1", "localhost", "api.localhost", "", None]
+
+
+def events(host):
+    """The audit events (name, args) by which code reaches ``host``, as CPython raises them."""
+    sock = object()
+    return [
+        ("socket.connect", (sock, (host, 443))),
+        ("socket.connect", (sock, (host, 443, 0, 0))),  # AF_INET6
+        ("socket.sendto", (sock, (host, 53))),
+        ("socket.getaddrinfo", (host, 443, 0, 1, 6, 0)),
+        ("socket.gethostbyname", (host,)),
+        ("socket.gethostbyname_ex", (host,)),
+        ("socket.gethostbyaddr", (host,)),
+    ]
+
+
+class AuditHookTest(unittest.TestCase):
+    """The guard's audit hook in this process, for each destination and each socket event (no socket is made)."""
+
+    def setUp(self):
+        patches = (mock.patch.dict(sandbox._guard, enabled=True), mock.patch.object(sandbox, "blocked_attempts", []))
+        for patch in patches:
+            patch.start()
+            self.addCleanup(patch.stop)
+
+    def test_every_outside_destination_is_blocked_and_recorded(self):
+        for host in OUTSIDE + [h.encode() for h in OUTSIDE[:3]]:
+            for event, args in events(host):
+                with self.subTest(host=host, event=event, address=str(args[-1])):
+                    del sandbox.blocked_attempts[:]
+                    with self.assertRaises(sandbox.NetworkAccessError) as caught:
+                        sandbox._audit(event, args)
+                    self.assertIn("something tried to reach", str(caught.exception))
+                    self.assertEqual(len(sandbox.blocked_attempts), 1)
+
+    def test_loopback_and_unix_sockets_are_allowed(self):
+        for host in LOOPBACK:
+            for event, args in events(host):
+                with self.subTest(host=host, event=event):
+                    sandbox._audit(event, args)
+        sandbox._audit("socket.connect", (object(), "/tmp/a-unix-socket"))
+        sandbox._audit("socket.bind", (object(), ("0.0.0.0", 0)))
+        self.assertEqual(sandbox.blocked_attempts, [])
+
+    def test_the_message_names_the_destination_and_port(self):
+        with self.assertRaises(sandbox.NetworkAccessError) as caught:
+            sandbox._audit("socket.connect", (object(), ("10.1.2.3", 8080)))
+        self.assertEqual(
+            str(caught.exception), "g4f-tests blocks network access: something tried to reach 10.1.2.3:8080"
+        )
+        self.assertEqual(sandbox.blocked_attempts, [("10.1.2.3:8080", "MainThread")])
+
+    def test_a_disabled_guard_blocks_nothing(self):
+        with mock.patch.dict(sandbox._guard, enabled=False):
+            sandbox._audit("socket.connect", (object(), ("10.1.2.3", 80)))
+        self.assertEqual(sandbox.blocked_attempts, [])
 
 
 class NoNetworkTest(unittest.TestCase):

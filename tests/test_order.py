@@ -1,6 +1,7 @@
 """The same verdict however a test is loaded: the runner (in order, shuffled), plain ``python -m unittest`` (the
 whole suite, discover, each module, each class, each id alone, every id in reverse order) and pytest. Outcomes
-are read from structured results (the runner's --json, tests/unittest_json.py, pytest's JUnit XML)."""
+are read from structured results (the runner's --json, tests/unittest_json.py, pytest's JUnit XML). Under
+python -X dev, the runner and plain unittest print nothing stray."""
 
 import concurrent.futures
 import os
@@ -9,6 +10,8 @@ import tempfile
 import unittest
 
 from helpers import ROOT, RUN_TIMEOUT, junit_outcomes, plain, run, suite_results, unittest_results
+
+from g4f_tests.support import STRAY
 
 SEEDS = (1, 2, 3, 4, 5)
 WORKERS = 2
@@ -88,6 +91,18 @@ class LoadingWaysTest(unittest.TestCase):
             self.assertEqual(proc.returncode, 0, proc.stdout[-3000:])
             found = junit_outcomes(path)
         self.assertEqual(found, plain(self.expected), "verdicts differ under pytest")
+
+
+class DevModeTest(unittest.TestCase):
+    def test_dev_mode_run_prints_no_stray_warning(self):
+        """python -X dev: no ResourceWarning, never-awaited, destroyed-task, unclosed or deprecation line"""
+        patterns = STRAY + ("ResourceWarning", "DeprecationWarning", "Traceback")
+        for args in (["run_tests.py", "-q"], ["run_tests.py", "-q", "--shuffle", "3"], ["-m", "unittest"]):
+            with self.subTest(argv=" ".join(args)):
+                proc = run(["-X", "dev"] + args)
+                self.assertEqual(proc.returncode, 0, proc.stdout[-3000:] + proc.stderr[-3000:])
+                output = proc.stdout + proc.stderr
+                self.assertEqual([p for p in patterns if p in output], [], output[-3000:])
 
 
 if __name__ == "__main__":
