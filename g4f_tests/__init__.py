@@ -41,6 +41,7 @@ MODULES = (
     "errors",
     "timeouts",
     "responses",
+    "response_objects",
     "parameters",
     "images",
     "third_party",

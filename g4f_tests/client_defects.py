@@ -5,7 +5,7 @@ them with its own. Each shape is what the check observes, in the vocabulary of i
 
 from . import support
 from .conditions import NEVER_AWAITED, RUN_IN_LOOP, nest_not_applied, python_before_3_11
-from .verdicts import Defect, OneOf, Raises, Returns
+from .verdicts import ByRelease, Defect, OneOf, Raises, Returns
 
 # g4f's RaiseExceptionProviderMock as errors.py asks it, not streamed and streamed (a subclass that streams).
 _RAISE_MOCKS = ("RaiseExceptionProviderMock", "StreamingRaiseExceptionProviderMock")
@@ -156,4 +156,75 @@ CLIENT_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     where="seen on Python 3.8: applies to you on Python 3.8 to 3.10 if you catch TimeoutError around an "
     "AsyncClient stream with stream_timeout or timeout",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
+)
+# response_objects.py: what a provider yields besides text, in that module's vocabulary (its EXPECTED, cut down to
+# the keys a test asks for). Measured with scratch environments of each release named (the matrix's line cells
+# run them): 0.5.2.6 and 0.5.2.7 cannot be imported offline (nodriver).
+_NS = {"content": "Hallo, Wörld 42", "reasoning": "Denke über „Wörld“ nach… \n", "finish_reason": "tool_calls"}
+_TOOL_CALLS = [
+    {"id": "call_Ä1", "type": "function", "function": {"name": "get_Wetter", "arguments": '{"stadt": "Köln"}'}},
+    {"id": "call_2", "type": "function", "function": {"name": "Zeit", "arguments": "{}"}},
+]
+_NS.update(tool_calls=_TOOL_CALLS, provider="Upstream-Prövider", model="Upstream-Modell 2")
+_REASONING = ["Denke ", "über „Wörld“ nach… ", "\n"]
+_DELTAS = [{"content": chunk} for chunk in ("Hallo", ", Wörld ", "42")] + [{"tool_calls": _TOOL_CALLS}, {}]
+_STREAM = {"deltas": [{"reasoning": token} for token in _REASONING] + _DELTAS, "provider": _NS["provider"]}
+_STREAM.update(model=_NS["model"], finish_reason=[None] * 7 + ["stop"])
+_NS_STOP = dict(_NS, finish_reason="stop")
+CLIENT_TOOL_CALLS_STOP = Defect(
+    "client-tool-calls-stop",
+    "an answer that delivered the provider's tool calls ends with finish reason \"stop\", where OpenAI's say "
+    '"tool_calls": the clients\' streams always, their answers not streamed up to 7.4.3',
+    "0.5.2.6",
+    ByRelease(
+        ("0.5.2.6", "7.4.3", OneOf(Returns(_NS_STOP), Returns(_STREAM))),
+        ("7.4.4", None, Returns(_STREAM)),
+    ),
+    where='seen in every regime: applies to you if your agent loop reads finish_reason == "tool_calls" to run '
+    "the tools of a client stream (an OpenAI-compatible agent framework). Measured: 0.5.7.1 to 7.4.3 not streamed "
+    "too (7.4.3 stop, 7.4.4 tool_calls), every release since 0.5.7.1 streamed",
+    workaround="run the tools when the stream delivered tool_calls deltas, whatever the finish reason",
+)
+CLIENT_REASONING_AS_TEXT = Defect(
+    "client-reasoning-as-text",
+    "the clients stream the provider's reasoning tokens as text (delta.content: the Reasoning objects themselves) "
+    "and drop them from the answer not streamed (message.reasoning None)",
+    "0.5.2.6",
+    OneOf(
+        Returns(dict(_NS_STOP, reasoning=None)),
+        Returns(dict(_STREAM, deltas=[{"content": {"Reasoning": token}} for token in _REASONING] + _DELTAS)),
+    ),
+    last="0.6.0.3",
+    where="seen in every regime: applies to you on g4f 0.5.2.6 to 0.6.0.3 if you use a reasoning model: its "
+    "thinking is shown as the answer. Measured: 0.5.2.8 to 0.6.0.3 (0.6.0.4 and 0.6.0.5 were never published), "
+    "0.6.1.1 fixed",
+    workaround="upgrade to g4f 0.6.1.1 or later",
+)
+CLIENTS_CONVERSATION_OBJECT = Defect(
+    "clients-conversation-object",
+    "the clients' answers carry the provider's JsonConversation object as conversation, where g4f's stubs declare "
+    "a dict (and its API serves and takes one): AsyncClient's always, the Client's closing stream chunk from "
+    "8.5.6; only the Client's answer not streamed has the dict",
+    "0.5.2.6",
+    Returns(
+        {
+            "conversation": {
+                "JsonConversation": {"conversation_id": "Gespräch-42", "message_ids": ["a1", "Ö2"], "Parent": None}
+            }
+        }
+    ),
+    where="seen in every regime: applies to you if you read or store response.conversation as a dict (json.dumps "
+    "it, index it) with AsyncClient, or from a Client stream",
+    workaround="read it with getattr, or convert it: conversation.get_dict() when it has one",
+)
+CLIENT_STREAM_DROPS_CONVERSATION = Defect(
+    "client-stream-drops-conversation",
+    "the sync Client's stream drops the provider's conversation: its closing chunk has conversation None, where "
+    "AsyncClient's carries it",
+    "0.5.2.6",
+    Returns({"conversation": None}),
+    last="8.5.5",
+    where="seen in every regime: applies to you on g4f 8.5.5 or older if you continue a provider's conversation "
+    "from a Client stream. Measured: 0.5.7.1 to 8.5.5 (8.5.0, 8.5.5), 8.5.6 carries it",
+    workaround="use AsyncClient, or Client without stream, or upgrade to g4f 8.5.6 or later",
 )

@@ -55,6 +55,7 @@ CHECK_MODULES = (
     "errors",
     "timeouts",
     "responses",
+    "response_objects",
     "parameters",
     "images",
     "third_party",
