@@ -42,6 +42,7 @@ MODULES = (
     "timeouts",
     "responses",
     "response_objects",
+    "shorthands",
     "parameters",
     "images",
     "third_party",

@@ -84,7 +84,19 @@ def _request(regime, body, args):
 
 # Modules whose checks share one child per regime, in this order: each makes a few cheap calls, and a child
 # each would cost more than their checks (the speed target). timeouts.py, which mostly waits, keeps its own.
-SHARED_BATCHES = (("fidelity", "incremental", "errors", "responses", "response_objects", "parameters", "images", "third_party"),)
+SHARED_BATCHES = (
+    (
+        "fidelity",
+        "incremental",
+        "errors",
+        "responses",
+        "response_objects",
+        "shorthands",
+        "parameters",
+        "images",
+        "third_party",
+    ),
+)
 
 
 def batch_modules(module_name):

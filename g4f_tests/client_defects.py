@@ -157,6 +157,53 @@ CLIENT_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "AsyncClient stream with stream_timeout or timeout",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
 )
+# shorthands.py's create(raw=True), measured on 0.6.3.2 to 0.6.3.7, 0.6.4.3, 6.0.5, 6.6.0 to 6.7.0, 6.8.0, 7.0.0,
+# 7.4.7, 7.5.0, 8.0.5 and 8.8.6 (scratch environments of each release).
+_RAW_ARGUMENT = (
+    r"(Async)?Completions\.create\.<locals>\.raw_response\(\) missing 1 required positional argument: 'response'"
+)
+CLIENTS_RAW_EARLY = Defect(
+    "clients-raw-early",
+    "the first releases with raw=True answer nothing over a provider that yields no JSON object (streamed; "
+    "Client's not streamed raises StopIteration), and AsyncClient's not streamed raises TypeError whatever the provider yields",
+    "0.6.3.2",
+    OneOf(
+        Raises("builtins.StopIteration", ""),
+        Returns([]),
+        Raises("builtins.TypeError", "'async_generator' object is not an iterator"),
+    ),
+    last="0.6.3.3",
+    where="seen in every regime: applies to you on g4f 0.6.3.2 and 0.6.3.3 if you use raw=True",
+    workaround="upgrade to g4f 7.5.0 or later (Client), and see async-client-raw-text",
+)
+CLIENTS_RAW_NOT_STREAMED = Defect(
+    "clients-raw-not-streamed",
+    "create(raw=True) not streamed raises TypeError (its raw_response called without the response): Client's up to "
+    "6.6.7, AsyncClient's up to 0.6.3.6",
+    "0.6.3.4",
+    Raises("builtins.TypeError", _RAW_ARGUMENT),
+    last="6.6.7",
+    where="seen in every regime: applies to you on g4f 0.6.3.4 to 6.6.7 if you ask for raw=True without stream",
+    workaround="stream (stream=True) and take the first object, or upgrade to g4f 6.7.0 or later",
+)
+ASYNC_CLIENT_RAW_TEXT = Defect(
+    "async-client-raw-text",
+    "AsyncClient's create(raw=True) over a provider that yields no JSON object raises TypeError, streamed or not "
+    "(its fallback iterates the async answer with a plain for loop), where Client's answers the text; up to 7.4.7 "
+    "also over a sync provider that yields JSON",
+    "0.6.3.4",
+    ByRelease(
+        (
+            "0.6.3.4",
+            "0.6.3.6",
+            Raises("builtins.TypeError", "'async for' requires an object with __aiter__ method, got list"),
+        ),
+        ("0.6.3.7", None, Raises("builtins.TypeError", "'async_generator' object is not iterable")),
+    ),
+    where="seen in every regime: applies to you if you ask AsyncClient for raw=True from a provider that is not "
+    "OpenAI-compatible (any of g4f's web providers)",
+    workaround="use Client, or raw=False for such providers",
+)
 # response_objects.py: what a provider yields besides text, in that module's vocabulary (its EXPECTED, cut down to
 # the keys a test asks for). Measured with scratch environments of each release named (the matrix's line cells
 # run them): 0.5.2.6 and 0.5.2.7 cannot be imported offline (nodriver).

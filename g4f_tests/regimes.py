@@ -56,6 +56,7 @@ CHECK_MODULES = (
     "timeouts",
     "responses",
     "response_objects",
+    "shorthands",
     "parameters",
     "images",
     "third_party",
