@@ -157,6 +157,46 @@ CLIENT_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "AsyncClient stream with stream_timeout or timeout",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
 )
+# images.py's create_variation, measured on the line's releases 0.3.4.6 to 8.8.6 and on 0.5.1.3, 0.5.2.8, 0.5.4.4,
+# 0.5.6.0 and 0.5.7.0 (scratch environments of each release).
+_NO_VARIATION = "Provider <class 'abc.ImageProviderMock'> does not support image variation"
+CLIENT_VARIATION_EARLY = Defect(
+    "client-variation-early",
+    "images.create_variation answers no image: a sync image provider is refused as not supporting variations, "
+    "an async-generator one fails in the clients' own code (a TypeError, then an AttributeError and a "
+    "never-awaited coroutine)",
+    "0.3.4.6",
+    OneOf(
+        Raises("builtins.ValueError", _NO_VARIATION),
+        Raises("g4f.errors.NoImageResponseError", _NO_VARIATION),
+        Raises(
+            "builtins.TypeError",
+            r"Images\._process_image_response\(\) missing 1 required positional argument: " "'response_format'",
+        ),
+        Raises("builtins.AttributeError", "'coroutine' object has no attribute 'data'", [NEVER_AWAITED]),
+    ),
+    last="0.3.7.2",
+    where="seen in every regime: applies to you on g4f 0.3.4.6 to 0.3.7.2 (measured at both ends, not bisected "
+    "further) if you make image variations",
+    workaround="upgrade to g4f 0.5.7.0 or later",
+)
+CLIENT_VARIATION_ARGUMENTS = Defect(
+    "client-variation-arguments",
+    "images.create_variation(image, image_name=..., prompt=..., ...) raises TypeError in the clients' own code: "
+    "the prompt (then the image name) passed twice, then the arguments passed by position to a keyword-only method",
+    "0.4.0.0",
+    Raises(
+        "builtins.TypeError",
+        r"Images\.(_generate_image_response\(\) got multiple values for argument 'prompt'|async_create_variation\(\) "
+        r"(got multiple values for argument 'image_name'|takes 1 positional argument but 5 positional arguments "
+        r"\(and 2 keyword-only arguments\) were given))",
+    ),
+    last="0.5.6.6",
+    where="seen in every regime: applies to you on g4f 0.4.0.0 to 0.5.6.6 if you make image variations. Measured: "
+    "0.4.0.0 to 0.5.1.3 prompt, 0.5.2.8 and 0.5.4.4 image_name, 0.5.6.0 positional; 0.5.7.0 works (0.3.7.2 to "
+    "0.4.0.0 and 0.5.6.0 to 0.5.7.0 not bisected further)",
+    workaround="upgrade to g4f 0.5.7.0 or later",
+)
 # shorthands.py's create(raw=True), measured on 0.6.3.2 to 0.6.3.7, 0.6.4.3, 6.0.5, 6.6.0 to 6.7.0, 6.8.0, 7.0.0,
 # 7.4.7, 7.5.0, 8.0.5 and 8.8.6 (scratch environments of each release).
 _RAW_ARGUMENT = (
