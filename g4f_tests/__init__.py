@@ -41,6 +41,8 @@ MODULES = (
     "errors",
     "timeouts",
     "responses",
+    "response_objects",
+    "shorthands",
     "parameters",
     "images",
     "third_party",

@@ -19,4 +19,11 @@ G4F_APIS = {
     "client_images": ("0.3.4.0", 'Client().images.generate(..., response_format="url") over an async generator'),
     "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
     "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
+    "client_variation": ("0.3.4.0", "the clients' images.create_variation(image, ...) over an image provider"),
+    "completions_stream": ("0.4.0.3", "the clients' completions.stream(...), a shorthand for create(stream=True)"),
+    "client_raw": ("0.6.3.2", "the clients' create(raw=True), passing a provider's JsonResponse objects through"),
+    "client_response_objects": (
+        "0.5.2.6",
+        "the clients' answers carrying a provider's Reasoning, ToolCalls, ProviderInfo and JsonConversation",
+    ),
 }

@@ -1,10 +1,14 @@
 """Image generation: Client().images.generate (sync over async) and AsyncClient().images.generate give the same
-result, outside and inside a running event loop.
+result, outside and inside a running event loop; and so do their create_variation.
 
 An image provider that answers two URLs and a revised prompt, asked with response_format="url" (so nothing is
 downloaded): the ImagesResponse has one Image per URL, in order, each with the revised prompt, the model asked
 for, the provider's name and a ``created`` time. The sync client runs its async implementation itself: from plain
 code, and from code running on an event loop (a notebook cell, an async handler; g4f issue #2658).
+
+``create_variation(image, image_name=..., prompt=..., model=..., response_format="url")`` over a sync and an
+async-generator image provider: the provider gets the image (bytes, passed as they are) with its name and the
+prompt, and the answer is as above; the sync Client from plain code, AsyncClient awaited.
 """
 
 import importlib
@@ -12,9 +16,9 @@ import time
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
-from .known_defects import SYNC_IMAGES_IN_RUNNING_LOOP, known
+from .known_defects import CLIENT_VARIATION_ARGUMENTS, CLIENT_VARIATION_EARLY, SYNC_IMAGES_IN_RUNNING_LOOP, known
 from .mocks import ImageResponse
-from .observe import each_async, observe
+from .observe import each, each_async, observe
 
 PROMPT = "a white siamese cat, „Wörld“"
 URLS = ["https://images.invalid/1.png", "https://images.invalid/zwei.jpg"]
@@ -85,11 +89,81 @@ async def in_a_running_loop():
     return await each_async(lambda function: function(), cases)
 
 
+IMAGE = b"\x89PNG\r\n\x1a\n\x00 Bild \xc3\xa4"  # bytes as read from a file (a PNG header, non-ASCII)
+IMAGE_NAME = "Katze Ä.png"
+VARIATION_PROMPT = "the same cat, „Wörld“ edition"
+VARIATION = dict(EXPECTED, **{"revised prompts": [VARIATION_PROMPT + " (revised)"] * len(URLS)})
+RECEIVED = {"images": [[IMAGE, IMAGE_NAME]], "prompt": VARIATION_PROMPT}
+
+
+def variation_provider(kind):
+    """An image provider of ``kind`` that notes the images (with their names) and the prompt it gets in
+    ``received``, and answers URLS."""
+    from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider
+
+    def answer(cls, prompt, kwargs):
+        media = kwargs.get("media") or []
+        cls.received.update(images=[list(item) if isinstance(item, tuple) else item for item in media], prompt=prompt)
+        return ImageResponse(URLS, prompt + " (revised)")
+
+    attributes = {"working": True, "received": {}}
+    if kind == "sync provider":
+        create = classmethod(
+            lambda cls, model, messages, stream, prompt=None, **kwargs: iter([answer(cls, prompt, kwargs)])
+        )
+        attributes["create_completion"] = create
+        return type("ImageProviderMock", (AbstractProvider,), attributes)
+
+    async def create_async_generator(cls, model, messages, prompt=None, **kwargs):
+        yield answer(cls, prompt, kwargs)
+
+    attributes["create_async_generator"] = classmethod(create_async_generator)
+    return type("ImageProviderMock", (AsyncGeneratorProvider,), attributes)
+
+
+def variation(client_name, kind):
+    """What ``create_variation`` answered (awaited for AsyncClient) and what the provider got."""
+    support.require_api("client_variation")
+    client = importlib.import_module("g4f.client")
+    provider = variation_provider(kind)
+    images = getattr(client, client_name)(image_provider=provider).images
+    arguments = {"image_name": IMAGE_NAME, "prompt": VARIATION_PROMPT, "model": EXPECTED["model"]}
+    return provider, images.create_variation(IMAGE, response_format="url", **arguments)
+
+
+def sync_variation(kind):
+    started = time.time()
+    provider, response = variation("Client", kind)
+    return dict(summary(response, started), received=provider.received)
+
+
+async def async_variation(kind):
+    started = time.time()
+    provider, response = variation("AsyncClient", kind)
+    return dict(summary(await response, started), received=provider.received)
+
+
+KINDS = ("sync provider", "async-generator provider")
+
+
+def sync_variations():
+    return each(sync_variation, {"Client, %s" % kind: (kind,) for kind in KINDS})
+
+
+async def async_variations():
+    return await each_async(async_variation, {"AsyncClient, %s" % kind: (kind,) for kind in KINDS})
+
+
 class ImageChecks:
     def assertSameImages(self, found):
         for label, call in self.calls(found):
             with self.subTest(call=label):
                 self.assertReturned(call, EXPECTED)
+
+    def assertSameVariations(self, found):
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, dict(VARIATION, received=RECEIVED))
 
 
 class SyncImageChecks(ImageChecks):
@@ -98,6 +172,12 @@ class SyncImageChecks(ImageChecks):
         """Client().images.generate from sync code answers one Image per URL the provider gave, with its revised prompt, the model, the provider's name and created"""
         self.assertSameImages(found)
 
+    @known(CLIENT_VARIATION_EARLY, CLIENT_VARIATION_ARGUMENTS)
+    @in_child(sync_variations)
+    def test_client_image_variation(self, found):
+        """Client().images.create_variation passes the image with its name and the prompt to a sync or async-generator image provider and answers its images, as AsyncClient's does"""
+        self.assertSameVariations(found)
+
 
 class AsyncImageChecks(ImageChecks):
     @known(SYNC_IMAGES_IN_RUNNING_LOOP)
@@ -105,6 +185,12 @@ class AsyncImageChecks(ImageChecks):
     def test_images_inside_a_running_loop(self, found):
         """awaited AsyncClient().images.generate, and Client().images.generate called inside a running loop, answer as the sync Client does outside one (g4f issue #2658)"""
         self.assertSameImages(found)
+
+    @known(CLIENT_VARIATION_EARLY, CLIENT_VARIATION_ARGUMENTS)
+    @in_child(async_variations)
+    def test_async_client_image_variation(self, found):
+        """awaited AsyncClient().images.create_variation passes the image with its name and the prompt to a sync or async-generator image provider and answers its images, as Client's does"""
+        self.assertSameVariations(found)
 
 
 class TestImages(SyncImageChecks, CheckTestCase):

@@ -21,6 +21,7 @@ from .conditions import (  # noqa: F401 (shared with client_defects.py)
     python_before_3_9,
     python_before_3_11,
 )
+from .response_defects import *  # noqa: F401,F403 (response_objects.py, shorthands.py, images.py's variations)
 from .verdicts import ByRelease, Defect, Leaves, OneOf, Raises, Returns, known  # noqa: F401 (checks import known)
 
 # From 0.4.0.5 to 0.5.7.1 the async-generator sync path runs asyncio.run(async_generator_to_list(...)) where the
@@ -120,11 +121,20 @@ ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
     "0.4.0.4 skips (create_async(stream=True) is newer), 7.5.0 honours it",
     workaround="upgrade to g4f 7.5.0 or later",
 )
+# response_objects.py's provider over AsyncClient: its reasoning and text joined into one text, the rest lost.
+_OBJECTS_TEXT = "Denke über „Wörld“ nach… \nHallo, Wörld 42"
+_OWN_NAMES = {"provider": "ObjectsProviderMock", "model": support.MODEL}
+_ONE_DELTA_OBJECTS = (
+    Returns(dict(_OWN_NAMES, content=_OBJECTS_TEXT, reasoning=None, tool_calls=None, finish_reason="stop")),
+    Returns(dict(_OWN_NAMES, deltas=[{"content": _OBJECTS_TEXT}, {}], finish_reason=[None, "stop"])),
+    Returns({"conversation": None}),
+)
 ASYNC_CLIENT_ONE_DELTA = Defect(
     "async-client-one-delta",
     "AsyncClient over a sync provider collects the whole answer before it delivers anything: streamed, one "
     "delta with all the text (after the provider produced every chunk, none before a failure); the finish reason "
-    "and token counts the provider reported are lost",
+    "and token counts the provider reported are lost, its reasoning joined into the text, its tool calls, "
+    "conversation and provider info lost",
     "0.4.0.5",
     OneOf(
         Returns([support.JOINED, None]),  # fidelity.py
@@ -133,6 +143,7 @@ ASYNC_CLIENT_ONE_DELTA = Defect(
         Returns({"received": [], "raised": "g4f_tests.failing.ProviderError: FailingProviderMock"}),  # errors.py
         Returns({"finish_reason": "stop", "usage": OTHER_COUNTS}),  # responses.py
         Returns({"content": [support.JOINED, None], "finish_reason": [None, "stop"], "usage": OTHER_COUNTS}),
+        *_ONE_DELTA_OBJECTS,  # response_objects.py
     ),
     last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream from AsyncClient over a "

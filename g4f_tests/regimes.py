@@ -55,6 +55,8 @@ CHECK_MODULES = (
     "errors",
     "timeouts",
     "responses",
+    "response_objects",
+    "shorthands",
     "parameters",
     "images",
     "third_party",

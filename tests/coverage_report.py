@@ -26,22 +26,27 @@ TARGETS = {
 }
 BY_FUNCTION = {
     "add_chunk": "media and audio answers: no check asks for them",
-    "resolve_media": "images sent with a request: no check sends one",
+    "resolve_media": "images given as a list, a file object or under images=: the variation check gives bytes",
     "get_name": "a provider named by a str: the checks pass provider classes",
-    "iter_response": "tool calls, reasoning, conversations, headers and provider info chunks: no check yields them",
-    "async_iter_response": "tool calls, reasoning, conversations, headers and provider info chunks: no check yields them",
+    "anext": "the fallback of anext for Python < 3.10 (here the builtin)",
+    "(module level)": "import fallbacks: anext before Python 3.10, NoneType before 3.10, aiofile when installed",
+    "iter_response": "HTTP headers, hidden, exception and raw JSON chunks (a provider's transport details, dropped), "
+    "and an async iterator, which the tool runner never hands it",
+    "async_iter_response": "HTTP headers, hidden, exception and raw JSON chunks (a provider's transport details, dropped)",
     "__init__": "a client with base_url (a custom OpenAI-compatible provider): needs a server",
-    "create": "raw=True, image/media requests and provider names (str): outside the bridge contracts",
-    "raw_response": "raw=True (the provider's JSON passed through): outside the bridge contracts",
+    "create": "a prompt as a str, a model object, the default AnyProvider and provider names (str): they pick a "
+    "provider, outside the bridge (the default reaches the network)",
+    "raw_response": "AsyncClient's raw fallback for a provider without JSON: it raises first (async-client-raw-text)",
     "get_provider_handler": "an image provider named by a str or chosen by the model",
     "async_generate": "an IterListProvider of image providers (retries): no check uses one",
-    "_generate_image_response": "sync image providers, audio answers and providers without a method",
-    "create_variation": "image variations: need an image and a variation provider",
-    "async_create_variation": "image variations: need an image and a variation provider",
-    "_process_image_response": "b64_json and downloaded images: they need the network",
+    "_generate_image_response": "per-provider API keys, audio answers, providers without a method or answering no "
+    "image",
+    "async_create_variation": "an IterListProvider of image providers (retries), and a provider answering no image",
+    "_process_image_response": "b64_json and downloaded images: they download, or read ./generated_media in the "
+    "working directory",
+    "get_b64_from_url": "b64_json: downloads the image, or reads it from ./generated_media in the working directory",
     "create_client": "ClientFactory: named and custom providers (outside the bridge)",
     "create_async_client": "ClientFactory: named and custom providers (outside the bridge)",
-    "stream": "Completions.stream, a shorthand for create(stream=True)",
     "_messages_cache_key": "multi-turn conversation caching of JsonConversation: no check sends one",
     "_cache_get": "multi-turn conversation caching of JsonConversation: no check sends one",
     "_cache_put": "multi-turn conversation caching of JsonConversation: no check sends one",

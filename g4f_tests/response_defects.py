@@ -1,0 +1,166 @@
+"""The known-defect registry's entries for what the clients carry besides text and their other ways to ask
+(response_objects.py, shorthands.py, images.py's variations); known_defects.py exports them with its own. Each
+shape is what the check observes, in the vocabulary of its module.
+"""
+
+from .conditions import NEVER_AWAITED
+from .verdicts import ByRelease, Defect, OneOf, Raises, Returns
+
+# images.py's create_variation, measured on the line's releases 0.3.4.6 to 8.8.6 and on 0.5.1.3, 0.5.2.8, 0.5.4.4,
+# 0.5.6.0 and 0.5.7.0 (scratch environments of each release).
+_NO_VARIATION = "Provider <class 'abc.ImageProviderMock'> does not support image variation"
+CLIENT_VARIATION_EARLY = Defect(
+    "client-variation-early",
+    "images.create_variation answers no image: a sync image provider is refused as not supporting variations, "
+    "an async-generator one fails in the clients' own code (a TypeError, then an AttributeError and a "
+    "never-awaited coroutine)",
+    "0.3.4.6",
+    OneOf(
+        Raises("builtins.ValueError", _NO_VARIATION),
+        Raises("g4f.errors.NoImageResponseError", _NO_VARIATION),
+        Raises(
+            "builtins.TypeError",
+            r"Images\._process_image_response\(\) missing 1 required positional argument: " "'response_format'",
+        ),
+        Raises("builtins.AttributeError", "'coroutine' object has no attribute 'data'", [NEVER_AWAITED]),
+    ),
+    last="0.3.7.2",
+    where="seen in every regime: applies to you on g4f 0.3.4.6 to 0.3.7.2 (measured at both ends, not bisected "
+    "further) if you make image variations",
+    workaround="upgrade to g4f 0.5.7.0 or later",
+)
+CLIENT_VARIATION_ARGUMENTS = Defect(
+    "client-variation-arguments",
+    "images.create_variation(image, image_name=..., prompt=..., ...) raises TypeError in the clients' own code: "
+    "the prompt (then the image name) passed twice, then the arguments passed by position to a keyword-only method",
+    "0.4.0.0",
+    Raises(
+        "builtins.TypeError",
+        r"Images\.(_generate_image_response\(\) got multiple values for argument 'prompt'|async_create_variation\(\) "
+        r"(got multiple values for argument 'image_name'|takes 1 positional argument but 5 positional arguments "
+        r"\(and 2 keyword-only arguments\) were given))",
+    ),
+    last="0.5.6.6",
+    where="seen in every regime: applies to you on g4f 0.4.0.0 to 0.5.6.6 if you make image variations. Measured: "
+    "0.4.0.0 to 0.5.1.3 prompt, 0.5.2.8 and 0.5.4.4 image_name, 0.5.6.0 positional; 0.5.7.0 works (0.3.7.2 to "
+    "0.4.0.0 and 0.5.6.0 to 0.5.7.0 not bisected further)",
+    workaround="upgrade to g4f 0.5.7.0 or later",
+)
+# shorthands.py's create(raw=True), measured on 0.6.3.2 to 0.6.3.7, 0.6.4.3, 6.0.5, 6.6.0 to 6.7.0, 6.8.0, 7.0.0,
+# 7.4.7, 7.5.0, 8.0.5 and 8.8.6 (scratch environments of each release).
+_RAW_ARGUMENT = (
+    r"(Async)?Completions\.create\.<locals>\.raw_response\(\) missing 1 required positional argument: 'response'"
+)
+CLIENTS_RAW_EARLY = Defect(
+    "clients-raw-early",
+    "the first releases with raw=True answer nothing over a provider that yields no JSON object (streamed; "
+    "Client's not streamed raises StopIteration), and AsyncClient's not streamed raises TypeError whatever the provider yields",
+    "0.6.3.2",
+    OneOf(
+        Raises("builtins.StopIteration", ""),
+        Returns([]),
+        Raises("builtins.TypeError", "'async_generator' object is not an iterator"),
+    ),
+    last="0.6.3.3",
+    where="seen in every regime: applies to you on g4f 0.6.3.2 and 0.6.3.3 if you use raw=True",
+    workaround="upgrade to g4f 7.5.0 or later (Client), and see async-client-raw-text",
+)
+CLIENTS_RAW_NOT_STREAMED = Defect(
+    "clients-raw-not-streamed",
+    "create(raw=True) not streamed raises TypeError (its raw_response called without the response): Client's up to "
+    "6.6.7, AsyncClient's up to 0.6.3.6",
+    "0.6.3.4",
+    Raises("builtins.TypeError", _RAW_ARGUMENT),
+    last="6.6.7",
+    where="seen in every regime: applies to you on g4f 0.6.3.4 to 6.6.7 if you ask for raw=True without stream",
+    workaround="stream (stream=True) and take the first object, or upgrade to g4f 6.7.0 or later",
+)
+ASYNC_CLIENT_RAW_TEXT = Defect(
+    "async-client-raw-text",
+    "AsyncClient's create(raw=True) over a provider that yields no JSON object raises TypeError, streamed or not "
+    "(its fallback iterates the async answer with a plain for loop), where Client's answers the text; up to 7.4.7 "
+    "also over a sync provider that yields JSON",
+    "0.6.3.4",
+    ByRelease(
+        (
+            "0.6.3.4",
+            "0.6.3.6",
+            Raises("builtins.TypeError", "'async for' requires an object with __aiter__ method, got list"),
+        ),
+        ("0.6.3.7", None, Raises("builtins.TypeError", "'async_generator' object is not iterable")),
+    ),
+    where="seen in every regime: applies to you if you ask AsyncClient for raw=True from a provider that is not "
+    "OpenAI-compatible (any of g4f's web providers)",
+    workaround="use Client, or raw=False for such providers",
+)
+# response_objects.py: what a provider yields besides text, in that module's vocabulary (its EXPECTED, cut down to
+# the keys a test asks for). Measured with scratch environments of each release named (the matrix's line cells
+# run them): 0.5.2.6 and 0.5.2.7 cannot be imported offline (nodriver).
+_NS = {"content": "Hallo, Wörld 42", "reasoning": "Denke über „Wörld“ nach… \n", "finish_reason": "tool_calls"}
+_TOOL_CALLS = [
+    {"id": "call_Ä1", "type": "function", "function": {"name": "get_Wetter", "arguments": '{"stadt": "Köln"}'}},
+    {"id": "call_2", "type": "function", "function": {"name": "Zeit", "arguments": "{}"}},
+]
+_NS.update(tool_calls=_TOOL_CALLS, provider="Upstream-Prövider", model="Upstream-Modell 2")
+_REASONING = ["Denke ", "über „Wörld“ nach… ", "\n"]
+_DELTAS = [{"content": chunk} for chunk in ("Hallo", ", Wörld ", "42")] + [{"tool_calls": _TOOL_CALLS}, {}]
+_STREAM = {"deltas": [{"reasoning": token} for token in _REASONING] + _DELTAS, "provider": _NS["provider"]}
+_STREAM.update(model=_NS["model"], finish_reason=[None] * 7 + ["stop"])
+_NS_STOP = dict(_NS, finish_reason="stop")
+CLIENT_TOOL_CALLS_STOP = Defect(
+    "client-tool-calls-stop",
+    "an answer that delivered the provider's tool calls ends with finish reason \"stop\", where OpenAI's say "
+    '"tool_calls": the clients\' streams always, their answers not streamed up to 7.4.3',
+    "0.5.2.6",
+    ByRelease(
+        ("0.5.2.6", "7.4.3", OneOf(Returns(_NS_STOP), Returns(_STREAM))),
+        ("7.4.4", None, Returns(_STREAM)),
+    ),
+    where='seen in every regime: applies to you if your agent loop reads finish_reason == "tool_calls" to run '
+    "the tools of a client stream (an OpenAI-compatible agent framework). Measured: 0.5.7.1 to 7.4.3 not streamed "
+    "too (7.4.3 stop, 7.4.4 tool_calls), every release since 0.5.7.1 streamed",
+    workaround="run the tools when the stream delivered tool_calls deltas, whatever the finish reason",
+)
+CLIENT_REASONING_AS_TEXT = Defect(
+    "client-reasoning-as-text",
+    "the clients stream the provider's reasoning tokens as text (delta.content: the Reasoning objects themselves) "
+    "and drop them from the answer not streamed (message.reasoning None)",
+    "0.5.2.6",
+    OneOf(
+        Returns(dict(_NS_STOP, reasoning=None)),
+        Returns(dict(_STREAM, deltas=[{"content": {"Reasoning": token}} for token in _REASONING] + _DELTAS)),
+    ),
+    last="0.6.0.3",
+    where="seen in every regime: applies to you on g4f 0.5.2.6 to 0.6.0.3 if you use a reasoning model: its "
+    "thinking is shown as the answer. Measured: 0.5.2.8 to 0.6.0.3 (0.6.0.4 and 0.6.0.5 were never published), "
+    "0.6.1.1 fixed",
+    workaround="upgrade to g4f 0.6.1.1 or later",
+)
+CLIENTS_CONVERSATION_OBJECT = Defect(
+    "clients-conversation-object",
+    "the clients' answers carry the provider's JsonConversation object as conversation, where g4f's stubs declare "
+    "a dict (and its API serves and takes one): AsyncClient's always, the Client's closing stream chunk from "
+    "8.5.6; only the Client's answer not streamed has the dict",
+    "0.5.2.6",
+    Returns(
+        {
+            "conversation": {
+                "JsonConversation": {"conversation_id": "Gespräch-42", "message_ids": ["a1", "Ö2"], "Parent": None}
+            }
+        }
+    ),
+    where="seen in every regime: applies to you if you read or store response.conversation as a dict (json.dumps "
+    "it, index it) with AsyncClient, or from a Client stream",
+    workaround="read it with getattr, or convert it: conversation.get_dict() when it has one",
+)
+CLIENT_STREAM_DROPS_CONVERSATION = Defect(
+    "client-stream-drops-conversation",
+    "the sync Client's stream drops the provider's conversation: its closing chunk has conversation None, where "
+    "AsyncClient's carries it",
+    "0.5.2.6",
+    Returns({"conversation": None}),
+    last="8.5.5",
+    where="seen in every regime: applies to you on g4f 8.5.5 or older if you continue a provider's conversation "
+    "from a Client stream. Measured: 0.5.7.1 to 8.5.5 (8.5.0, 8.5.5), 8.5.6 carries it",
+    workaround="use AsyncClient, or Client without stream, or upgrade to g4f 8.5.6 or later",
+)

@@ -1,0 +1,250 @@
+"""What a provider yields besides its text reaches the caller in g4f's OpenAI shape, the same way in both clients.
+
+A provider first reports the upstream provider and model that answer (ProviderInfo) and its conversation state
+(JsonConversation), then streams reasoning tokens (Reasoning), its text (an empty chunk among it) and two tool
+calls (ToolCalls), as g4f's providers do. Client and AsyncClient, streamed and not, over a sync and an
+async-generator provider, must answer with:
+
+- not streamed, one ChatCompletion: the joined text as ``message.content``, the joined reasoning tokens as
+  ``message.reasoning``, the tool calls as ``message.tool_calls`` (id, type, function name and arguments as
+  yielded) and finish reason "tool_calls", as OpenAI answers a request that called tools;
+- streamed, one chunk per reasoning token (``delta.reasoning``, no content), per text chunk (``delta.content``)
+  and for the tool calls (``delta.tool_calls``), then a closing chunk whose finish reason is "tool_calls";
+- ``provider`` and ``model`` the ones the provider reported (every chunk of a stream);
+- ``conversation`` (the answer's, the closing chunk's) the conversation's fields as a dict, as g4f's stubs declare
+  it and g4f's API serves and takes it back.
+"""
+
+import importlib
+
+from . import regimes, support
+from .checks import CheckTestCase, in_child
+from .known_defects import (
+    ASYNC_CLIENT_ONE_DELTA,
+    CLIENT_REASONING_AS_TEXT,
+    CLIENT_STREAM_DROPS_CONVERSATION,
+    CLIENT_TOOL_CALLS_STOP,
+    CLIENTS_CONVERSATION_OBJECT,
+    known,
+)
+from .observe import each, each_async
+from .paths import async_stream, start
+
+PROVIDER = {"name": "Upstream-Prövider", "model": "Upstream-Modell 2"}
+CONVERSATION = {"conversation_id": "Gespräch-42", "message_ids": ["a1", "Ö2"], "Parent": None}
+REASONING = ["Denke ", "über „Wörld“ nach… ", "\n"]
+TEXT = ["Hallo", "", ", Wörld ", "42"]
+TOOL_CALLS = [
+    {"id": "call_Ä1", "type": "function", "function": {"name": "get_Wetter", "arguments": '{"stadt": "Köln"}'}},
+    {"id": "call_2", "type": "function", "function": {"name": "Zeit", "arguments": "{}"}},
+]
+NON_EMPTY_TEXT = [chunk for chunk in TEXT if chunk]
+EXPECTED = {
+    "not streamed": {
+        "content": "".join(TEXT),
+        "reasoning": "".join(REASONING),
+        "tool_calls": TOOL_CALLS,
+        "finish_reason": "tool_calls",
+        "provider": PROVIDER["name"],
+        "model": PROVIDER["model"],
+        "conversation": CONVERSATION,
+    },
+    "stream": {
+        "deltas": [{"reasoning": token} for token in REASONING]
+        + [{"content": chunk} for chunk in NON_EMPTY_TEXT]
+        + [{"tool_calls": TOOL_CALLS}, {}],
+        "finish_reason": [None] * (len(REASONING) + len(NON_EMPTY_TEXT) + 1) + ["tool_calls"],
+        "provider": PROVIDER["name"],
+        "model": PROVIDER["model"],
+        "conversation": CONVERSATION,
+    },
+}
+CARRIED = ("content", "deltas", "reasoning", "tool_calls", "finish_reason", "provider", "model")
+
+
+def response_types():
+    module = importlib.import_module("g4f.providers.response")
+    for name in ("ProviderInfo", "JsonConversation", "Reasoning", "ToolCalls"):
+        getattr(module, name)
+    return module
+
+
+def provider_of(kind):
+    """A provider of ``kind`` ("sync provider" or "async-generator provider") that yields all of the above."""
+    from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider
+
+    response = support.require_api("client_response_objects", response_types)
+
+    def items():
+        calls = [dict(call, function=dict(call["function"])) for call in TOOL_CALLS]  # the client may rewrite them
+        return (
+            [response.ProviderInfo(**PROVIDER), response.JsonConversation(**CONVERSATION)]
+            + [response.Reasoning(token) for token in REASONING]
+            + list(TEXT)
+            + [response.ToolCalls(calls)]
+        )
+
+    attributes = {"working": True, "use_stream_timeout": False, "supports_stream": True}
+    if kind == "sync provider":
+
+        def create_completion(cls, model, messages, stream, **kwargs):
+            yield from items()
+
+        attributes["create_completion"] = classmethod(create_completion)
+        return type("ObjectsProviderMock", (AbstractProvider,), attributes)
+
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        for item in items():
+            yield item
+
+    attributes["create_async_generator"] = classmethod(create_async_generator)
+    return type("AsyncObjectsProviderMock", (AsyncGeneratorProvider,), attributes)
+
+
+def tool_calls_of(calls):
+    if calls is None:
+        return None
+    return [
+        {
+            "id": getattr(call, "id", None),
+            "type": getattr(call, "type", None),
+            "function": {
+                "name": getattr(getattr(call, "function", None), "name", None),
+                "arguments": getattr(getattr(call, "function", None), "arguments", None),
+            },
+        }
+        for call in calls
+    ]
+
+
+def conversation_of(conversation):
+    """A dict as it is; anything else as {its type's name: its fields}, to show where it is not the dict."""
+    if conversation is None or isinstance(conversation, dict):
+        return conversation
+    return {type(conversation).__name__: dict(getattr(conversation, "__dict__", {}))}
+
+
+def delta_of(chunk):
+    delta = chunk.choices[0].delta
+    content = getattr(delta, "content", None)
+    found = {
+        "content": content if content is None or isinstance(content, str) else {type(content).__name__: str(content)},
+        "reasoning": getattr(delta, "reasoning", None),
+        "tool_calls": tool_calls_of(getattr(delta, "tool_calls", None)),
+    }
+    return {key: value for key, value in found.items() if value is not None}
+
+
+def shared(values):
+    return values[0] if values and all(value == values[0] for value in values) else values
+
+
+def summary(response):
+    """A ChatCompletion, or a stream's chunks (a list), in EXPECTED's terms."""
+    if isinstance(response, list):
+        return {
+            "deltas": [delta_of(chunk) for chunk in response],
+            "finish_reason": [chunk.choices[0].finish_reason for chunk in response],
+            "provider": shared([getattr(chunk, "provider", None) for chunk in response]),
+            "model": shared([getattr(chunk, "model", None) for chunk in response]),
+            "conversation": conversation_of(getattr(response[-1], "conversation", None)) if response else None,
+        }
+    message = response.choices[0].message
+    return {
+        "content": message.content,
+        "reasoning": getattr(message, "reasoning", None),
+        "tool_calls": tool_calls_of(getattr(message, "tool_calls", None)),
+        "finish_reason": response.choices[0].finish_reason,
+        "provider": getattr(response, "provider", None),
+        "model": getattr(response, "model", None),
+        "conversation": conversation_of(getattr(response, "conversation", None)),
+    }
+
+
+def client_answer(api, kind, stream):
+    result = start(api, provider_of(kind), stream)
+    return summary(list(result) if stream else result)
+
+
+async def async_client_answer(api, kind, stream):
+    result = start(api, provider_of(kind), stream)
+    return summary([chunk async for chunk in await async_stream(api, result)] if stream else await result)
+
+
+def cases(api):
+    return {
+        "%s, %s, %s" % (api, "stream" if stream else "not streamed", kind): (api, kind, stream)
+        for kind in ("sync provider", "async-generator provider")
+        for stream in (False, True)
+    }
+
+
+def sync_objects():
+    return each(client_answer, cases("Client"))
+
+
+async def async_objects():
+    return await each_async(async_client_answer, cases("AsyncClient"))
+
+
+def expected(keys):
+    def want(label):
+        expected = EXPECTED["stream" if ", stream, " in label else "not streamed"]
+        return {key: value for key, value in expected.items() if key in keys}
+
+    return want
+
+
+class ObjectChecks:
+    def assertCarried(self, found, keys):
+        for label, call, want in self.facts(found, expected(keys)):
+            with self.subTest(call=label):
+                self.assertReturned(call, want)
+
+
+class SyncObjectChecks(ObjectChecks):
+    @known(CLIENT_TOOL_CALLS_STOP, CLIENT_REASONING_AS_TEXT)
+    @in_child(sync_objects)
+    def test_client_carries_reasoning_tool_calls_and_provider_info(self, found):
+        """Client's answer carries the provider's reasoning, tool calls (finish reason tool_calls) and reported provider and model, streamed and not, as AsyncClient's does"""
+        self.assertCarried(found, CARRIED)
+
+    @known(CLIENTS_CONVERSATION_OBJECT, CLIENT_STREAM_DROPS_CONVERSATION)
+    @in_child(sync_objects)
+    def test_client_carries_the_conversation_as_a_dict(self, found):
+        """Client's answer (the closing chunk of a stream) carries the provider's conversation as a dict of its fields, as AsyncClient's does"""
+        self.assertCarried(found, ("conversation",))
+
+
+class AsyncObjectChecks(ObjectChecks):
+    @known(CLIENT_TOOL_CALLS_STOP, CLIENT_REASONING_AS_TEXT, ASYNC_CLIENT_ONE_DELTA)
+    @in_child(async_objects)
+    def test_async_client_carries_reasoning_tool_calls_and_provider_info(self, found):
+        """AsyncClient's answer carries the provider's reasoning, tool calls (finish reason tool_calls) and reported provider and model, streamed and not, as Client's does"""
+        self.assertCarried(found, CARRIED)
+
+    @known(CLIENTS_CONVERSATION_OBJECT, ASYNC_CLIENT_ONE_DELTA)
+    @in_child(async_objects)
+    def test_async_client_carries_the_conversation_as_a_dict(self, found):
+        """AsyncClient's answer (the closing chunk of a stream) carries the provider's conversation as a dict of its fields, as Client's does"""
+        self.assertCarried(found, ("conversation",))
+
+
+class TestResponseObjects(SyncObjectChecks, CheckTestCase):
+    pass
+
+
+class TestResponseObjectsNestApplied(SyncObjectChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED
+
+
+class TestAsyncResponseObjects(AsyncObjectChecks, CheckTestCase):
+    pass
+
+
+class TestAsyncResponseObjectsUvloop(AsyncObjectChecks, CheckTestCase):
+    regime = regimes.UVLOOP
+
+
+class TestAsyncResponseObjectsNestApplied(AsyncObjectChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED
