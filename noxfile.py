@@ -39,8 +39,10 @@ OLDEST = "0.2.2.0"
 # run. The reasons are in known_defects.py; the bisections that found the ends in COMPATIBILITY.md.
 LINE = [
     OLDEST,
+    "0.2.2.3",  # client-proxy-twice: the last
+    "0.2.2.4",
     "0.2.8.0",  # the last release that cannot nest (uvloop: NestAsyncioError)
-    "0.2.8.1",  # the first that nests: uvloop-*, nest-run-leaves-loops
+    "0.2.8.1",  # the first that nests: uvloop-*, nest-run-leaves-loops, async-client-async-provider
     "0.3.0.0",
     "0.3.1.8",  # uvloop-*: the last ValueError from nest_asyncio
     "0.3.1.9",  # uvloop-*: the first bare RuntimeError
@@ -49,28 +51,40 @@ LINE = [
     "0.3.3.2",  # async-client-missing: the last
     "0.3.3.3",  # async-client-is-sync; the last NestAsyncioError without a nest package
     "0.3.4.6",  # no-nest-*, async-client-sync-bridge: the first (0.3.3.4 to 0.3.4.5 cannot be imported)
+    "0.3.5.7",  # early-close-leaves-provider-open: the last
+    "0.3.5.8",
     "0.3.7.1",  # async-client-sync-bridge: the last
     "0.3.7.2",
+    "0.3.8.2",
+    "0.3.8.3",  # sync-images-in-running-loop: the first
+    "0.3.9.5",  # client-empty-chunk-delta: the last
+    "0.3.9.6",
     "0.4.0.0",
-    "0.4.0.4",
+    "0.4.0.4",  # async-client-async-provider: the last
     "0.4.0.5",  # the 0.4.0.5 to 7.4.7 defects, auto-patch-generator-provider, the asyncio.run generator shape
     "0.4.7.4",  # auto-patch-generator-provider: the last
     "0.4.7.5",
+    "0.4.9.8",
+    "0.4.9.9",  # client-empty-chunk-delta-again: the first
     "0.5.0.1",
+    "0.5.2.7",  # client-empty-chunk-delta-again: the last
+    "0.5.2.8",
     "0.5.7.1",  # the asyncio.run generator shape: the last
     "0.5.7.2",
     "0.6.0.0",
     "6.0.5",
+    "6.9.7",
+    "6.9.8",  # client-response-without-model: the first
     "7.0.0",
     "7.4.7",  # the 0.4.0.5 to 7.4.7 defects: the last
-    "7.5.0",  # auto-patch-async-provider, jupyter-fresh-kernel: the first
+    "7.5.0",  # auto-patch-async-provider, jupyter-fresh-kernel, the AsyncClient stream limit's defects: the first
     "8.0.5",
     NEWEST,
 ]
 
 # The covering set: (python, g4f, nest, extras, in the CI slice). Every Python on the newest g4f without
 # extras; the g4f line; every nest variant on a few cells; uvloop on the newest Python; Python 3.8 where
-# timeout-is-asyncio-error begins.
+# timeout-is-asyncio-error begins (and 7.4.7 / 7.5.0 there, where client-timeout-is-asyncio-error does).
 CELLS = (
     [(py, NEWEST, "both", "none", True) for py in PYTHONS]
     + [("3.11", release, "both", LINE_EXTRAS, release == OLDEST) for release in LINE]
@@ -91,6 +105,8 @@ CELLS = (
         ("3.11", "7.0.0", "nest1", "none", False),
         ("3.13", NEWEST, "both", "uvloop", False),
         ("3.8", "0.5.4.4", "both", "none", False),  # timeout-is-asyncio-error: the first release with the timeout
+        ("3.8", "7.4.7", "both", "none", False),
+        ("3.8", "7.5.0", "both", "none", False),  # client-timeout-is-asyncio-error: the first (before 3.11 only)
     ]
 )
 
