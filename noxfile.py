@@ -9,7 +9,8 @@ A cell runs on the Python it names (nox's python parametrization: the session's 
 found by nox among pyenv's; nox and uv never download one, and a missing interpreter fails the cell). It
 installs one g4f release, the nest variant and the extras into a fresh virtualenv (uv), runs the suite from
 this checkout twice (default and --strict, each writing the runner's --json report), checks the two reports
-(tests/compatibility.py: cell_problems) and saves the outcomes under .nox/results/.
+(tests/compatibility.py: cell_problems) and saves the outcomes under .nox/results/ (those of a cell whose
+checks failed too: the table lists its problems).
 """
 
 import datetime
@@ -202,27 +203,24 @@ def cell(session, g4f, nest, extras):
     strict = run_suite(session, venv, "--strict")
     spec = {"python": python, "g4f": g4f, "nest": nest, "extras": extras, "newest": NEWEST}
     problems = compatibility.cell_problems(spec, default, strict, session.virtualenv.location)
-    result = dict(spec, seconds=round(time.perf_counter() - started, 1), problems=problems)
-    if default is not None and strict is not None:
-        result.update(
-            environment=default["environment"],
-            counts=default["counts"],
-            outcomes={t: v["outcome"] for t, v in default["tests"].items()},
-            expected={t: v["message"] for t, v in default["tests"].items() if v["outcome"] == "expected failure"},
-            strict={t: v["outcome"] for t, v in strict["tests"].items()},
-        )
     os.makedirs(RESULTS, exist_ok=True)
     path = os.path.join(RESULTS, name + ".json")
     if os.path.exists(path):
         os.unlink(path)
+    if not compatibility.environment_problems(spec, default, strict, session.virtualenv.location):
+        # The outcomes are g4f's even where the registry did not explain them: the table shows them, and lists
+        # this cell's problems; only a cell whose runs did not happen on its Python is left out.
+        result = compatibility.cell_result(spec, default, strict, problems, round(time.perf_counter() - started, 1))
+        with open(path, "w") as f:
+            json.dump(result, f, indent=1, sort_keys=True)
     if problems:
         session.error("%s:\n%s" % (name, "\n".join(problems)))
-    with open(path, "w") as f:  # only a cell that passed its checks goes into the table
-        json.dump(result, f, indent=1, sort_keys=True)
     session.log("%s: %s, %s" % (name, result["environment"][0].split(" (")[0], result["counts"]))
 
 
-@nox.session(python="3.11", requires=["cell"], tags=["matrix"], download_python="never")
+# No requires=["cell"]: `nox` runs the sessions in this order anyway (the table last), and `nox -s table` reads the
+# saved cells without running them again (a cell whose runs did not happen saved nothing: the table names it).
+@nox.session(python="3.11", tags=["matrix"], download_python="never")
 def table(session):
     """Write COMPATIBILITY.md from the saved cells, bisecting each contract that broke."""
     cells = []
