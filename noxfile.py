@@ -4,13 +4,15 @@
     nox -t ci               the slice CI runs: six Pythons on the newest g4f, nest2 / none / nest1, the oldest g4f
     nox -s "cell(3.11, g4f=7.0.0, nest=both, extras=uvloop+jupyter)"   one cell (nox -l lists them)
     nox -s table            the table again from the cells' saved results (no new runs but the bisection)
+    nox -l --json           every cell as JSON: .ci/matrix.py turns it into the GitHub Actions job matrix
 
 A cell runs on the Python it names (nox's python parametrization: the session's interpreter is the cell's,
-found by nox among pyenv's; nox and uv never download one, and a missing interpreter fails the cell). It
+found by nox among pyenv's; nox and uv never download one, and a missing interpreter fails the cell). The
+3.14 cells are the exception: optional, they skip with a message where no Python 3.14 is installed (OPTIONAL). It
 installs one g4f release, the nest variant and the extras into a fresh virtualenv (uv), runs the suite from
 this checkout twice (default and --strict, each writing the runner's --json report), checks the two reports
 (tests/compatibility.py: cell_problems) and saves the outcomes under .nox/results/ (those of a cell whose
-checks failed too: the table lists its problems).
+checks failed too: the table lists its problems), the two reports themselves under .nox/results/reports/.
 """
 
 import datetime
@@ -31,7 +33,13 @@ import compatibility  # noqa: E402
 from compatibility import EXTRAS, LINE_EXTRAS, NEST  # noqa: E402
 
 RESULTS = os.path.join(ROOT, ".nox", "results")
+REPORTS = os.path.join(RESULTS, "reports")  # each cell's two --json reports, as the runner wrote them
 PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
+# Pythons whose cells are optional: g4f's own CI tests 3.14, which not every machine has (this one has not). Where
+# no such interpreter is found when the noxfile loads, its cells are still listed, under the same names, but run
+# no interpreter (python=False) and skip naming what is missing: so `nox` passes without it, and a runner that has
+# it (GitHub's, after actions/setup-python) runs them as any cell. A missing 3.8 to 3.13 still fails its cell.
+OPTIONAL = ["3.14"]
 NEWEST = "8.8.6"
 OLDEST = "0.2.2.0"
 # The g4f line, on Python 3.11 with both nest packages, uvloop and Jupyter: one release per line of g4f's
@@ -85,7 +93,8 @@ LINE = [
 
 # The covering set: (python, g4f, nest, extras, in the CI slice). Every Python on the newest g4f without
 # extras; the g4f line; every nest variant on a few cells; uvloop on the newest Python; Python 3.8 where
-# timeout-is-asyncio-error begins (and 7.4.7 / 7.5.0 there, where client-timeout-is-asyncio-error does).
+# timeout-is-asyncio-error begins (and 7.4.7 / 7.5.0 there, where client-timeout-is-asyncio-error does); the
+# optional Pythons as the newest one before them.
 CELLS = (
     [(py, NEWEST, "both", "none", True) for py in PYTHONS]
     + [("3.11", release, "both", LINE_EXTRAS, release == OLDEST) for release in LINE]
@@ -109,6 +118,9 @@ CELLS = (
         ("3.8", "7.4.7", "both", "none", False),
         ("3.8", "7.5.0", "both", "none", False),  # client-timeout-is-asyncio-error: the first (before 3.11 only)
     ]
+    + [(py, NEWEST, "both", "none", True) for py in OPTIONAL]
+    + [(py, NEWEST, nest, extras, False) for py in OPTIONAL for nest, extras in (("nest2", "none"), ("nest1", "none"))]
+    + [(py, NEWEST, "both", "uvloop", False) for py in OPTIONAL]
 )
 
 nox.options.default_venv_backend = "uv"
@@ -131,6 +143,17 @@ if shutil.which("pyenv") and "PYENV_VERSION" not in os.environ:
     os.environ["PYENV_VERSION"] = ":".join(v for v in chosen if v)
 
 
+def found_python(version):
+    """Does ``pythonX.Y`` run here (as nox would find it: on PATH, pyenv's shims included)?"""
+    path = shutil.which("python" + version)
+    if path is None:
+        return False
+    return subprocess.run([path, "-c", ""], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+MISSING = [py for py in OPTIONAL if not found_python(py)]  # their cells skip
+
+
 def cell_name(python, g4f, nest, extras):
     return "py%s-g4f%s-%s-%s" % (python, g4f, nest, extras)
 
@@ -147,8 +170,9 @@ def install(session, venv, g4f, nest, extras):
             uv(session, "pip", "uninstall", "--python", venv, name, success_codes=[0, 1, 2])
 
 
-def run_suite(session, venv, *args, success_codes=(0, 1)):
-    """Run the suite with the Python of ``venv``; return the runner's --json report (None if it wrote none)."""
+def run_suite(session, venv, *args, success_codes=(0, 1), keep=None):
+    """Run the suite with the Python of ``venv``; return the runner's --json report (None if it wrote none),
+    copied to ``keep`` when given."""
     report = os.path.join(session.create_tmp(), "report.json")
     if os.path.exists(report):
         os.unlink(report)
@@ -165,6 +189,9 @@ def run_suite(session, venv, *args, success_codes=(0, 1)):
     )
     if not os.path.exists(report) or not os.path.getsize(report):
         return None
+    if keep:
+        os.makedirs(os.path.dirname(keep), exist_ok=True)
+        shutil.copyfile(report, keep)
     with open(report, encoding="utf-8") as f:
         return json.load(f)
 
@@ -180,12 +207,12 @@ IMPORT_G4F = "import sys; sys.path.insert(0, %r); import g4f_tests, g4f; print('
     "python,g4f,nest,extras",
     [
         nox.param(
-            py,
+            False if py in MISSING else py,
             g,
             n,
             e,
             id="%s, g4f=%s, nest=%s, extras=%s" % (py, g, n, e),
-            tags=["matrix"] + (["ci"] if ci else []),
+            tags=["matrix"] + (["ci"] if ci else []) + (["optional"] if py in OPTIONAL else []),
         )
         for py, g, n, e, ci in CELLS
     ],
@@ -193,14 +220,19 @@ IMPORT_G4F = "import sys; sys.path.insert(0, %r); import g4f_tests, g4f; print('
 def cell(session, g4f, nest, extras):
     """One cell of the matrix, on the Python it names."""
     python = session.python  # the cell's interpreter: nox created the virtualenv from it
+    if python is False:  # an optional Python this machine lacks (OPTIONAL)
+        python = re.match(r"cell\(([\d.]+),", session.name).group(1)
+        session.skip("Python %s is not installed here: its cells are optional (noxfile.py, OPTIONAL)" % python)
     started = time.perf_counter()
     name = cell_name(python, g4f, nest, extras)
     position = [c[:4] for c in CELLS].index((python, g4f, nest, extras)) + 1
     session.log("cell %d of %d: %s (%.0f s since nox started)" % (position, len(CELLS), name, started - STARTED))
     venv = session.virtualenv.location
     install(session, venv, g4f, nest, extras)
-    default = run_suite(session, venv)
-    strict = run_suite(session, venv, "--strict")
+    for stale in glob.glob(os.path.join(REPORTS, name + ".*.json")):
+        os.unlink(stale)
+    default = run_suite(session, venv, keep=os.path.join(REPORTS, name + ".default.json"))
+    strict = run_suite(session, venv, "--strict", keep=os.path.join(REPORTS, name + ".strict.json"))
     spec = {"python": python, "g4f": g4f, "nest": nest, "extras": extras, "newest": NEWEST}
     problems = compatibility.cell_problems(spec, default, strict, session.virtualenv.location)
     os.makedirs(RESULTS, exist_ok=True)
@@ -230,8 +262,9 @@ def table(session):
     names = {cell_name(*c[:4]) for c in CELLS}
     stale = sorted({cell_name(c["python"], c["g4f"], c["nest"], c["extras"]) for c in cells} - names)
     missing = sorted(names - {cell_name(c["python"], c["g4f"], c["nest"], c["extras"]) for c in cells})
-    if missing:
-        session.error("no saved result for %s: run nox first" % ", ".join(missing))
+    optional = [name for name in missing if name.split("-g4f")[0][2:] in OPTIONAL]  # not run: no such Python
+    if len(missing) > len(optional):
+        session.error("no saved result for %s: run nox first" % ", ".join(sorted(set(missing) - set(optional))))
     cells = [c for c in cells if cell_name(c["python"], c["g4f"], c["nest"], c["extras"]) not in stale]
 
     reports = {}  # release: the --strict report of a whole run there, or UNCHECKABLE
@@ -258,7 +291,9 @@ def table(session):
         return {"passed": True, "failed": False, "error": False}.get(found["outcome"])
 
     releases = compatibility.all_releases()
-    markdown = compatibility.render(cells, releases, probe, session.log, when=datetime.date.today().isoformat())
+    markdown = compatibility.render(
+        cells, releases, probe, session.log, when=datetime.date.today().isoformat(), not_run=optional
+    )
     with open(os.path.join(ROOT, "COMPATIBILITY.md"), "w", encoding="utf-8") as f:
         f.write(markdown)
     session.log("wrote COMPATIBILITY.md from %d cells" % len(cells))
