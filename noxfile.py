@@ -64,7 +64,7 @@ LINE = [
     "0.3.5.8",
     "0.3.7.1",  # async-client-sync-bridge: the last
     "0.3.7.2",
-    "0.3.8.2",
+    "0.3.8.1",  # (0.3.8.2 cannot be imported offline: it reaches a host)
     "0.3.8.3",  # sync-images-in-running-loop: the first
     "0.3.9.5",  # client-empty-chunk-delta: the last
     "0.3.9.6",
