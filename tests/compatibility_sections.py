@@ -4,7 +4,7 @@ Everything here is derived from the cells' saved results; nothing is written by 
 
 import re
 
-from compatibility import EXTRAS, NEST, cell_label, defects_seen, nests_text, verdict
+from compatibility import EXTRAS, NEST, cell_label, defects_seen, verdict
 
 from g4f_tests.support import parse_version
 
@@ -32,68 +32,76 @@ def regime(test_id):
     return "kernel" if module == "jupyter" else "plain"
 
 
-def _cannot_nest(cell):
-    return nests_text(cell).startswith("g4f cannot nest")
+LINE_CONFIG = ("3.11", "both", "uvloop+jupyter")  # compatibility.axis: the g4f line
+NONE_CONFIG = ("3.11", "none", "none")
 
-
-# The kinds of user, each with the checks that matter to them and the cells where those checks show what they
-# would see: (name, what it covers, test predicate, cell predicate).
+# The kinds of user: the checks that matter to them, and the one configuration (Python, nest variant, extras)
+# whose cells show what they see, so that every release is judged on the same cells: (name, what it covers,
+# test predicate, configuration).
 KINDS = (
     (
         "plain scripts",
-        "sync calls and asyncio.run on the default loop, g4f's nest package installed (plain regime, cells where "
-        "g4f nests)",
+        "sync calls and asyncio.run on the default loop (plain regime, on the g4f line)",
         lambda t: regime(t) == "plain",
-        lambda c: not _cannot_nest(c),
+        LINE_CONFIG,
     ),
     (
         "Jupyter",
-        "a notebook: the nest package applied, and a real kernel (nest-applied regime, jupyter)",
+        "a notebook: the nest package applied, and a real kernel (nest-applied regime and jupyter, on the g4f line)",
         lambda t: regime(t) in ("nest-applied", "kernel"),
-        lambda c: not _cannot_nest(c),
+        LINE_CONFIG,
     ),
     (
         "uvloop servers",
-        "code on a uvloop loop: uvicorn[standard], aiohttp or bot servers (uvloop regime)",
+        "code on a uvloop loop: uvicorn[standard], aiohttp or bot servers (uvloop regime, on the g4f line)",
         lambda t: regime(t) == "uvloop",
-        lambda c: "uvloop" in c["extras"],
+        LINE_CONFIG,
     ),
     (
         "no nest package",
-        "g4f without the nest package it imports (no-nest regime in every cell; every plain check where g4f "
-        "cannot nest)",
-        lambda t: regime(t) in ("no-nest", "plain"),
-        lambda c: True,
+        "g4f without the nest package it imports (every check, in the cells with neither nest package on 3.11)",
+        lambda t: True,
+        NONE_CONFIG,
     ),
 )
 
 
-def _matters(kind, cell, test_id):
-    _, _, test_matters, cell_matters = kind
-    if not cell_matters(cell) or not test_matters(test_id):
-        return False
-    if kind[0] == "no nest package" and regime(test_id) == "plain":
-        return _cannot_nest(cell)
-    return True
+def _config(cell):
+    return (cell["python"], cell["nest"], cell["extras"])
 
 
 def standing(cells, kind):
-    """{release: (broken, missing)} for one kind of user: the contracts that matter which a cell of the release
-    broke, and those it never ran (skipped everywhere on it) although a cell of another release ran them."""
-    ran_somewhere = {t for c in cells for t in c["strict"] if _matters(kind, c, t) and verdict(c, t) != "skipped"}
+    """{release: (broken, missing)} for one kind of user, over the cells of its configuration: the contracts
+    that matter which the release's cell broke, and those it skipped although another release's cell ran them."""
+    _, _, matters, config = kind
+    mine = [c for c in cells if _config(c) == config]
+    ran_somewhere = {t for c in mine for t in c["strict"] if matters(t) and verdict(c, t) != "skipped"}
     result = {}
-    for release in {c["g4f"] for c in cells}:
-        mine = [c for c in cells if c["g4f"] == release]
-        broken, ran = set(), set()
-        for cell in mine:
-            for test_id in cell["strict"]:
-                if test_id in ran_somewhere and _matters(kind, cell, test_id):
-                    v = verdict(cell, test_id)
-                    ran |= {test_id} if v != "skipped" else set()
-                    broken |= {test_id} if v == "broken" else set()
+    for cell in mine:
+        ran = {t for t in ran_somewhere if verdict(cell, t) not in ("skipped", None)}
+        broken = {t for t in ran if verdict(cell, t) == "broken"}
         if ran:
-            result[release] = (broken, ran_somewhere - ran)
+            result[cell["g4f"]] = (broken, ran_somewhere - ran)
     return result, ran_somewhere
+
+
+def elsewhere(cells, kind, release, broken):
+    """What the release's cells on other Pythons (the same nest variant) break of the kind's contracts beyond
+    ``broken``: the known defects, each with the Pythons it showed on."""
+    _, _, matters, config = kind
+    found = {}
+    for cell in cells:
+        if cell["g4f"] != release or cell["nest"] != config[1] or cell["python"] == config[0]:
+            continue
+        for test_id in cell["strict"]:
+            if matters(test_id) and test_id not in broken and verdict(cell, test_id) == "broken":
+                names = ["`%s`" % d for d, tests in defects_seen(cell).items() if test_id in tests]
+                for name in names or ["`%s`" % test_id.split(".", 1)[1]]:
+                    found.setdefault(name, set()).add(cell["python"])
+    return "; ".join(
+        "%s on Python %s" % (name, ", ".join(sorted(pythons, key=parse_version)))
+        for name, pythons in sorted(found.items())
+    )
 
 
 def _defects_of(cells, release, test_id):
@@ -123,30 +131,36 @@ def advice_section(cells):
         "## Which release should I use",
         "",
         "Derived from the tables below. For each kind of use, the contracts that matter are the checks of its",
-        "regime, in the cells where they show what such a user sees; a release *honours* them when no cell of it",
-        "breaks one and it runs every one some release runs (a check it skips for an API it predates counts as",
-        "missing). *Use* is the newest release with the fewest broken or missing; *still fails* is what breaks",
-        "there, with the known defect each shows (README: Known g4f defects, for whom and what to do).",
+        "regime, and every release is judged on the cells of one configuration: the g4f line (Python 3.11, both",
+        "nest packages, uvloop and Jupyter), or for code without a nest package the cells with neither (3.11). A",
+        "release *honours* them when its cell breaks none and runs every one another release runs (a check it",
+        "skips for an API it predates counts as missing). *Use* is the newest release with the fewest broken or",
+        "missing; *still fails* is what breaks there, by the known defect each shows (README: Known g4f defects,",
+        "for whom and what to do), and what its other cells add (*elsewhere*: another Python or nest variant).",
         "",
         "| you run g4f in | contracts that matter | use | still fails on it | the newest, %s |" % newest,
         "|---|---|---|---|---|",
     ]
     for kind in KINDS:
         table, contracts = standing(cells, kind)
+        judged = [c for c in cells if _config(c) == kind[3]]
         if not table:
             continue
         best = min(table, key=lambda r: (len(table[r][0]) + len(table[r][1]), [-p for p in parse_version(r)]))
         broken, missing = table[best]
-        honours = [r for r in table if not table[r][0] and not table[r][1]]
-        fails = _listed(cells, best, broken) or "nothing"
+        fails = _listed(judged, best, broken) or "nothing"
         if missing:
             fails += "; missing %d (APIs it predates)" % len(missing)
-        use = "**%s**%s" % (
+        more = elsewhere(cells, kind, best, broken)
+        if more:
+            fails += "; elsewhere %s" % more
+        short = len(broken) + len(missing)
+        use = "**%s** (%s)" % (
             best,
             (
-                " (honours all)"
-                if not broken and not missing
-                else " (no release honours all %d)" % len(contracts) if not honours else ""
+                "honours all %d" % len(contracts)
+                if not short
+                else "%d of %d broken or missing; no release honours all" % (short, len(contracts))
             ),
         )
         if best == newest:
@@ -154,7 +168,7 @@ def advice_section(cells):
         elif newest not in table:
             on_newest = "not run by a cell here"
         elif table[newest][0]:
-            on_newest = "breaks %s" % _listed(cells, newest, table[newest][0])
+            on_newest = "breaks %s" % _listed(judged, newest, table[newest][0])
         else:
             on_newest = "breaks none; missing %d" % len(table[newest][1])
         out.append("| **%s**: %s | %d | %s | %s | %s |" % (kind[0], kind[1], len(contracts), use, fails, on_newest))
@@ -202,12 +216,22 @@ def _nearest(cells, config, release, below):
     return (max if below else min)(side, key=parse_version) if side else None
 
 
-def end_measured(cells, releases, name, end, first):
+def _between(between, unimportable):
+    """The releases between an end and the cell beyond it, none of which a cell runs."""
+    if not between:
+        return "adjacent"
+    named = ", ".join(between) if len(between) <= 3 else "%d releases" % len(between)
+    if set(between) <= set(unimportable):
+        return "between: %s, which cannot be imported offline" % named
+    return "between: %s, not run by a cell" % named
+
+
+def end_measured(cells, releases, name, end, first, unimportable=()):
     """Was this end of a defect's range measured: a cell on ``end`` saw the defect, and the nearest cell of the
     same configuration on the other side did not? A short text saying so, and whether it was."""
     seeing = [c for c in cells if c["g4f"] == end and name in defects_seen(c)]
     if not seeing:
-        return "%s: **not seen by a cell**" % end, False
+        return "%s: **not named by a cell**" % end, False
     for cell in seeing:
         config = (cell["python"], cell["nest"], cell["extras"])
         other = _nearest(cells, config, end, below=first)
@@ -223,24 +247,22 @@ def end_measured(cells, releases, name, end, first):
             continue
         lo, hi = sorted((end, other), key=parse_version)
         between = [r for r in releases if parse_version(lo) < parse_version(r) < parse_version(hi)]
-        return (
-            "%s: seen; %s not (%s)"
-            % (end, other, "adjacent" if not between else "%d releases between, none run by a cell" % len(between)),
-            True,
-        )
+        return "%s: seen; %s not (%s)" % (end, other, _between(between, unimportable)), True
     return "%s: seen, but no cell on the other side ran without it" % end, False
 
 
-def ranges_section(cells, releases, defects):
+def ranges_section(cells, releases, defects, unimportable=()):
     """Each registered defect's range (known_defects.py) against the cells: both ends seen, and not seen by the
     nearest cell beyond each end."""
     rows, unmeasured = [], []
     for defect in sorted(defects, key=lambda d: (parse_version(d.first), d.name)):
         seeing = [c for c in cells if defect.name in defects_seen(c)]
         seen = sorted({c["g4f"] for c in seeing}, key=parse_version)
-        first, ok_first = end_measured(cells, releases, defect.name, defect.first, True)
+        first, ok_first = end_measured(cells, releases, defect.name, defect.first, True, unimportable)
         last, ok_last = (
-            end_measured(cells, releases, defect.name, defect.last, False) if defect.last else ("still open", True)
+            end_measured(cells, releases, defect.name, defect.last, False, unimportable)
+            if defect.last
+            else ("still open", True)
         )
         if not (ok_first and ok_last):
             unmeasured.append(defect.name)
@@ -276,8 +298,9 @@ def ranges_section(cells, releases, defects):
             "## Known defects, as measured",
             "",
             "The range of each defect in g4f_tests/known_defects.py, each end against the cells (a cell *sees* a",
-            "defect when its default run reports it as an expected failure, in its exact shape), and the cells that",
-            "saw it. " + summary,
+            "defect when its default run names it for an expected failure, in its exact shape; a check carrying two",
+            "defects names the first that matches, so the other is not named there), and the cells that saw it.",
+            summary,
             "",
             "| defect | range in known_defects.py | first end | last end | seen on g4f (cells) |",
             "|---|---|---|---|---|",
@@ -289,7 +312,7 @@ def ranges_section(cells, releases, defects):
 
 def failed_cells_section(cells):
     """The cells whose runs broke the matrix's rules (compatibility.cell_problems): their outcomes are in the
-    tables (the verdicts are g4f's), and here is what the registry or the suite got wrong there."""
+    tables (the verdicts are g4f's); here, per cell, each check the registry did not explain there."""
     failed = [c for c in cells if c.get("problems")]
     if not failed:
         return []
@@ -297,12 +320,19 @@ def failed_cells_section(cells):
         "## Cells that failed their checks",
         "",
         "These cells' runs are in the tables above (a verdict is what g4f did under `--strict`), but the suite",
-        "did not explain them: a check failed that no known defect covers, or a known defect did not show. Each",
-        "is a fault of the registry or the suite to fix, not of the cell:",
+        "did not explain them: in the default run a check failed in a shape no known defect registers, a known",
+        "defect did not show, or a check passed that `--strict` fails (a defect whose exact shape is not",
+        "registered for that check). Each is a gap of g4f_tests/known_defects.py or of the suite to fix:",
         "",
     ]
     for cell in failed:
         out.append("- g4f %s (%s):" % (cell["g4f"], cell_label(cell)))
-        for problem in cell["problems"]:
-            out.append("  - " + re.sub(r"\s+", " ", problem.split("Traceback")[0].strip())[:400])
+        notes = dict(cell.get("failures", {}))
+        for test_id, outcome in cell.get("outcomes", {}).items():
+            if outcome == "passed" and cell["strict"].get(test_id) in ("failed", "error"):
+                notes.setdefault(test_id, "passes, but fails under --strict")
+        for test_id, note in sorted(notes.items()):
+            out.append("  - `%s`: %s" % (test_id.split(".", 1)[1], note))
+        if not notes:
+            out += ["  - " + re.sub(r"\s+", " ", problem)[:300] for problem in cell["problems"]]
     return out + [""]
