@@ -4,12 +4,15 @@
     nox -t ci               the slice CI runs: six Pythons on the newest g4f, nest2 / none / nest1, the oldest g4f
     nox -s "cell(3.11, g4f=7.0.0, nest=both, extras=uvloop+jupyter)"   one cell (nox -l lists them)
     nox -s table            the table again from the cells' saved results (no new runs but the bisection)
+    nox -l --json           every cell as JSON: .ci/matrix.py turns it into the GitHub Actions job matrix
 
 A cell runs on the Python it names (nox's python parametrization: the session's interpreter is the cell's,
-found by nox among pyenv's; nox and uv never download one, and a missing interpreter fails the cell). It
+found by nox among pyenv's; nox and uv never download one, and a missing interpreter fails the cell). The
+3.14 cells are the exception: optional, they skip with a message where no Python 3.14 is installed (OPTIONAL). It
 installs one g4f release, the nest variant and the extras into a fresh virtualenv (uv), runs the suite from
 this checkout twice (default and --strict, each writing the runner's --json report), checks the two reports
-(tests/compatibility.py: cell_problems) and saves the outcomes under .nox/results/.
+(tests/compatibility.py: cell_problems) and saves the outcomes under .nox/results/ (those of a cell whose
+checks failed too: the table lists its problems), the two reports themselves under .nox/results/reports/.
 """
 
 import datetime
@@ -30,7 +33,13 @@ import compatibility  # noqa: E402
 from compatibility import EXTRAS, LINE_EXTRAS, NEST  # noqa: E402
 
 RESULTS = os.path.join(ROOT, ".nox", "results")
+REPORTS = os.path.join(RESULTS, "reports")  # each cell's two --json reports, as the runner wrote them
 PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
+# Pythons whose cells are optional: g4f's own CI tests 3.14, which not every machine has (this one has not). Where
+# no such interpreter is found when the noxfile loads, its cells are still listed, under the same names, but run
+# no interpreter (python=False) and skip naming what is missing: so `nox` passes without it, and a runner that has
+# it (GitHub's, after actions/setup-python) runs them as any cell. A missing 3.8 to 3.13 still fails its cell.
+OPTIONAL = ["3.14"]
 NEWEST = "8.8.6"
 OLDEST = "0.2.2.0"
 # The g4f line, on Python 3.11 with both nest packages, uvloop and Jupyter: one release per line of g4f's
@@ -39,8 +48,10 @@ OLDEST = "0.2.2.0"
 # run. The reasons are in known_defects.py; the bisections that found the ends in COMPATIBILITY.md.
 LINE = [
     OLDEST,
+    "0.2.2.3",  # client-proxy-twice: the last
+    "0.2.2.4",
     "0.2.8.0",  # the last release that cannot nest (uvloop: NestAsyncioError)
-    "0.2.8.1",  # the first that nests: uvloop-*, nest-run-leaves-loops
+    "0.2.8.1",  # the first that nests: uvloop-*, nest-run-leaves-loops, async-client-async-provider
     "0.3.0.0",
     "0.3.1.8",  # uvloop-*: the last ValueError from nest_asyncio
     "0.3.1.9",  # uvloop-*: the first bare RuntimeError
@@ -49,28 +60,41 @@ LINE = [
     "0.3.3.2",  # async-client-missing: the last
     "0.3.3.3",  # async-client-is-sync; the last NestAsyncioError without a nest package
     "0.3.4.6",  # no-nest-*, async-client-sync-bridge: the first (0.3.3.4 to 0.3.4.5 cannot be imported)
+    "0.3.5.7",  # early-close-leaves-provider-open: the last
+    "0.3.5.8",
     "0.3.7.1",  # async-client-sync-bridge: the last
     "0.3.7.2",
+    "0.3.8.1",  # (0.3.8.2 cannot be imported offline: it reaches a host)
+    "0.3.8.3",  # sync-images-in-running-loop: the first
+    "0.3.9.5",  # client-empty-chunk-delta: the last
+    "0.3.9.6",
     "0.4.0.0",
-    "0.4.0.4",
+    "0.4.0.4",  # async-client-async-provider: the last
     "0.4.0.5",  # the 0.4.0.5 to 7.4.7 defects, auto-patch-generator-provider, the asyncio.run generator shape
     "0.4.7.4",  # auto-patch-generator-provider: the last
     "0.4.7.5",
+    "0.4.9.8",
+    "0.4.9.9",  # client-empty-chunk-delta-again: the first
     "0.5.0.1",
+    "0.5.2.7",  # client-empty-chunk-delta-again: the last
+    "0.5.2.8",
     "0.5.7.1",  # the asyncio.run generator shape: the last
     "0.5.7.2",
     "0.6.0.0",
     "6.0.5",
+    "6.9.7",
+    "6.9.8",  # client-response-without-model: the first
     "7.0.0",
     "7.4.7",  # the 0.4.0.5 to 7.4.7 defects: the last
-    "7.5.0",  # auto-patch-async-provider, jupyter-fresh-kernel: the first
+    "7.5.0",  # auto-patch-async-provider, jupyter-fresh-kernel, the AsyncClient stream limit's defects: the first
     "8.0.5",
     NEWEST,
 ]
 
 # The covering set: (python, g4f, nest, extras, in the CI slice). Every Python on the newest g4f without
 # extras; the g4f line; every nest variant on a few cells; uvloop on the newest Python; Python 3.8 where
-# timeout-is-asyncio-error begins.
+# timeout-is-asyncio-error begins (and 7.4.7 / 7.5.0 there, where client-timeout-is-asyncio-error does); the
+# optional Pythons as the newest one before them.
 CELLS = (
     [(py, NEWEST, "both", "none", True) for py in PYTHONS]
     + [("3.11", release, "both", LINE_EXTRAS, release == OLDEST) for release in LINE]
@@ -90,8 +114,14 @@ CELLS = (
         ("3.11", "7.0.0", "none", "none", False),
         ("3.11", "7.0.0", "nest1", "none", False),
         ("3.13", NEWEST, "both", "uvloop", False),
+        ("3.8", "0.5.4.3", "both", "none", False),  # its check skips: the timeout is not there yet
         ("3.8", "0.5.4.4", "both", "none", False),  # timeout-is-asyncio-error: the first release with the timeout
+        ("3.8", "7.4.7", "both", "none", False),
+        ("3.8", "7.5.0", "both", "none", False),  # client-timeout-is-asyncio-error: the first (before 3.11 only)
     ]
+    + [(py, NEWEST, "both", "none", True) for py in OPTIONAL]
+    + [(py, NEWEST, nest, extras, False) for py in OPTIONAL for nest, extras in (("nest2", "none"), ("nest1", "none"))]
+    + [(py, NEWEST, "both", "uvloop", False) for py in OPTIONAL]
 )
 
 nox.options.default_venv_backend = "uv"
@@ -114,6 +144,17 @@ if shutil.which("pyenv") and "PYENV_VERSION" not in os.environ:
     os.environ["PYENV_VERSION"] = ":".join(v for v in chosen if v)
 
 
+def found_python(version):
+    """Does ``pythonX.Y`` run here (as nox would find it: on PATH, pyenv's shims included)?"""
+    path = shutil.which("python" + version)
+    if path is None:
+        return False
+    return subprocess.run([path, "-c", ""], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL).returncode == 0
+
+
+MISSING = [py for py in OPTIONAL if not found_python(py)]  # their cells skip
+
+
 def cell_name(python, g4f, nest, extras):
     return "py%s-g4f%s-%s-%s" % (python, g4f, nest, extras)
 
@@ -130,8 +171,9 @@ def install(session, venv, g4f, nest, extras):
             uv(session, "pip", "uninstall", "--python", venv, name, success_codes=[0, 1, 2])
 
 
-def run_suite(session, venv, *args, success_codes=(0, 1)):
-    """Run the suite with the Python of ``venv``; return the runner's --json report (None if it wrote none)."""
+def run_suite(session, venv, *args, success_codes=(0, 1), keep=None):
+    """Run the suite with the Python of ``venv``; return the runner's --json report (None if it wrote none),
+    copied to ``keep`` when given."""
     report = os.path.join(session.create_tmp(), "report.json")
     if os.path.exists(report):
         os.unlink(report)
@@ -148,6 +190,9 @@ def run_suite(session, venv, *args, success_codes=(0, 1)):
     )
     if not os.path.exists(report) or not os.path.getsize(report):
         return None
+    if keep:
+        os.makedirs(os.path.dirname(keep), exist_ok=True)
+        shutil.copyfile(report, keep)
     with open(report, encoding="utf-8") as f:
         return json.load(f)
 
@@ -163,12 +208,12 @@ IMPORT_G4F = "import sys; sys.path.insert(0, %r); import g4f_tests, g4f; print('
     "python,g4f,nest,extras",
     [
         nox.param(
-            py,
+            False if py in MISSING else py,
             g,
             n,
             e,
             id="%s, g4f=%s, nest=%s, extras=%s" % (py, g, n, e),
-            tags=["matrix"] + (["ci"] if ci else []),
+            tags=["matrix"] + (["ci"] if ci else []) + (["optional"] if py in OPTIONAL else []),
         )
         for py, g, n, e, ci in CELLS
     ],
@@ -176,37 +221,39 @@ IMPORT_G4F = "import sys; sys.path.insert(0, %r); import g4f_tests, g4f; print('
 def cell(session, g4f, nest, extras):
     """One cell of the matrix, on the Python it names."""
     python = session.python  # the cell's interpreter: nox created the virtualenv from it
+    if python is False:  # an optional Python this machine lacks (OPTIONAL)
+        python = re.match(r"cell\(([\d.]+),", session.name).group(1)
+        session.skip("Python %s is not installed here: its cells are optional (noxfile.py, OPTIONAL)" % python)
     started = time.perf_counter()
     name = cell_name(python, g4f, nest, extras)
     position = [c[:4] for c in CELLS].index((python, g4f, nest, extras)) + 1
     session.log("cell %d of %d: %s (%.0f s since nox started)" % (position, len(CELLS), name, started - STARTED))
     venv = session.virtualenv.location
     install(session, venv, g4f, nest, extras)
-    default = run_suite(session, venv)
-    strict = run_suite(session, venv, "--strict")
+    for stale in glob.glob(os.path.join(REPORTS, name + ".*.json")):
+        os.unlink(stale)
+    default = run_suite(session, venv, keep=os.path.join(REPORTS, name + ".default.json"))
+    strict = run_suite(session, venv, "--strict", keep=os.path.join(REPORTS, name + ".strict.json"))
     spec = {"python": python, "g4f": g4f, "nest": nest, "extras": extras, "newest": NEWEST}
     problems = compatibility.cell_problems(spec, default, strict, session.virtualenv.location)
-    result = dict(spec, seconds=round(time.perf_counter() - started, 1), problems=problems)
-    if default is not None and strict is not None:
-        result.update(
-            environment=default["environment"],
-            counts=default["counts"],
-            outcomes={t: v["outcome"] for t, v in default["tests"].items()},
-            expected={t: v["message"] for t, v in default["tests"].items() if v["outcome"] == "expected failure"},
-            strict={t: v["outcome"] for t, v in strict["tests"].items()},
-        )
     os.makedirs(RESULTS, exist_ok=True)
     path = os.path.join(RESULTS, name + ".json")
     if os.path.exists(path):
         os.unlink(path)
+    if not compatibility.environment_problems(spec, default, strict, session.virtualenv.location):
+        # The outcomes are g4f's even where the registry did not explain them: the table shows them, and lists
+        # this cell's problems; only a cell whose runs did not happen on its Python is left out.
+        result = compatibility.cell_result(spec, default, strict, problems, round(time.perf_counter() - started, 1))
+        with open(path, "w") as f:
+            json.dump(result, f, indent=1, sort_keys=True)
     if problems:
         session.error("%s:\n%s" % (name, "\n".join(problems)))
-    with open(path, "w") as f:  # only a cell that passed its checks goes into the table
-        json.dump(result, f, indent=1, sort_keys=True)
     session.log("%s: %s, %s" % (name, result["environment"][0].split(" (")[0], result["counts"]))
 
 
-@nox.session(python="3.11", requires=["cell"], tags=["matrix"], download_python="never")
+# No requires=["cell"]: `nox` runs the sessions in this order anyway (the table last), and `nox -s table` reads the
+# saved cells without running them again (a cell whose runs did not happen saved nothing: the table names it).
+@nox.session(python="3.11", tags=["matrix"], download_python="never")
 def table(session):
     """Write COMPATIBILITY.md from the saved cells, bisecting each contract that broke."""
     cells = []
@@ -216,8 +263,9 @@ def table(session):
     names = {cell_name(*c[:4]) for c in CELLS}
     stale = sorted({cell_name(c["python"], c["g4f"], c["nest"], c["extras"]) for c in cells} - names)
     missing = sorted(names - {cell_name(c["python"], c["g4f"], c["nest"], c["extras"]) for c in cells})
-    if missing:
-        session.error("no saved result for %s: run nox first" % ", ".join(missing))
+    optional = [name for name in missing if name.split("-g4f")[0][2:] in OPTIONAL]  # not run: no such Python
+    if len(missing) > len(optional):
+        session.error("no saved result for %s: run nox first" % ", ".join(sorted(set(missing) - set(optional))))
     cells = [c for c in cells if cell_name(c["python"], c["g4f"], c["nest"], c["extras"]) not in stale]
 
     reports = {}  # release: the --strict report of a whole run there, or UNCHECKABLE
@@ -244,7 +292,9 @@ def table(session):
         return {"passed": True, "failed": False, "error": False}.get(found["outcome"])
 
     releases = compatibility.all_releases()
-    markdown = compatibility.render(cells, releases, probe, session.log, when=datetime.date.today().isoformat())
+    markdown = compatibility.render(
+        cells, releases, probe, session.log, when=datetime.date.today().isoformat(), not_run=optional
+    )
     with open(os.path.join(ROOT, "COMPATIBILITY.md"), "w", encoding="utf-8") as f:
         f.write(markdown)
     session.log("wrote COMPATIBILITY.md from %d cells" % len(cells))

@@ -33,6 +33,15 @@ def cell_problems(cell, default, strict, venv):
     """What is wrong with a cell's two runs, the runner's --json reports ``default`` and ``strict`` (None when a
     run wrote none); [] when nothing is. ``cell``: python, g4f, nest, extras, newest (the newest g4f release);
     ``venv``: the cell's virtualenv, where the suite must have run."""
+    problems = environment_problems(cell, default, strict, venv)
+    if problems:
+        return problems
+    return problems + outcome_problems(cell, default, strict)
+
+
+def environment_problems(cell, default, strict, venv):
+    """Whether the two runs happened, in the cell's virtualenv, on the cell's Python: without that, the reports
+    say nothing about the cell (the table leaves such a cell out)."""
     problems = []
     for name, report in (("default", default), ("--strict", strict)):
         if report is None:
@@ -46,8 +55,14 @@ def cell_problems(cell, default, strict, venv):
             )
         elif not (executable or "").startswith(venv.rstrip("/") + "/"):
             problems.append("the %s run's Python %s is not the cell's virtualenv's (%s)" % (name, executable, venv))
-    if problems:
-        return problems
+    return problems
+
+
+def outcome_problems(cell, default, strict):
+    """Whether the outcomes keep the matrix's rules: the default run passes, --strict fails exactly its expected
+    failures, and the nest variant is what the header says (a broken rule: the registry or the suite is wrong
+    there; the outcomes themselves are still g4f's)."""
+    problems = []
     ran, ran_strict = default["tests"], strict["tests"]
     failing = sorted(t for t, v in ran.items() if v["outcome"] in FAILING)
     if failing or default["exit"] != 0:
@@ -100,6 +115,36 @@ def _nest_problems(cell, default):
     elif nests.startswith("g4f cannot nest") and outcome in (None, "skipped"):
         problems.append("%s did not run (%s) although g4f cannot nest here" % (DOCUMENTED_EXCEPTION, outcome))
     return problems
+
+
+def cell_result(cell, default, strict, problems, seconds):
+    """What a cell saves for the table (.nox/results/CELL.json): the outcomes of both runs, the messages of the
+    expected failures, of the skips and of the failures, and the problems cell_problems found."""
+    result = dict(cell, seconds=seconds, problems=problems)
+    tests = default["tests"]
+    result.update(
+        environment=default["environment"],
+        counts=default["counts"],
+        outcomes={t: v["outcome"] for t, v in tests.items()},
+        expected={t: v["message"] for t, v in tests.items() if v["outcome"] == "expected failure"},
+        skipped={t: v["message"] for t, v in tests.items() if v["outcome"] == "skipped"},
+        failures={t: failure_summary(v["message"]) for t, v in tests.items() if v["outcome"] in FAILING},
+        strict={t: v["outcome"] for t, v in strict["tests"].items()},
+    )
+    return result
+
+
+def failure_summary(message):
+    """A failure of the default run in one line: a known defect that did not show, a defect seen in another
+    shape than registered (which), or the failure's last line."""
+    message = message or ""
+    if "a known g4f defect did not show" in message:
+        return "a known defect did not show"
+    shapes = re.findall(r"(?:\(expected |; )([a-z0-9-]+): it ", message) if "not the known defect" in message else []
+    if shapes:
+        return "not the shape registered for %s" % ", ".join("`%s`" % name for name in dict.fromkeys(shapes))
+    lines = [line.strip() for line in message.strip().splitlines() if line.strip()]
+    return lines[-1][:300] if lines else ""
 
 
 def all_releases():
@@ -165,8 +210,9 @@ def bisect(test_id, before, after, releases, probe, log, breaking):
     return (between[hi] if hi < len(between) else after), steps
 
 
-def transitions(test_id, line, releases, probe, log):
-    """Where, along the g4f line, the contract of ``test_id`` breaks or is fixed, bisected exactly."""
+def transitions(test_id, line, releases, probe, log, cells=()):
+    """Where, along the g4f line, the contract of ``test_id`` breaks or is fixed, bisected exactly; where it does
+    not change there, why it is broken elsewhere (off_line, over ``cells``: every cell)."""
     found, previous = [], None
     for cell in line:
         v = verdict(cell, test_id)
@@ -189,9 +235,85 @@ def transitions(test_id, line, releases, probe, log):
         previous = (cell["g4f"], broken)
     if found:
         return "; ".join(found)
-    on_line = {verdict(cell, test_id) for cell in line}
-    where = "honoured" if "ok" in on_line else "skipped (it needs another Python or nest variant)"
-    return "%s on the g4f line; broken only in other cells" % where
+    return off_line(test_id, line, list(cells) or line)
+
+
+CELL_AXES = (  # what tells cells apart, and how a list of its values reads
+    (lambda c: c["python"], lambda vs: "on Python %s" % _or(vs)),
+    (lambda c: c["nest"], lambda vs: "with nest=%s" % _or(vs)),
+    (lambda c: c["extras"], lambda vs: "with extras %s" % _or(vs)),
+    (
+        lambda c: "cannot" if nests_text(c).startswith("g4f cannot nest") else "can",
+        lambda vs: "where g4f %s nest" % _or(vs),
+    ),
+)
+
+
+def _or(values):
+    return values[0] if len(values) == 1 else "%s or %s" % (", ".join(values[:-1]), values[-1])
+
+
+def nests_text(cell):
+    return cell["environment"][2] if len(cell.get("environment", ())) > 2 else ""
+
+
+def cell_label(cell):
+    """How a cell is named in a list: its Python, nest variant and extras (the extras left out when none)."""
+    extras = "" if cell["extras"] == "none" else ", " + cell["extras"]
+    return "%s, nest=%s%s" % (cell["python"], cell["nest"], extras)
+
+
+def skip_reasons(cells, test_id):
+    """The distinct reasons the cells gave for skipping ``test_id`` (the runner's message, first line; the
+    cell's own release in it written as RELEASE, so one reason given on many releases is said once)."""
+    found = []
+    for cell in cells:
+        message = (cell.get("skipped", {}).get(test_id) or "").strip().splitlines()
+        reason = message[0].replace("g4f %s " % cell["g4f"], "g4f RELEASE ") if message else None
+        if reason and reason not in found:
+            found.append(reason)
+    return found
+
+
+def off_line(test_id, line, cells):
+    """Why a contract broken somewhere never changes along the g4f line: what the line did with it (honoured
+    everywhere, or skipped, with the reason the check gave) and what the cells that broke it have that the
+    cells that honoured it on the same releases have not (Python, nest variant, extras, whether g4f nests),
+    with the known defects they reported."""
+    on_line = {verdict(cell, test_id) for cell in line} - {None}
+    if "broken" in on_line:  # broken all along the line (transitions said so): nothing more to explain
+        return "broken on every release of the g4f line"
+    if "ok" in on_line:
+        said = "honoured on every release of the g4f line"
+    else:
+        reasons = skip_reasons(line, test_id)
+        said = "skipped on every release of the g4f line%s" % (
+            " (%s)" % "; ".join('"%s"' % r for r in reasons) if reasons else ""
+        )
+    broken = [c for c in cells if verdict(c, test_id) == "broken"]
+    releases = {c["g4f"] for c in broken}
+    others = [c for c in cells if c["g4f"] in releases and verdict(c, test_id) != "broken"]
+    honoured = [c for c in others if verdict(c, test_id) == "ok"]
+    where = []
+    for value, phrase in CELL_AXES:
+        mine = sorted({value(c) for c in broken}, key=_natural)
+        theirs = {value(c) for c in (honoured or others)}
+        if theirs and not theirs & set(mine):
+            where.append(phrase(mine))
+    defects = sorted({d for c in broken for d, tests in defects_seen(c).items() if test_id in tests})
+    if not where:
+        where = ["in %s" % "; ".join(sorted({cell_label(c) for c in broken}))]
+    ran = "" if honoured else " (the only cells of those releases where it ran)"
+    return "%s; broken only %s%s%s" % (
+        said,
+        ", ".join(where),
+        ran,
+        " (known defect %s)" % ", ".join("`%s`" % d for d in defects) if defects else "",
+    )
+
+
+def _natural(value):
+    return [int(p) if p.isdigit() else p for p in re.split(r"(\d+)", value)]
 
 
 def defects_seen(cell):
@@ -203,51 +325,31 @@ def defects_seen(cell):
     return seen
 
 
-def defects_section(cells):
-    """Each registered defect: its range in known_defects.py and the cells that saw it, so a reader can check
-    that a range is what was measured (an end no cell measured is said so)."""
+def render(cells, releases, probe, log, when, not_run=()):
+    """COMPATIBILITY.md from the cells' saved results (``not_run``: the cells of an optional Python this machine
+    lacks); ``probe`` runs a release for the bisection."""
+    import compatibility_sections as sections
+
     from g4f_tests import known_defects
     from g4f_tests.verdicts import Defect
 
-    out = [
-        "## Known defects, as measured",
-        "",
-        "The range of each defect in g4f_tests/known_defects.py, and the g4f releases of the cells whose default",
-        "run saw it in its exact shape (an expected failure). An end of a range that no cell ran is marked.",
-        "",
-        "| defect | range in known_defects.py | seen on g4f (cells) |",
-        "|---|---|---|",
-    ]
-    for defect in sorted(
-        (d for d in vars(known_defects).values() if isinstance(d, Defect)), key=lambda d: parse_version(d.first)
-    ):
-        seen = sorted({c["g4f"] for c in cells if defect.name in defects_seen(c)}, key=parse_version)
-        where = sorted(
-            {"%s/%s/%s" % (c["python"], c["nest"], c["extras"]) for c in cells if defect.name in defects_seen(c)}
-        )
-        ends = [end for end in (defect.first, defect.last) if end and end not in seen]
-        out.append(
-            "| `%s` | %s%s | %s |"
-            % (
-                defect.name,
-                defect.releases(),
-                " (not run by a cell: %s)" % ", ".join(ends) if ends else "",
-                "%s (%s)" % (", ".join(seen), "; ".join(where)) if seen else "not seen",
-            )
-        )
-    return out + [""]
-
-
-def render(cells, releases, probe, log, when):
     cells = sorted(cells, key=lambda c: (parse_version(c["g4f"]), parse_version(c["python"]), c["nest"], c["extras"]))
+    failed = [c for c in cells if c.get("problems")]
     out = [
         "# Compatibility",
         "",
         "Generated by `nox` (noxfile.py) on %s from %d cells; do not edit by hand." % (when, len(cells)),
         "A cell runs the whole suite twice, by default and with `--strict`, on the Python it names (the Python",
         "column is read from the suite's own header); *expected failures* are the known g4f defects of",
-        "README.md, and `--strict` fails exactly on them in every cell (nox checks it).",
-        "",
+        "README.md, and `--strict` fails exactly on them in every cell (nox checks it)%s."
+        % (
+            "" if not failed else ", except in the %d cells listed under *Cells that failed their checks*" % len(failed)
+        ),
+    ]
+    if not_run:
+        out.append("Not run here, for want of their Python (optional cells): %s." % ", ".join(not_run))
+    out += [""] + sections.advice_section(cells) + sections.legend()
+    out += [
         "## Cells",
         "",
         "| Python | g4f | nest | extras | how g4f nests | passed | failed | skipped | expected failures | seconds |",
@@ -255,7 +357,6 @@ def render(cells, releases, probe, log, when):
     ]
     for c in cells:
         counts = c["counts"]
-        nests = c["environment"][2] if len(c["environment"]) > 2 else ""
         out.append(
             "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
             % (
@@ -263,7 +364,7 @@ def render(cells, releases, probe, log, when):
                 c["g4f"],
                 c["nest"],
                 c["extras"],
-                nests.split(" (")[0].replace("g4f nests with ", "with "),
+                nests_text(c).split(" (")[0].replace("g4f nests with ", "with "),
                 counts["passed"],
                 counts["failed"],
                 counts["skipped"],
@@ -271,18 +372,17 @@ def render(cells, releases, probe, log, when):
                 c["seconds"],
             )
         )
-    out += [""] + defects_section(cells)
-
     tests = sorted({t for c in cells for t in c["strict"]})
     line = axis(cells)
-    out += [
+    contracts = [
         "## Contracts that some g4f release does not honour",
         "",
-        "Releases per verdict over all cells (a release broken in some of its cells only names them, as",
-        "Python/nest/extras). Where the verdict changes along the g4f line (Python 3.11,",
-        "both nest packages, uvloop and Jupyter), the release where the contract broke or was fixed is found by",
-        "bisecting over every release in between (`pip index versions g4f`); a release that skips the",
-        "check for a missing API counts as not broken.",
+        "Releases per verdict over all cells (a release broken in some of its cells only names them). Where the",
+        "verdict changes along the g4f line, the release where the contract broke or was fixed is found by",
+        "bisecting over every release in between (`pip index versions g4f`); a release that skips the check for",
+        "a missing API counts as not broken. Where it does not change there, the last column says why the",
+        "contract is broken elsewhere: what the cells that broke it have that the cells that honoured it on the",
+        "same releases have not.",
         "",
         "| contract (test) | honoured on g4f | broken on g4f | where it changed |",
         "|---|---|---|---|",
@@ -295,25 +395,27 @@ def render(cells, releases, probe, log, when):
             if v:
                 verdicts.setdefault(v, set()).add(c["g4f"])
             if v == "broken":
-                broken_in.setdefault(c["g4f"], set()).add("%s/%s/%s" % (c["python"], c["nest"], c["extras"]))
+                broken_in.setdefault(c["g4f"], set()).add(cell_label(c))
         if "broken" not in verdicts:
             always += 1
             continue
         short = test_id.split(".", 1)[1]
         both = verdicts.get("ok", set()) & verdicts["broken"]  # a release broken only in some of its cells: which
-        out.append(
+        contracts.append(
             "| `%s` | %s | %s | %s |"
             % (
                 short,
-                ", ".join(sorted(verdicts.get("ok", ()), key=parse_version)) or "none",
+                ", ".join(sorted(verdicts.get("ok", ()), key=parse_version)) or "**no release**",
                 ", ".join(
-                    r + (" (%s)" % ", ".join(sorted(broken_in[r])) if r in both else "")
+                    r + (" (%s)" % "; ".join(sorted(broken_in[r])) if r in both else "")
                     for r in sorted(verdicts["broken"], key=parse_version)
                 ),
-                transitions(test_id, line, releases, probe, log),
+                transitions(test_id, line, releases, probe, log, cells),
             )
         )
-    out += [
+    defects = [d for d in vars(known_defects).values() if isinstance(d, Defect)]
+    out += [""] + sections.ranges_section(cells, releases, defects, UNCHECKED)  # after the bisection: UNCHECKED
+    out += contracts + [
         "",
         "The other %d contracts are honoured, or skipped with a reason naming an API the release lacks," % always,
         "in every cell.",
@@ -326,4 +428,4 @@ def render(cells, releases, probe, log, when):
             % ", ".join(sorted(UNCHECKED, key=parse_version)),
             "",
         ]
-    return "\n".join(out)
+    return "\n".join(out + sections.failed_cells_section(cells))

@@ -6,6 +6,7 @@ python -X dev, the runner and plain unittest print nothing stray."""
 import concurrent.futures
 import os
 import random
+import re
 import tempfile
 import unittest
 
@@ -91,6 +92,20 @@ class LoadingWaysTest(unittest.TestCase):
             self.assertEqual(proc.returncode, 0, proc.stdout[-3000:])
             found = junit_outcomes(path)
         self.assertEqual(found, plain(self.expected), "verdicts differ under pytest")
+        # README (Ways to run it): pytest's closing line counts the same tests, and "N subtests passed" beside
+        # them is the calls a test makes (its subTest blocks, as --json lists them), not extra tests; it includes
+        # the calls that passed inside a test that is an expected failure.
+        closing = proc.stdout.strip().splitlines()[-1]
+        counted = {what: int(n) for n, what in re.findall(r"(\d+) ([a-z ]+?)(?=,| in )", closing)}
+        outcomes = list(self.expected.values())
+        calls = [s for test in self.reference.data["tests"].values() for s in test["subtests"]]
+        expected = {
+            "passed": outcomes.count("passed"),
+            "skipped": outcomes.count("skipped"),
+            "xfailed": outcomes.count("expected failure"),
+            "subtests passed": sum(1 for s in calls if s["outcome"] == "passed"),
+        }
+        self.assertEqual(counted, {k: v for k, v in expected.items() if v}, closing)
 
 
 class DevModeTest(unittest.TestCase):
