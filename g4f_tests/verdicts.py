@@ -197,7 +197,12 @@ def verdict(case, error):
     defect applies a cleanup that fails the test as "not the known defect" (a failing cleanup outranks the
     expected failure in every Python unittest supports)."""
     defects = applicable(case)
-    if not defects or isinstance(error, (unittest.SkipTest, KnownDefectSeen)) or not isinstance(error, Exception):
+    passing = (
+        unittest.SkipTest,
+        KnownDefectSeen,
+        unittest.case._ShouldStop,
+    )  # _ShouldStop: a subtest's expected failure
+    if not defects or isinstance(error, passing) or not isinstance(error, Exception):
         return error
     found = getattr(error, "observed", None)
     if found is None:  # an exception g4f raised straight into the test (the documented module)
