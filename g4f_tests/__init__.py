@@ -31,6 +31,7 @@ __version__ = "0.2.0"
 
 # The modules of checks, in the order they run by default: the documented module first.
 MODULES = ("asyncio", "nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge", "jupyter")
+MODULES += ("asgi", "wsgi", "greenlets", "bots")  # where integrators run g4f
 DOCUMENTED = __name__ + ".asyncio"
 
 support.enable_network_guard()

@@ -196,7 +196,7 @@ def prefetch(tests):
     """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work
     (called when the suite is loaded)."""
     by_state = {}
-    for test in tests:
+    for test in sorted(tests, key=lambda test: not getattr(test, "slow", False)):  # the longest children first
         if (
             not isinstance(test, CheckTestCase)
             or getattr(type(test), "__unittest_skip__", False)

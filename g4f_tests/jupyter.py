@@ -1,21 +1,22 @@
-"""g4f's sync API inside a real Jupyter kernel, where a loop is always running (g4f issue #2748).
+"""g4f's sync API inside a real Jupyter kernel, where a loop is always running (g4f issues #915, #1605, #2748).
 
 Optional: needs ipykernel and jupyter_client (the project's ``jupyter`` extra); without them every test skips
-naming them. The kernel is started by jupyter_client over its IPC transport (sockets in a temp dir, no TCP
-port), runs this environment's Python, imports this checkout's g4f_tests, and executes the cells below in a
-fixed order (the first call that makes g4f patch the kernel's loop changes what later calls see), once per
-class; each test asserts on the observation its cell printed.
+naming them. A check's child starts the kernels with jupyter_client over its IPC transport (sockets in the run's
+temp dir, no TCP port; the kernel dies with the child), running this environment's Python and importing this
+checkout's g4f_tests, and executes the cells below in their order: the first call that makes g4f patch a kernel's
+loop changes what later calls see, so two kernels start at once, each fresh for its first nesting call (stream=True
+in one, the Client in the other). Each test asserts on the observation its cell printed.
 """
 
 import json
 import os
 import shutil
 import tempfile
-import unittest
 
-from . import support
-from .checks import CheckTestCase
+from . import children, servers, support
+from .checks import CheckTestCase, in_child
 from .known_defects import JUPYTER_FRESH_KERNEL, known
+from .providers import CHUNKS, JOINED
 
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = __name__.rpartition(".")[0]
@@ -26,92 +27,156 @@ import json, sys
 sys.path.insert(0, %(parent)r)
 import %(package)s
 assert %(package)s.__file__ == %(file)r, "the kernel imported another g4f_tests: " + %(package)s.__file__
-from %(package)s import mocks, observe, providers, support
+from %(package)s import jupyter, servers, support
 support.sandbox()
 
-def g4f_tests_try(provider):
-    found = observe.observe(providers.create, getattr(mocks, provider))
+def g4f_tests_try(call, provider):
+    found = servers.call(getattr(jupyter, call), servers.provider(provider))
     print(%(mark)r + json.dumps(found, default=repr))
 """
 
-# In this order: nothing has patched the kernel's loop before the first cell.
-CELLS = [
-    ("fresh_async_provider", 'g4f_tests_try("AsyncProviderMock")'),
-    ("generator_provider", 'g4f_tests_try("AsyncGeneratorProviderMock")'),
-    ("patched_async_provider", 'g4f_tests_try("AsyncProviderMock")'),
-]
-MISSING = [name for name in ("ipykernel", "jupyter_client") if not support.is_importable(name)]
+# Per kernel, in this order: nothing has patched a kernel's loop before its first cell.
+CELLS = {
+    "a": [
+        ("fresh_async_provider", "create", "AsyncProviderMock"),
+        ("fresh_client", "client", "AsyncChunksProviderMock"),
+        ("patched_stream", "stream", "AsyncChunksProviderMock"),
+        ("generator_provider", "create", "AsyncGeneratorProviderMock"),
+        ("patched_async_provider", "create", "AsyncProviderMock"),
+    ],
+    "b": [
+        ("fresh_stream", "stream", "AsyncChunksProviderMock"),
+        ("patched_client", "client", "AsyncChunksProviderMock"),
+    ],
+}
 
 
-@unittest.skipIf(MISSING, "%s not installed (pip install ipykernel jupyter_client)" % " and ".join(MISSING))
-class TestJupyterKernel(CheckTestCase):
-    results = None
+def create(provider):
+    from .providers import create
 
-    @classmethod
-    def setUpClass(cls):
-        from jupyter_client.manager import KernelManager
+    return create(provider)
 
-        # IPC transport: the kernel's sockets are files in a temp dir, no TCP port at all.
-        work = tempfile.mkdtemp(prefix="g4f-tests-kernel-")
-        km = KernelManager(
-            kernel_name="python3",
-            transport="ipc",
-            ip=os.path.join(work, "ipc"),
-            connection_file=os.path.join(work, "kernel.json"),
-        )
-        km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"])
-        kc = km.client()
-        kc.start_channels()
-        cls.results = {}
-        try:
-            kc.wait_for_ready(timeout=support.CHILD_TIMEOUT)
-            package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
-            cls.run_cell(
-                kc, SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
-            )
-            for name, code in CELLS:
-                cls.results[name] = cls.run_cell(kc, code)
-        finally:
-            kc.stop_channels()
+
+def stream(provider):
+    from .providers import create
+
+    return create(provider, stream=True)
+
+
+def client(provider):
+    from g4f.client import Client
+
+    return (
+        Client(provider=provider)
+        .chat.completions.create([{"role": "user", "content": "Hello"}], "")
+        .choices[0]
+        .message.content
+    )
+
+
+def start_kernel(work):
+    from jupyter_client.manager import KernelManager
+
+    # IPC transport: the kernel's sockets are files in a temp dir, no TCP port at all.
+    km = KernelManager(
+        kernel_name="python3",
+        transport="ipc",
+        ip=os.path.join(work, "ipc"),
+        connection_file=os.path.join(work, "kernel.json"),
+    )
+    km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], preexec_fn=servers.die_with_parent)
+    return km
+
+
+def kernel_session():
+    """Start the kernels at once, run each one's cells, shut them down: {cell name: observation}."""
+    results, kernels = {}, {}
+    try:
+        for name in CELLS:
+            work = tempfile.mkdtemp(prefix="kernel-", dir=children.run_dir())
+            kernels[name] = (start_kernel(work), work)
+        for name, (km, _) in kernels.items():
+            kc = km.client()
+            kc.start_channels()
+            try:
+                kc.wait_for_ready(timeout=support.TIMEOUT)
+                package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
+                setup = {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
+                run_cell(kc, SETUP_CELL % setup)
+                for cell, call, provider in CELLS[name]:
+                    results[cell] = run_cell(kc, "g4f_tests_try(%r, %r)" % (call, provider))
+            finally:
+                kc.stop_channels()
+    finally:
+        for km, work in kernels.values():
             km.shutdown_kernel(now=True)
             shutil.rmtree(work, ignore_errors=True)
+    return results
 
-    @staticmethod
-    def run_cell(kc, code):
-        """Execute ``code`` in the kernel; the observation it printed, or the error the cell raised."""
-        printed = []
 
-        def hook(message):
-            if message["msg_type"] == "stream":
-                printed.append(message["content"]["text"])
+def run_cell(kc, code):
+    """Execute ``code`` in the kernel; the observation it printed, or the error the cell raised."""
+    printed = []
 
-        reply = kc.execute_interactive(code, timeout=support.TIMEOUT, output_hook=hook, stop_on_error=False)
-        content = reply["content"]
-        if content["status"] != "ok":
-            return {
-                "crash": {
-                    "exitcode": None,
-                    "stderr": "the cell raised %s: %s\n%s"
-                    % (content.get("ename"), content.get("evalue"), "\n".join(content.get("traceback", []))[-3000:]),
-                }
+    def hook(message):
+        if message["msg_type"] == "stream":
+            printed.append(message["content"]["text"])
+
+    reply = kc.execute_interactive(code, timeout=support.TIMEOUT, output_hook=hook, stop_on_error=False)
+    content = reply["content"]
+    if content["status"] != "ok":
+        return {
+            "crash": {
+                "exitcode": None,
+                "stderr": "the cell raised %s: %s\n%s"
+                % (content.get("ename"), content.get("evalue"), "\n".join(content.get("traceback", []))[-3000:]),
             }
-        for line in "".join(printed).splitlines():
-            if line.startswith(MARK):
-                return json.loads(line[len(MARK) :])
-        return {"crash": {"exitcode": None, "stderr": "the cell printed no observation: " + "".join(printed)}}
+        }
+    for line in "".join(printed).splitlines():
+        if line.startswith(MARK):
+            return json.loads(line[len(MARK) :])
+    return {"crash": {"exitcode": None, "stderr": "the cell printed no observation: " + "".join(printed)}}
 
-    def observation(self, name):
-        return support.Observation(**self.results[name])
+
+@servers.needs("ipykernel", "jupyter_client")
+class TestJupyterKernel(CheckTestCase):
+    slow = True  # its child starts first (checks.prefetch): kernels take the longest
+
+    def cell(self, found, name):
+        return servers.observation(self.returned(found, "an observation of each cell"), name)
 
     @known(JUPYTER_FRESH_KERNEL)
-    def test_async_provider_in_fresh_kernel(self):
+    @in_child(kernel_session)
+    def test_async_provider_in_fresh_kernel(self, found):
         """in a fresh Jupyter kernel, sync create with an async provider returns the result"""
-        self.assertReturned(self.observation("fresh_async_provider"), "Mock")
+        self.assertReturned(self.cell(found, "fresh_async_provider"), "Mock")
 
-    def test_generator_provider_in_kernel(self):
+    @in_child(kernel_session)
+    def test_generator_provider_in_kernel(self, found):
         """in a Jupyter kernel, sync create with an async-generator provider returns the result (g4f patches the kernel's loop)"""
-        self.assertReturned(self.observation("generator_provider"), "Mock")
+        self.assertReturned(self.cell(found, "generator_provider"), "Mock")
 
-    def test_async_provider_after_kernel_loop_patched(self):
+    @in_child(kernel_session)
+    def test_async_provider_after_kernel_loop_patched(self, found):
         """in a Jupyter kernel whose loop g4f has patched, sync create with an async provider returns the result"""
-        self.assertReturned(self.observation("patched_async_provider"), "Mock")
+        self.assertReturned(self.cell(found, "patched_async_provider"), "Mock")
+
+    @in_child(kernel_session)
+    def test_stream_in_fresh_kernel(self, found):
+        """in a fresh Jupyter kernel, sync create(stream=True) yields every chunk in order (g4f patches the kernel's loop)"""
+        self.assertReturned(self.cell(found, "fresh_stream"), list(CHUNKS))
+
+    @in_child(kernel_session)
+    def test_stream_after_kernel_loop_patched(self, found):
+        """in a Jupyter kernel whose loop g4f has patched, sync create(stream=True) yields every chunk in order"""
+        self.assertReturned(self.cell(found, "patched_stream"), list(CHUNKS))
+
+    @in_child(kernel_session)
+    def test_client_in_fresh_kernel(self, found):
+        """in a fresh Jupyter kernel, the sync Client returns the joined message (g4f patches the kernel's loop)"""
+        self.assertReturned(self.cell(found, "fresh_client"), JOINED)
+
+    @in_child(kernel_session)
+    def test_client_after_kernel_loop_patched(self, found):
+        """in a Jupyter kernel whose loop g4f has patched, the sync Client returns the joined message"""
+        self.assertReturned(self.cell(found, "patched_client"), JOINED)

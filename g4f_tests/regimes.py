@@ -23,6 +23,8 @@ from . import children, support
 
 NEST_IMPORTABLE = "nest-importable"
 NEST_HIDDEN = "nest-hidden"
+GEVENT = "gevent"  # a new interpreter that ran gevent's monkey.patch_all() before anything else
+GEVENT_BOOT = "from gevent import monkey\nmonkey.patch_all()"
 
 
 class HideNest:
@@ -38,8 +40,10 @@ class HideNest:
 WARM = ("g4f.client", "g4f.tools.run_tools", "concurrent.futures.thread")
 
 
-# The modules whose checks run in the children (the package's MODULES but the documented one and jupyter).
+# The modules whose checks run in the children (the package's MODULES but the documented one), per state.
 CHECK_MODULES = ("nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge")
+CHECK_MODULES += ("asgi", "wsgi", "bots", "jupyter")
+STATE_MODULES = {GEVENT: ("greenlets",)}
 
 
 def prepare(state):
@@ -52,7 +56,9 @@ def prepare(state):
         if support.is_importable(name):
             importlib.import_module(name)
     package = __name__.rpartition(".")[0]
-    for name in ("providers",) + CHECK_MODULES:  # what the requests will name: imported while the parent loads
+    for name in ("providers",) + STATE_MODULES.get(
+        state, CHECK_MODULES
+    ):  # what the requests will name: imported while the parent loads
         importlib.import_module("%s.%s" % (package, name))
     support.sandbox()  # g4f is imported now: its version check goes off too
     gc.collect()
@@ -79,6 +85,7 @@ def forkable(state):
 
 for _state in (NEST_IMPORTABLE, NEST_HIDDEN):
     children.register(_state, prepare, forkable(_state))
+children.register(GEVENT, prepare, None, boot=GEVENT_BOOT)
 
 
 class RegimeError(Exception):
@@ -208,8 +215,24 @@ class _NestApplied(Regime):
         return None
 
 
+class _Gevent(Regime):
+    def skip_reason(self):
+        if not support.is_importable("gevent"):
+            return "gevent is not installed (pip install gevent)"
+        return None
+
+    def problem(self):
+        from gevent import monkey
+
+        unpatched = [name for name in ("socket", "select", "threading", "ssl") if not monkey.is_module_patched(name)]
+        if unpatched:
+            return "gevent's monkey.patch_all() did not patch %s" % ", ".join(unpatched)
+        return _plain_problem()
+
+
 PLAIN = Regime("plain", NEST_IMPORTABLE, "plain asyncio (nothing nest-patched)")
 UVLOOP = _Uvloop("uvloop", NEST_IMPORTABLE, "on a uvloop loop")
 NEST_APPLIED = _NestApplied("nest-applied", NEST_IMPORTABLE, "after g4f's nest package was applied")
 NO_NEST = _NoNest("no-nest", NEST_HIDDEN, "with nest_asyncio and nest_asyncio2 unimportable")
-REGIMES = {r.name: r for r in (PLAIN, UVLOOP, NEST_APPLIED, NO_NEST)}
+GEVENT_PATCHED = _Gevent("gevent", GEVENT, "in a process that ran gevent's monkey.patch_all() first")
+REGIMES = {r.name: r for r in (PLAIN, UVLOOP, NEST_APPLIED, NO_NEST, GEVENT_PATCHED)}
