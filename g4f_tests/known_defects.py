@@ -15,6 +15,11 @@ def g4f_cannot_nest(case):
     return support.g4f_nest() is None
 
 
+def g4f_nests(case):
+    """g4f can nest: the nest package it imports is installed"""
+    return support.g4f_nest() is not None
+
+
 def python_before_3_11(case):
     """Python is older than 3.11 (where asyncio.TimeoutError became the builtin TimeoutError)"""
     return sys.version_info < (3, 11)
@@ -162,7 +167,7 @@ UVLOOP_CLIENT = Defect(
     "uvloop-client",
     "inside a running uvloop loop (an async def endpoint of uvicorn[standard]) the sync Client lets a bare "
     "RuntimeError through instead of NestAsyncioError",
-    "7.0.0",
+    "6.0.5",
     Raises("builtins.RuntimeError", UVLOOP_RUNNING),
     issues=(2403,),
     where=UVLOOP_ASYNC_PROVIDER.where,
@@ -172,13 +177,14 @@ PATCHED_LOOP_THREADS_KEEP_LOOPS = Defect(
     "patched-loop-threads-keep-loops",
     "once g4f has patched a running loop (a sync call in an async handler), nest_asyncio2's asyncio.run is "
     "process-wide: each later sync call from a worker thread leaves that thread an open event loop installed",
-    "7.0.0",
+    "6.0.5",
     Leaves(["unclosed event loop"]),
     where="seen in a uvicorn server after an async def endpoint made a sync call: applies to you if your app "
     "mixes async handlers that call the sync API with def handlers (a threadpool's workers keep the loops)",
     workaround="use the async API in async handlers, so g4f never patches the server's loop",
 )
 RUN_IN_GREENLET = "builtins.RuntimeError: asyncio.run() cannot be called from a running event loop"
+NOT_REVERSIBLE = "builtins.TypeError: 'NoneType' object is not reversible"
 GEVENT_WHERE = (
     "seen in a fresh interpreter that ran gevent.monkey.patch_all() first and serves with gevent.pywsgi: applies "
     "to you if you call g4f's sync API under gevent (gunicorn -k gevent) and two requests can overlap"
@@ -187,42 +193,53 @@ GEVENT_WORKAROUND = (
     "serve g4f's sync calls from real threads (gunicorn -k gthread), or let one sync g4f call run at a time per "
     "process (one at a time works under gevent)"
 )
-GEVENT_ASYNC_PROVIDER_AT_ONCE = Defect(
+IN_ANOTHER_GREENLETS_LOOP = (
+    "made while another greenlet's call is inside its event loop, finds that loop running (asyncio keeps the "
+    "running loop per OS thread, and greenlets share one)"
+)
+
+
+def gevent_defect(name, reason, first, shape, last=None, when=None):
+    return Defect(name, reason, first, shape, last, (2658,), when, GEVENT_WHERE, GEVENT_WORKAROUND)
+
+
+GEVENT_ASYNC_PROVIDER_AT_ONCE = gevent_defect(
     "gevent-async-provider-at-once",
-    "under gevent, a sync call made while another greenlet's call is inside its event loop finds that loop "
-    "running (asyncio keeps the running loop per OS thread, and greenlets share one): the AsyncProvider "
-    "path's asyncio.run() raises a bare RuntimeError and leaves the coroutine never awaited",
-    "8.8.6",
+    "under gevent, a sync create %s: the AsyncProvider path's asyncio.run() raises a bare RuntimeError and "
+    "leaves the coroutine never awaited" % IN_ANOTHER_GREENLETS_LOOP,
+    "7.5.0",
     Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED]),
-    issues=(2658,),
-    where=GEVENT_WHERE,
-    workaround=GEVENT_WORKAROUND,
 )
-GEVENT_IMAGES_AT_ONCE = Defect(
+GEVENT_ASYNC_PROVIDER_AT_ONCE_7_0_0 = gevent_defect(
+    "gevent-async-provider-at-once-7.0.0",
+    "under gevent, a sync create %s, nest-patches it and runs on it: one call fails closing the loop another "
+    "greenlet still runs" % IN_ANOTHER_GREENLETS_LOOP,
+    "7.0.0",
+    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: Cannot close a running event loop": 1}}),
+    last="7.0.0",
+    when=g4f_nests,
+)
+GEVENT_IMAGES_AT_ONCE = gevent_defect(
     "gevent-images-at-once",
-    "under gevent, client.images.generate made while another greenlet's call is inside its event loop "
-    "finds that loop running: its asyncio.run() raises a bare RuntimeError, the coroutine never awaited",
-    "8.8.6",
+    "under gevent, client.images.generate %s: its asyncio.run() raises a bare RuntimeError and leaves the "
+    "coroutine never awaited" % IN_ANOTHER_GREENLETS_LOOP,
+    "7.5.0",
     Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED]),
-    issues=(2658,),
-    where=GEVENT_WHERE,
-    workaround=GEVENT_WORKAROUND,
 )
-GEVENT_GENERATOR_AT_ONCE = Defect(
+GEVENT_IMAGES_AT_ONCE_NESTED = gevent_defect(
+    "gevent-images-at-once-nested",
+    "under gevent, client.images.generate %s, and nest_asyncio2's asyncio.run (patched process-wide by an "
+    "earlier call) fails inside it" % IN_ANOTHER_GREENLETS_LOOP,
+    "7.0.0",
+    Returns({"calls": 4, "wrong": {NOT_REVERSIBLE: 3}}),
+    last="7.4.7",
+    when=g4f_nests,
+)
+GEVENT_GENERATOR_AT_ONCE = gevent_defect(
     "gevent-generator-at-once",
-    "under gevent, a sync stream started while another greenlet's call is inside its event loop nest-patches "
-    "that loop and runs on it: one call fails closing the loop another greenlet still runs, two in nest_asyncio2",
-    "8.8.6",
-    Returns(
-        {
-            "calls": 4,
-            "wrong": {
-                "builtins.RuntimeError: Cannot close a running event loop": 1,
-                "builtins.TypeError: 'NoneType' object is not reversible": 2,
-            },
-        }
-    ),
-    issues=(2658,),
-    where=GEVENT_WHERE,
-    workaround=GEVENT_WORKAROUND,
+    "under gevent, a sync stream %s, nest-patches it and runs on it: one call fails closing the loop another "
+    "greenlet still runs, two inside nest_asyncio2" % IN_ANOTHER_GREENLETS_LOOP,
+    "7.5.0",
+    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: Cannot close a running event loop": 1, NOT_REVERSIBLE: 2}}),
+    when=g4f_nests,
 )

@@ -1,7 +1,8 @@
 """What happens in a check's child around its body: the zygote states, the asyncio regimes, the observation.
 
 A *state* is prepared once per zygote (children.py): ``NEST_IMPORTABLE`` (nest_asyncio2 / nest_asyncio
-importable, nothing applied) or ``NEST_HIDDEN`` (both unimportable, as if not installed), then g4f imported. A *regime* is
+importable, nothing applied), ``NEST_HIDDEN`` (both unimportable, as if not installed) or ``GEVENT`` (a new
+interpreter that ran gevent's monkey.patch_all() before anything else), then g4f imported. A *regime* is
 entered in each check's own fork and asserted before its body runs, so a check named for plain asyncio never
 runs on a patched one:
 
@@ -9,7 +10,8 @@ runs on a patched one:
 - ``UVLOOP``: an async body runs on a uvloop loop (``uvloop.run``), asyncio otherwise untouched;
 - ``NEST_APPLIED``: the nest package g4f itself imports was applied first (what g4f tells Jupyter users to
   do), then the body runs, an async one under the patched ``asyncio.run``;
-- ``NO_NEST``: plain asyncio in an interpreter where g4f found no nest package when it was imported.
+- ``NO_NEST``: plain asyncio in an interpreter where g4f found no nest package when it was imported;
+- ``GEVENT_PATCHED``: gevent's patch_all ran first (socket, select, threading, ssl patched), asyncio untouched.
 (observe.py runs a body in its regime and observes what it did.)
 """
 
