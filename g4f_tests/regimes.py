@@ -40,6 +40,9 @@ class HideNest:
 
 # Imported by a zygote before it forks: importing them creates no loop, patches nothing, starts no thread.
 WARM = ("g4f.client", "g4f.tools.run_tools", "concurrent.futures.thread")
+# The ASGI checks' server, when installed: imported once (and frozen for the garbage collector) in the zygote, not
+# in each fork of asgi.py's regimes.
+SERVER_WARM = ("uvicorn", "uvicorn.config", "starlette.applications", "starlette.routing", "starlette.responses")
 
 
 # The modules whose checks run in the children (the package's MODULES but the documented one), per state.
@@ -54,7 +57,7 @@ def prepare(state):
         sys.meta_path.insert(0, HideNest())
     support.sandbox()
     importlib.import_module("g4f")
-    for name in WARM:  # what g4f imports on its first request: imported once here, not in every check
+    for name in WARM + (SERVER_WARM if state == NEST_IMPORTABLE else ()):  # imported once here, not in each check
         if support.is_importable(name):
             importlib.import_module(name)
     package = __name__.rpartition(".")[0]
