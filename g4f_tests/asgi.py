@@ -181,23 +181,27 @@ class UvicornChecks:
 class TestUvicorn(UvicornChecks, CheckTestCase):
     """uvicorn on asyncio: g4f patches the server's loop (nest_asyncio2) at the first sync call that nests."""
 
+    @servers.needs_nest
     @known(AUTO_PATCH_ASYNC_PROVIDER)
     @in_child(uvicorn_session)
     def test_async_endpoint_sync_create(self, found):
         """an async def endpoint of a fresh uvicorn server: sync create with an async provider returns the result (g4f patches the server's loop)"""
         self.assertReturned(self.request(found, "async create"), "Mock")
 
+    @servers.needs_nest
     @in_child(uvicorn_session)
     def test_async_endpoint_sync_client(self, found):
         """an async def endpoint of uvicorn: sync Client returns the joined message (g4f patches the server's loop)"""
         self.assertReturned(self.request(found, "async client"), JOINED)
 
+    @servers.needs_nest
     @in_child(uvicorn_session)
     def test_requests_at_once_after_loop_patched(self, found):
         """once g4f has patched uvicorn's loop, async def endpoints called at once each get their own sync create result"""
         self.assertReturned(self.request(found, "async create again"), "Mock")
         self.assertReturned(self.request(found, "at once"), {"calls": AT_ONCE, "wrong": {}})
 
+    @servers.needs_nest
     @known(PATCHED_LOOP_THREADS_KEEP_LOOPS)
     @in_child(uvicorn_session)
     def test_def_endpoint_after_loop_patched(self, found):

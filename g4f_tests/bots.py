@@ -157,11 +157,15 @@ class BotChecks:
                 self.assertReturned(self.request(found, label), expected)
 
     @in_child(bot_session)
-    def test_handlers_at_once(self, found):
-        """a bot's handler tasks running at once, awaiting create_async or calling sync create, each get their own result"""
-        for label in ("at once create_async", "at once sync create"):
-            with self.subTest(event=label):
-                self.assertReturned(self.request(found, label), {"calls": AT_ONCE, "wrong": {}})
+    def test_handlers_await_at_once(self, found):
+        """a bot's handler tasks awaiting create_async at once each get their own result"""
+        self.assertReturned(self.request(found, "at once create_async"), {"calls": AT_ONCE, "wrong": {}})
+
+    @servers.needs_nest
+    @in_child(bot_session)
+    def test_handlers_call_sync_api_at_once(self, found):
+        """a bot's handler tasks calling sync create at once on the bot's loop each get their own result"""
+        self.assertReturned(self.request(found, "at once sync create"), {"calls": AT_ONCE, "wrong": {}})
 
     @in_child(bot_session)
     def test_bot_closes_cleanly(self, found):
@@ -172,6 +176,7 @@ class BotChecks:
 class TestBotLoop(BotChecks, CheckTestCase):
     """The user applied nothing: g4f patches the bot's loop at its first sync call that nests."""
 
+    @servers.needs_nest
     @known(AUTO_PATCH_ASYNC_PROVIDER)
     @in_child(bot_session)
     def test_handlers_call_the_sync_api(self, found):

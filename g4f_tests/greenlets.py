@@ -17,9 +17,12 @@ from .checks import CheckTestCase, in_child
 from .known_defects import (
     GEVENT_ASYNC_PROVIDER_AT_ONCE,
     GEVENT_ASYNC_PROVIDER_AT_ONCE_7_0_0,
+    GEVENT_ASYNC_PROVIDER_AT_ONCE_NO_NEST,
     GEVENT_GENERATOR_AT_ONCE,
+    GEVENT_GENERATOR_AT_ONCE_NO_NEST,
     GEVENT_IMAGES_AT_ONCE,
     GEVENT_IMAGES_AT_ONCE_NESTED,
+    GEVENT_IMAGES_AT_ONCE_NO_NEST,
     known,
 )
 from .mocks import YieldImageResponseProviderMock
@@ -137,19 +140,19 @@ class TestGevent(CheckTestCase):
         with self.subTest(request="images b64_json"):
             self.assertReturned(self.request(found, "images b64_json"), [base64.b64encode(IMAGE).decode()])
 
-    @known(GEVENT_ASYNC_PROVIDER_AT_ONCE, GEVENT_ASYNC_PROVIDER_AT_ONCE_7_0_0)
+    @known(GEVENT_ASYNC_PROVIDER_AT_ONCE, GEVENT_ASYNC_PROVIDER_AT_ONCE_7_0_0, GEVENT_ASYNC_PROVIDER_AT_ONCE_NO_NEST)
     @in_child(gevent_session)
     def test_sync_create_at_once_async_provider(self, found):
         """under gevent, requests at once (greenlets of one thread): sync create with an async provider returns each its own result"""
         self.assertReturned(self.request(found, "at once AsyncProviderMock"), {"calls": AT_ONCE, "wrong": {}})
 
-    @known(GEVENT_IMAGES_AT_ONCE, GEVENT_IMAGES_AT_ONCE_NESTED)
+    @known(GEVENT_IMAGES_AT_ONCE, GEVENT_IMAGES_AT_ONCE_NESTED, GEVENT_IMAGES_AT_ONCE_NO_NEST)
     @in_child(gevent_session)
     def test_images_generate_at_once(self, found):
         """under gevent, requests at once (greenlets of one thread): client.images.generate returns each its image"""
         self.assertReturned(self.request(found, "at once images"), {"calls": AT_ONCE, "wrong": {}})
 
-    @known(GEVENT_GENERATOR_AT_ONCE)
+    @known(GEVENT_GENERATOR_AT_ONCE, GEVENT_GENERATOR_AT_ONCE_NO_NEST)
     @in_child(gevent_session)
     def test_sync_create_at_once_generator_provider(self, found):
         """under gevent, requests at once (greenlets of one thread): sync create with an async-generator provider returns each its own result"""

@@ -151,31 +151,37 @@ class TestJupyterKernel(CheckTestCase):
         """in a fresh Jupyter kernel, sync create with an async provider returns the result"""
         self.assertReturned(self.cell(found, "fresh_async_provider"), "Mock")
 
+    @servers.needs_nest
     @in_child(kernel_session)
     def test_generator_provider_in_kernel(self, found):
         """in a Jupyter kernel, sync create with an async-generator provider returns the result (g4f patches the kernel's loop)"""
         self.assertReturned(self.cell(found, "generator_provider"), "Mock")
 
+    @servers.needs_nest
     @in_child(kernel_session)
     def test_async_provider_after_kernel_loop_patched(self, found):
         """in a Jupyter kernel whose loop g4f has patched, sync create with an async provider returns the result"""
         self.assertReturned(self.cell(found, "patched_async_provider"), "Mock")
 
+    @servers.needs_nest
     @in_child(kernel_session)
     def test_stream_in_fresh_kernel(self, found):
         """in a fresh Jupyter kernel, sync create(stream=True) yields every chunk in order (g4f patches the kernel's loop)"""
         self.assertReturned(self.cell(found, "fresh_stream"), list(CHUNKS))
 
+    @servers.needs_nest
     @in_child(kernel_session)
     def test_stream_after_kernel_loop_patched(self, found):
         """in a Jupyter kernel whose loop g4f has patched, sync create(stream=True) yields every chunk in order"""
         self.assertReturned(self.cell(found, "patched_stream"), list(CHUNKS))
 
+    @servers.needs_nest
     @in_child(kernel_session)
     def test_client_in_fresh_kernel(self, found):
         """in a fresh Jupyter kernel, the sync Client returns the joined message (g4f patches the kernel's loop)"""
         self.assertReturned(self.cell(found, "fresh_client"), JOINED)
 
+    @servers.needs_nest
     @in_child(kernel_session)
     def test_client_after_kernel_loop_patched(self, found):
         """in a Jupyter kernel whose loop g4f has patched, the sync Client returns the joined message"""

@@ -210,6 +210,14 @@ GEVENT_ASYNC_PROVIDER_AT_ONCE = gevent_defect(
     "7.5.0",
     Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED]),
 )
+GEVENT_ASYNC_PROVIDER_AT_ONCE_NO_NEST = gevent_defect(
+    "gevent-async-provider-at-once-no-nest",
+    GEVENT_ASYNC_PROVIDER_AT_ONCE.reason + ", where g4f cannot nest",
+    "6.5.0",
+    GEVENT_ASYNC_PROVIDER_AT_ONCE.shape,
+    last="7.4.7",
+    when=g4f_cannot_nest,
+)
 GEVENT_ASYNC_PROVIDER_AT_ONCE_7_0_0 = gevent_defect(
     "gevent-async-provider-at-once-7.0.0",
     "under gevent, a sync create %s, nest-patches it and runs on it: one call fails closing the loop another "
@@ -225,6 +233,14 @@ GEVENT_IMAGES_AT_ONCE = gevent_defect(
     "coroutine never awaited" % IN_ANOTHER_GREENLETS_LOOP,
     "7.5.0",
     Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED]),
+)
+GEVENT_IMAGES_AT_ONCE_NO_NEST = gevent_defect(
+    "gevent-images-at-once-no-nest",
+    GEVENT_IMAGES_AT_ONCE.reason + ", where g4f cannot nest",
+    "6.5.0",
+    GEVENT_IMAGES_AT_ONCE.shape,
+    last="7.4.7",
+    when=g4f_cannot_nest,
 )
 GEVENT_IMAGES_AT_ONCE_NESTED = gevent_defect(
     "gevent-images-at-once-nested",
@@ -242,4 +258,12 @@ GEVENT_GENERATOR_AT_ONCE = gevent_defect(
     "7.5.0",
     Returns({"calls": 4, "wrong": {"builtins.RuntimeError: Cannot close a running event loop": 1, NOT_REVERSIBLE: 2}}),
     when=g4f_nests,
+)
+GEVENT_GENERATOR_AT_ONCE_NO_NEST = gevent_defect(
+    "gevent-generator-at-once-no-nest",
+    "under gevent, where g4f cannot nest, a sync stream %s and runs on it: a bare RuntimeError, and a "
+    "never-awaited coroutine" % IN_ANOTHER_GREENLETS_LOOP,
+    "6.5.0",
+    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: This event loop is already running": 3}}, [NEVER_AWAITED]),
+    when=g4f_cannot_nest,
 )

@@ -28,6 +28,13 @@ def needs(*packages):
     )
 
 
+def needs_nest(test):
+    """Skip a test whose contract is that g4f patches the running loop itself, where g4f cannot nest (its
+    contract there, NestAsyncioError, is nesting.TestWithoutNestAsyncio's)."""
+    reason = "g4f cannot nest here: the nest package it imports is not installed (pip install nest_asyncio2)"
+    return unittest.skipIf(support.g4f_nest() is None, reason)(test)
+
+
 def listening():
     """A TCP socket listening on 127.0.0.1 and a free port (connections queue until the server accepts)."""
     sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
