@@ -39,12 +39,6 @@ SCRIPT = [
 ]
 
 
-def client_text(provider, stream=False):
-    from g4f.client import Client
-
-    return Client(provider=provider).chat.completions.create(MESSAGES, "").choices[0].message.content
-
-
 def app():
     """The Starlette app: each endpoint makes one g4f call the way an integrator writes it and answers JSON."""
     from starlette.applications import Starlette
@@ -58,13 +52,13 @@ def app():
         return answer(servers.call(create, servers.provider(request.query_params["provider"])))
 
     def thread_client(request):
-        return answer(servers.call(client_text, servers.provider("AsyncChunksProviderMock")))
+        return answer(servers.call(servers.client_text, servers.provider("AsyncChunksProviderMock")))
 
     async def loop_create(request):  # an async def endpoint: the sync API on the server's running loop
         return answer(servers.call(create, servers.provider(request.query_params["provider"])))
 
     async def loop_client(request):
-        return answer(servers.call(client_text, servers.provider("AsyncChunksProviderMock")))
+        return answer(servers.call(servers.client_text, servers.provider("AsyncChunksProviderMock")))
 
     async def loop_result(request):
         return answer(servers.result(create, servers.provider(request.query_params["provider"])))

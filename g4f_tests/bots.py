@@ -31,12 +31,6 @@ AT_ONCE_EVENTS = [
 ]
 
 
-def client(provider):
-    from g4f.client import Client
-
-    return Client(provider=provider).chat.completions.create(MESSAGES, "").choices[0].message.content
-
-
 async def async_client_stream(provider):
     from g4f.client import AsyncClient
 
@@ -44,7 +38,7 @@ async def async_client_stream(provider):
     return [c.choices[0].delta.content async for c in response if c.choices and c.choices[0].delta.content is not None]
 
 
-SYNC = {"create": create, "client": client}
+SYNC = {"create": create, "client": servers.client_text}
 ASYNC = {"create_async": create_async, "async_client_stream": async_client_stream}
 
 

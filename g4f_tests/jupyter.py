@@ -5,13 +5,15 @@ naming them. A check's child starts the kernels with jupyter_client over its IPC
 temp dir, no TCP port; the kernel dies with the child), running this environment's Python and importing this
 checkout's g4f_tests, and executes the cells below in their order: the first call that makes g4f patch a kernel's
 loop changes what later calls see, so two kernels start at once, each fresh for its first nesting call (stream=True
-in one, the Client in the other). Each test asserts on the observation its cell printed.
+in one, the Client in the other), each run from its own thread. Each test asserts on what its cell printed.
 """
 
 import json
 import os
 import shutil
 import tempfile
+import threading
+import traceback
 
 from . import children, servers, support
 from .checks import CheckTestCase, in_child
@@ -27,11 +29,11 @@ import json, sys
 sys.path.insert(0, %(parent)r)
 import %(package)s
 assert %(package)s.__file__ == %(file)r, "the kernel imported another g4f_tests: " + %(package)s.__file__
-from %(package)s import jupyter, servers, support
+from %(package)s import servers, support
 support.sandbox()
 
 def g4f_tests_try(call, provider):
-    found = servers.call(getattr(jupyter, call), servers.provider(provider))
+    found = servers.call(servers.CALLS[call], servers.provider(provider))
     print(%(mark)r + json.dumps(found, default=repr))
 """
 
@@ -89,29 +91,39 @@ def start_kernel(work):
 
 
 def kernel_session():
-    """Start the kernels at once, run each one's cells, shut them down: {cell name: observation}."""
-    results, kernels = {}, {}
-    try:
-        for name in CELLS:
-            work = tempfile.mkdtemp(prefix="kernel-", dir=children.run_dir())
-            kernels[name] = (start_kernel(work), work)
-        for name, (km, _) in kernels.items():
-            kc = km.client()
-            kc.start_channels()
-            try:
-                kc.wait_for_ready(timeout=support.TIMEOUT)
-                package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
-                setup = {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
-                run_cell(kc, SETUP_CELL % setup)
-                for cell, call, provider in CELLS[name]:
-                    results[cell] = run_cell(kc, "g4f_tests_try(%r, %r)" % (call, provider))
-            finally:
-                kc.stop_channels()
-    finally:
-        for km, work in kernels.values():
-            km.shutdown_kernel(now=True)
-            shutil.rmtree(work, ignore_errors=True)
+    """Run each kernel's cells, the kernels at once (each from its own thread): {cell name: observation}."""
+    results = {}
+    threads = [threading.Thread(target=one_kernel, args=(name, results), name="kernel-" + name) for name in CELLS]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(support.TIMEOUT)
     return results
+
+
+def one_kernel(name, results):
+    """Start kernel ``name``, run its cells in order, shut it down; a failure is every unrun cell's observation."""
+    work = tempfile.mkdtemp(prefix="kernel-", dir=children.run_dir())
+    km = kc = None
+    try:
+        km = start_kernel(work)
+        kc = km.client()
+        kc.start_channels()
+        kc.wait_for_ready(timeout=support.TIMEOUT)
+        package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
+        run_cell(kc, SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK})
+        for cell, call, provider in CELLS[name]:
+            results[cell] = run_cell(kc, "g4f_tests_try(%r, %r)" % (call, provider))
+    except Exception:
+        failure = {"crash": {"exitcode": None, "stderr": "kernel %s: %s" % (name, traceback.format_exc()[-3000:])}}
+        for cell, _, _ in CELLS[name]:
+            results.setdefault(cell, failure)
+    finally:
+        if kc is not None:
+            kc.stop_channels()
+        if km is not None:
+            km.shutdown_kernel(now=True)
+        shutil.rmtree(work, ignore_errors=True)
 
 
 def run_cell(kc, code):

@@ -106,6 +106,22 @@ def provider(name):
     return getattr(mocks, name, None) or getattr(providers, name)
 
 
+def client_text(provider):
+    """The sync Client's message text (how an integrator calls it)."""
+    from g4f.client import Client
+
+    return Client(provider=provider).chat.completions.create(providers.MESSAGES, "").choices[0].message.content
+
+
+def stream(provider):
+    """The str chunks of a sync create(stream=True)."""
+    return providers.create(provider, stream=True)
+
+
+# The calls a handler or a notebook cell makes, by name.
+CALLS = {"create": providers.create, "stream": stream, "client": client_text}
+
+
 def loop_patched():
     """Has g4f (or anyone) nest-patched the running loop of this thread?"""
     return hasattr(type(asyncio.get_running_loop()), "_nest_patched")

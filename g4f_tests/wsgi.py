@@ -40,12 +40,6 @@ class QuietHandler(WSGIRequestHandler):
         pass
 
 
-def client_text(provider):
-    from g4f.client import Client
-
-    return Client(provider=provider).chat.completions.create(MESSAGES, "").choices[0].message.content
-
-
 def application(barrier):
     """The WSGI app: each path makes one g4f call from the request's own thread and answers JSON (or streams)."""
 
@@ -63,7 +57,7 @@ def application(barrier):
             barrier.wait(support.TIMEOUT)  # the requests really overlap
             found = servers.result(create, provider)
         elif path == "/client":
-            found = servers.call(client_text, provider)
+            found = servers.call(servers.client_text, provider)
         else:
             found = servers.call(create, provider)
         start_response("200 OK", [("Content-Type", "application/json")])
