@@ -86,7 +86,8 @@ def start_kernel(work):
         ip=os.path.join(work, "ipc"),
         connection_file=os.path.join(work, "kernel.json"),
     )
-    km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], preexec_fn=servers.die_with_parent)
+    owned = {"preexec_fn": servers.die_with_parent} if os.name == "posix" else {}  # dies with this process
+    km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], **owned)
     return km
 
 

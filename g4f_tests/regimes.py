@@ -26,7 +26,13 @@ from . import children, support
 NEST_IMPORTABLE = "nest-importable"
 NEST_HIDDEN = "nest-hidden"
 GEVENT = "gevent"  # a new interpreter that ran gevent's monkey.patch_all() before anything else
-GEVENT_BOOT = "from gevent import monkey\nmonkey.patch_all()"
+GEVENT_BOOT = (
+    "import sys\n"
+    "early = [name for name in ('ssl', 'asyncio', 'threading') if name in sys.modules]\n"
+    "assert not early, 'imported before gevent patched them: %s' % early\n"
+    "from gevent import monkey\n"
+    "monkey.patch_all()"
+)
 
 
 class HideNest:
