@@ -9,10 +9,9 @@ AsyncClient, ``async def`` endpoints that await create_async, then ``async def``
 a ``def`` endpoint again; then the server is stopped. Each test asserts on what its request observed.
 """
 
-import asyncio
 import logging
 
-from . import observe, regimes, servers
+from . import observe, regimes, servers, support
 from .checks import CheckTestCase, in_child
 from .known_defects import (
     AUTO_PATCH_ASYNC_PROVIDER,
@@ -106,15 +105,6 @@ def drive(port, found, server):
         server.should_exit = True
 
 
-class _Recorder(logging.Handler):
-    def __init__(self):
-        super().__init__(logging.WARNING)
-        self.lines = []
-
-    def emit(self, record):
-        self.lines.append("%s: %s" % (record.levelname, record.getMessage().splitlines()[0]))
-
-
 async def uvicorn_session():
     """Serve app() with uvicorn on the regime's running loop until the client has made every request."""
     import threading
@@ -124,13 +114,13 @@ async def uvicorn_session():
     sock = servers.listening()
     port = sock.getsockname()[1]
     server = uvicorn.Server(uvicorn.Config(app(), loop="none", lifespan="off", log_level="warning"))
-    recorder = _Recorder()
+    recorder = observe._LogRecorder()  # what uvicorn logs as a warning or an error
     logging.getLogger("uvicorn.error").addHandler(recorder)
     found = {}
     client = threading.Thread(target=drive, args=(port, found, server), name="http-client")
     client.start()
     await server.serve(sockets=[sock])
-    await asyncio.get_running_loop().run_in_executor(None, client.join)
+    client.join(support.TIMEOUT)  # it asked the server to stop after its last request: done by now
     sock.close()
     closed = servers.port_closed(port)
     found["stop"] = {"value": {"stopped": True, "port closed": closed, "server log": recorder.lines}}
