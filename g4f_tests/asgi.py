@@ -131,6 +131,8 @@ STOPPED = {"stopped": True, "port closed": True, "server log": []}
 
 
 class UvicornChecks:
+    slow = True  # a server's session: its child starts first (checks.prefetch)
+
     def request(self, found, label):
         return servers.observation(self.returned(found, "an observation of each request"), label)
 

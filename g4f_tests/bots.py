@@ -130,6 +130,8 @@ async def bot_session():
 
 
 class BotChecks:
+    slow = True  # a server's session: its child starts first (checks.prefetch)
+
     def request(self, found, label):
         return servers.observation(self.returned(found, "an observation of each event"), label)
 

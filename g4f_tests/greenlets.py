@@ -110,6 +110,7 @@ def at_once(port, path):
 @servers.needs("gevent")
 class TestGevent(CheckTestCase):
     regime = regimes.GEVENT_PATCHED
+    slow = True  # a server's session: its child starts first (checks.prefetch)
 
     def request(self, found, label):
         return servers.observation(self.returned(found, "an observation of each request"), label)

@@ -84,7 +84,7 @@ def wsgi_session():
     server.server_name, server.server_port = "127.0.0.1", port
     server.setup_environ()
     server.set_app(application(threading.Barrier(AT_ONCE)))
-    serving = threading.Thread(target=server.serve_forever, args=(0.05,), name="wsgi-server")
+    serving = threading.Thread(target=server.serve_forever, args=(0.01,), name="wsgi-server")
     found = {}
     with warnings.catch_warnings(record=True) as caught:  # the whole session's: a thread's loop warns as it ends
         warnings.simplefilter("always")
@@ -114,6 +114,8 @@ def drive(port, found):
 
 
 class WsgiChecks:
+    slow = True  # a server's session: its child starts first (checks.prefetch)
+
     def request(self, found, label):
         return servers.observation(self.returned(found, "an observation of each request"), label)
 
