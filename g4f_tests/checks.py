@@ -195,7 +195,7 @@ class CheckTestCase(unittest.TestCase):
 def prefetch(tests):
     """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work
     (called when the suite is loaded)."""
-    by_state = {}
+    by_state, started = {}, set()
     for test in sorted(tests, key=lambda test: not getattr(test, "slow", False)):  # the longest children first
         if (
             not isinstance(test, CheckTestCase)
@@ -203,6 +203,9 @@ def prefetch(tests):
             or test.regime.skip_reason()
         ):
             continue
+        if hasattr(type(test), "prestart") and type(test) not in started:  # what its checks use: started now
+            started.add(type(test))
+            type(test).prestart()
         by_state.setdefault(test.regime.state, []).extend(batches(test))
     for state, found in by_state.items():
         children.submit(state, found, here=_untouched[0])

@@ -8,12 +8,16 @@ loop changes what later calls see, so two kernels start at once, each fresh for 
 in one, the Client in the other), each run from its own thread. Each test asserts on what its cell printed.
 """
 
+import atexit
 import json
 import os
 import shutil
+import subprocess
+import sys
 import tempfile
 import threading
 import traceback
+import uuid
 
 from . import children, servers, support
 from .checks import CheckTestCase, in_child
@@ -53,27 +57,57 @@ CELLS = {
 }
 
 
-def create(provider):
-    from .providers import create
+def prestart():
+    """Start the kernels now, from this process (checks.prefetch calls it when the suite is loaded), so they boot
+    while everything else runs; each dies with this process and its files go with the run dir. A check's child
+    claims them (kernel_client); one that finds none claimable starts its own."""
+    for name in CELLS:
+        work = os.path.join(children.run_dir(), "kernel-" + name)
+        if os.path.exists(work):
+            continue  # started already (a second prefetch in this run)
+        os.mkdir(work)
+        info = dict(zip(PORTS, range(1, len(PORTS) + 1)), ip=os.path.join(work, "ipc"), transport="ipc")
+        info.update(key=uuid.uuid4().hex, signature_scheme="hmac-sha256", kernel_name="python3")
+        with open(os.path.join(work, "prestarted.json"), "w") as f:
+            json.dump(info, f)
+        command = [sys.executable, "-m", "ipykernel_launcher", "-f", os.path.join(work, "prestarted.json")]
+        env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))  # ipykernel exits when this process is gone
+        with open(os.path.join(work, "kernel.log"), "wb") as log:
+            _prestarted.append(
+                subprocess.Popen(
+                    command + ARGUMENTS, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, **OWNED
+                )
+            )
 
-    return create(provider)
+
+PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
+ARGUMENTS = ["--HistoryManager.enabled=False"]
+OWNED = {"preexec_fn": servers.die_with_parent} if os.name == "posix" else {}  # the kernel dies with its starter
+_prestarted = []
 
 
-def stream(provider):
-    from .providers import create
+@atexit.register
+def _stop_prestarted():
+    for process in _prestarted:
+        if process.poll() is None:
+            process.kill()
+        process.wait()
 
-    return create(provider, stream=True)
 
+def kernel_client(name, work):
+    """A client of kernel ``name``: the prestarted one if this is the first to claim it, else a new kernel (its
+    manager too, to shut it down)."""
+    from jupyter_client.blocking import BlockingKernelClient
 
-def client(provider):
-    from g4f.client import Client
-
-    return (
-        Client(provider=provider)
-        .chat.completions.create([{"role": "user", "content": "Hello"}], "")
-        .choices[0]
-        .message.content
-    )
+    prestarted = os.path.join(children.run_dir(), "kernel-" + name)
+    try:
+        os.close(os.open(os.path.join(prestarted, "claimed"), os.O_CREAT | os.O_EXCL))  # one claimer only
+    except OSError:
+        km = start_kernel(work)
+        return km.client(), km
+    kc = BlockingKernelClient(connection_file=os.path.join(prestarted, "prestarted.json"))
+    kc.load_connection_file()
+    return kc, None
 
 
 def start_kernel(work):
@@ -86,8 +120,7 @@ def start_kernel(work):
         ip=os.path.join(work, "ipc"),
         connection_file=os.path.join(work, "kernel.json"),
     )
-    owned = {"preexec_fn": servers.die_with_parent} if os.name == "posix" else {}  # dies with this process
-    km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], **owned)
+    km.start_kernel(extra_arguments=ARGUMENTS, **OWNED)
     return km
 
 
@@ -107,9 +140,8 @@ def one_kernel(name, results):
     work = tempfile.mkdtemp(prefix="kernel-", dir=children.run_dir())
     km = kc = None
     try:
-        km = start_kernel(work)
-        kc = km.client()
-        kc.start_channels()
+        kc, km = kernel_client(name, work)
+        kc.start_channels(hb=km is not None)  # a client without the manager would read a slow start as death
         kc.wait_for_ready(timeout=support.TIMEOUT)
         package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
         run_cell(kc, SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK})
@@ -120,10 +152,12 @@ def one_kernel(name, results):
         for cell, _, _ in CELLS[name]:
             results.setdefault(cell, failure)
     finally:
-        if kc is not None:
-            kc.stop_channels()
         if km is not None:
             km.shutdown_kernel(now=True)
+        elif kc is not None:
+            kc.shutdown()  # the prestarted kernel exits; its starter reaps it
+        if kc is not None:
+            kc.stop_channels()
         shutil.rmtree(work, ignore_errors=True)
 
 
@@ -154,6 +188,10 @@ def run_cell(kc, code):
 @servers.needs("ipykernel", "jupyter_client")
 class TestJupyterKernel(CheckTestCase):
     slow = True  # its child starts first (checks.prefetch): kernels take the longest
+
+    @classmethod
+    def prestart(cls):
+        prestart()
 
     def cell(self, found, name):
         return servers.observation(self.returned(found, "an observation of each cell"), name)
