@@ -1,11 +1,13 @@
 """g4f's sync API inside a real Jupyter kernel, where a loop is always running (g4f issues #915, #1605, #2748).
 
 Optional: needs ipykernel and jupyter_client (the project's ``jupyter`` extra); without them every test skips
-naming them. A check's child starts the kernels with jupyter_client over its IPC transport (sockets in the run's
-temp dir, no TCP port; the kernel dies with the child), running this environment's Python and importing this
-checkout's g4f_tests, and executes the cells below in their order: the first call that makes g4f patch a kernel's
-loop changes what later calls see, so two kernels start at once, each fresh for its first nesting call (stream=True
-in one, the Client in the other), each run from its own thread. Each test asserts on what its cell printed.
+naming them. The kernels are started when the suite is prefetched, by the test process, as jupyter_client's python3
+kernel spec starts one (``python -m ipykernel_launcher -f CONNECTION_FILE``, IPC transport: sockets in the run's
+temp dir, no TCP port), so they boot while the rest runs; each dies with the test process. A check's child claims
+one, connects with jupyter_client, imports this checkout's g4f_tests in it and executes the cells below in order:
+the first call that makes g4f patch a kernel's loop changes what later calls see, so there are two kernels, each
+fresh for its first nesting call (stream=True in one, the Client in the other), each a request of its own. A child
+that finds no kernel to claim (a check run again alone) starts one with jupyter_client's KernelManager.
 """
 
 import atexit
@@ -15,7 +17,6 @@ import shutil
 import subprocess
 import sys
 import tempfile
-import threading
 import traceback
 import uuid
 
@@ -124,19 +125,10 @@ def start_kernel(work):
     return km
 
 
-def kernel_session():
-    """Run each kernel's cells, the kernels at once (each from its own thread): {cell name: observation}."""
+def kernel_session(name):
+    """Kernel ``name`` (prestarted, else started now): run its cells in order, shut it down; {cell: observation}
+    (a failure is every unrun cell's observation)."""
     results = {}
-    threads = [threading.Thread(target=one_kernel, args=(name, results), name="kernel-" + name) for name in CELLS]
-    for thread in threads:
-        thread.start()
-    for thread in threads:
-        thread.join(support.TIMEOUT)
-    return results
-
-
-def one_kernel(name, results):
-    """Start kernel ``name``, run its cells in order, shut it down; a failure is every unrun cell's observation."""
     work = tempfile.mkdtemp(prefix="kernel-", dir=children.run_dir())
     km = kc = None
     try:
@@ -159,6 +151,7 @@ def one_kernel(name, results):
         if kc is not None:
             kc.stop_channels()
         shutil.rmtree(work, ignore_errors=True)
+    return results
 
 
 def run_cell(kc, code):
@@ -197,43 +190,43 @@ class TestJupyterKernel(CheckTestCase):
         return servers.observation(self.returned(found, "an observation of each cell"), name)
 
     @known(JUPYTER_FRESH_KERNEL)
-    @in_child(kernel_session)
+    @in_child(kernel_session, "a")
     def test_async_provider_in_fresh_kernel(self, found):
         """in a fresh Jupyter kernel, sync create with an async provider returns the result"""
         self.assertReturned(self.cell(found, "fresh_async_provider"), "Mock")
 
     @servers.needs_nest
-    @in_child(kernel_session)
+    @in_child(kernel_session, "a")
     def test_generator_provider_in_kernel(self, found):
         """in a Jupyter kernel, sync create with an async-generator provider returns the result (g4f patches the kernel's loop)"""
         self.assertReturned(self.cell(found, "generator_provider"), "Mock")
 
     @servers.needs_nest
-    @in_child(kernel_session)
+    @in_child(kernel_session, "a")
     def test_async_provider_after_kernel_loop_patched(self, found):
         """in a Jupyter kernel whose loop g4f has patched, sync create with an async provider returns the result"""
         self.assertReturned(self.cell(found, "patched_async_provider"), "Mock")
 
     @servers.needs_nest
-    @in_child(kernel_session)
+    @in_child(kernel_session, "b")
     def test_stream_in_fresh_kernel(self, found):
         """in a fresh Jupyter kernel, sync create(stream=True) yields every chunk in order (g4f patches the kernel's loop)"""
         self.assertReturned(self.cell(found, "fresh_stream"), list(CHUNKS))
 
     @servers.needs_nest
-    @in_child(kernel_session)
+    @in_child(kernel_session, "a")
     def test_stream_after_kernel_loop_patched(self, found):
         """in a Jupyter kernel whose loop g4f has patched, sync create(stream=True) yields every chunk in order"""
         self.assertReturned(self.cell(found, "patched_stream"), list(CHUNKS))
 
     @servers.needs_nest
-    @in_child(kernel_session)
+    @in_child(kernel_session, "a")
     def test_client_in_fresh_kernel(self, found):
         """in a fresh Jupyter kernel, the sync Client returns the joined message (g4f patches the kernel's loop)"""
         self.assertReturned(self.cell(found, "fresh_client"), JOINED)
 
     @servers.needs_nest
-    @in_child(kernel_session)
+    @in_child(kernel_session, "b")
     def test_client_after_kernel_loop_patched(self, found):
         """in a Jupyter kernel whose loop g4f has patched, the sync Client returns the joined message"""
         self.assertReturned(self.cell(found, "patched_client"), JOINED)

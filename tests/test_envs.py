@@ -1,5 +1,5 @@
 """What the environment checks start (servers, a gevent interpreter, Jupyter kernels) never outlives the run: after a
-normal run, after Ctrl-C mid-run and after the processes that own a kernel or the gevent zygote were killed mid-run,
+normal run, after Ctrl-C mid-run and after a server's process, a kernel and the gevent zygote were killed mid-run,
 no process of the run is left, hence no port it listened on, and its temp dir is empty.
 
 Each run gets a tag in its environment, which every process it starts inherits (forks and new interpreters alike):
@@ -44,9 +44,21 @@ def tagged(tag):
     return found
 
 
-def parent_of(pid):
-    with open("/proc/%d/stat" % pid, "rb") as f:
-        return int(f.read().rsplit(b")", 1)[1].split()[1])
+def listening(pids):
+    """The pids among ``pids`` that hold a listening TCP socket (a server)."""
+    inodes = set()
+    for table in ("/proc/net/tcp", "/proc/net/tcp6"):
+        with open(table) as f:
+            inodes.update(line.split()[9] for line in list(f)[1:] if line.split()[3] == "0A")
+    found = []
+    for pid in pids:
+        try:
+            links = [os.readlink("/proc/%d/fd/%s" % (pid, fd)) for fd in os.listdir("/proc/%d/fd" % pid)]
+        except OSError:
+            continue
+        if any(link[8:-1] in inodes for link in links if link.startswith("socket:[")):
+            found.append(pid)
+    return found
 
 
 @unittest.skipUnless(sys.platform.startswith("linux"), "reads /proc")
@@ -80,15 +92,17 @@ class NothingOutlivesTheRunTest(unittest.TestCase):
             self.proc.kill()
         self.proc.communicate()
 
-    def wait_for(self, marker):
-        """The pid of the run's process whose command line has ``marker``, once there is one."""
+    def wait_for(self, marker=None):
+        """The pid of the run's process whose command line has ``marker`` (else: that listens on a port), once
+        there is one."""
         deadline = time.monotonic() + WAIT
         while time.monotonic() < deadline and self.proc.poll() is None:
-            for pid, command in tagged(self.tag.encode()).items():
-                if marker in command:
-                    return pid
-            time.sleep(0.05)
-        self.fail("no process with %r appeared during the run" % marker)
+            found = tagged(self.tag.encode())
+            pids = [pid for pid, command in found.items() if marker in command] if marker else listening(found)
+            if pids:
+                return pids[0]
+            time.sleep(0.01)
+        self.fail("no process with %r appeared during the run" % (marker or "a listening socket"))
 
     def assertNothingLeft(self):
         output = self.proc.communicate(timeout=WAIT)[0].decode("utf-8", "replace")
@@ -110,10 +124,10 @@ class NothingOutlivesTheRunTest(unittest.TestCase):
         os.killpg(self.proc.pid, signal.SIGINT)  # what a terminal's Ctrl-C does: the whole foreground group
         self.assertNothingLeft()
 
-    def test_killed_owners_leave_nothing(self):
-        """the process that owns a kernel, and the gevent zygote, killed mid-run: nothing of theirs is left"""
-        kernel = self.wait_for(KERNEL)
-        os.kill(parent_of(kernel), signal.SIGKILL)
+    def test_killed_mid_run_leave_nothing(self):
+        """a server's process, a kernel and the gevent zygote killed mid-run: the run ends, nothing of theirs is left"""
+        os.kill(self.wait_for(), signal.SIGKILL)
+        os.kill(self.wait_for(KERNEL), signal.SIGKILL)
         if is_importable("gevent"):
             try:
                 os.kill(self.wait_for(GEVENT_ZYGOTE), signal.SIGKILL)
