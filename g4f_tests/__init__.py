@@ -25,16 +25,34 @@ import importlib  # noqa: E402
 import importlib.machinery  # noqa: E402
 import unittest  # noqa: E402
 
-from . import support  # noqa: E402
+from . import sandbox, support  # noqa: E402
 
 __version__ = "0.2.0"
 
 # The modules of checks, in the order they run by default: the documented module first.
-MODULES = ("asyncio", "nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge", "jupyter")
+MODULES = (
+    "asyncio",
+    "nesting",
+    "loops",
+    "streaming",
+    "fidelity",
+    "incremental",
+    "errors",
+    "timeouts",
+    "responses",
+    "parameters",
+    "images",
+    "third_party",
+    "threads",
+    "cancellation",
+    "bridge",
+    "jupyter",
+)
 MODULES += ("asgi", "wsgi", "greenlets", "bots")  # where integrators run g4f
 DOCUMENTED = __name__ + ".asyncio"
 
 support.enable_network_guard()
+sandbox.cookies_dir()  # made (and removed at exit) by this process, before any child is started: theirs too
 
 
 class _AdoptDocumented:

@@ -87,7 +87,7 @@ EXPECTED_ITEMS = {
 
 async def to_async_iterator_items(value):
     """The items to_async_iterator yields for ``value`` (None: a coroutine; a provider: its async generator)."""
-    to_async_iterator = helper("bridge", "to_async_iterator")
+    to_async_iterator = helper("to_async_iterator", "to_async_iterator")
     if value is None:
         value = mock_coroutine()
     elif value is AsyncChunksProviderMock:

@@ -24,7 +24,7 @@ reads its known defect when it starts, however it was loaded: one id, a module, 
 import asyncio
 import contextlib
 import functools
-import sys
+import importlib
 import unittest
 
 from . import children, known_defects, observe, regimes, support, verdicts
@@ -66,7 +66,10 @@ def _decorate(calls, separate):
         @functools.wraps(test)
         def wrapper(self):
             found = {label: self.observe(body, *args) for label, body, args in calls}
-            return test(self, found[None] if None in found else found)
+            test(self, found[None] if None in found else found)
+            seen = self.__dict__.get("defects_seen")
+            if seen:
+                raise seen[0]
 
         wrapper.child_calls, wrapper.separate = calls, separate
         return wrapper
@@ -79,28 +82,51 @@ def _request(regime, body, args):
     return key, observe.execute, (regime.name, body, args)
 
 
+# Modules whose checks share one child per regime, in this order: each makes a few cheap calls, and a child
+# each would cost more than their checks (the speed target). timeouts.py, which mostly waits, keeps its own.
+SHARED_BATCHES = (("fidelity", "incremental", "errors", "responses", "parameters", "images", "third_party"),)
+
+
+def batch_modules(module_name):
+    """The modules whose checks run in the same child as ``module_name``'s (itself alone, or its group)."""
+    package, _, short = module_name.rpartition(".")
+    group = next((group for group in SHARED_BATCHES if short in group), (short,))
+    return [importlib.import_module("%s.%s" % (package, name) if package else name) for name in group]
+
+
 def module_batch(module_name, regime):
-    """The requests of every in_child test of the module's classes in ``regime``, in the order of the class and
-    test names: one batch (classes skipped in this environment left out)."""
-    requests = []
-    module = sys.modules[module_name]
-    for _, cls in sorted(vars(module).items()):
+    """The requests of every in_child test of the module's classes in ``regime`` (and of the other modules of
+    its SHARED_BATCHES group), in the order of the modules, class and test names: one batch (classes skipped in
+    this environment left out). Built once per module and regime (every test of the batch asks for it)."""
+    key = (module_name, regime.name)
+    if key not in _batches:
+        _batches[key] = _module_batch(module_name, regime)
+    return _batches[key]
+
+
+_batches = {}
+
+
+def _module_batch(module_name, regime):
+    requests, seen = [], set()
+    classes = [(module, cls) for module in batch_modules(module_name) for _, cls in sorted(vars(module).items())]
+    for module, cls in classes:
         if not (
             isinstance(cls, type)
             and issubclass(cls, CheckTestCase)
             and cls.regime is regime
-            and cls.__module__ == module_name
+            and cls.__module__ == module.__name__
             and not getattr(cls, "__unittest_skip__", False)
         ):
             continue
         for name in sorted(n for n in dir(cls) if n.startswith(unittest.TestLoader.testMethodPrefix)):
             method = getattr(cls, name)
             if not getattr(method, "separate", True):
-                requests += [
-                    _request(regime, body, args)
-                    for _, body, args in method.child_calls
-                    if _request(regime, body, args) not in requests
-                ]
+                for _, body, args in method.child_calls:
+                    request = _request(regime, body, args)
+                    if request[0] not in seen:
+                        seen.add(request[0])
+                        requests.append(request)
     return requests
 
 
@@ -127,11 +153,17 @@ class CheckTestCase(unittest.TestCase):
 
     @contextlib.contextmanager
     def subTest(self, *args, **params):
+        """A subtest whose failure is the known defect's exact shape is noted, not raised: the test's other
+        subtests still run (unittest would stop at the first expected failure, leaving them unchecked), and the
+        test fails as expected once they all ran (see _decorate)."""
         with super().subTest(*args, **params):
             try:
                 yield
             except BaseException as error:
-                raise verdicts.verdict(self, error)  # noqa: B904 (the error itself, or its verdict)
+                found = verdicts.verdict(self, error)
+                if not isinstance(found, verdicts.KnownDefectSeen):
+                    raise found  # noqa: B904 (the error itself, or its verdict)
+                self.__dict__.setdefault("defects_seen", []).append(found)
 
     def observe(self, body, *args):
         """What ``body(*args)`` did in a child of this class's regime (support.Observation)."""
@@ -149,7 +181,10 @@ class CheckTestCase(unittest.TestCase):
         """(label, observation) of each call a body observed (observe.each): skips or fails the whole test
         first if the body itself did not run, crashed or hung."""
         self.returned(found, "the observation of each call")
-        return found.calls()
+        calls = found.calls()
+        if calls and all(call.skip for _, call in calls):  # no call ran: the test did not either
+            self.skipTest("; ".join(sorted({call.skip for _, call in calls})))
+        return calls
 
     def violation(self, message, found, aspect="result"):
         return ContractViolation("%s\nobserved: %s" % (message, found), found, aspect)

@@ -160,7 +160,10 @@ def run_dir():
     """A directory for what the checks' processes write (a kernel's connection file, its sockets), made before
     the zygotes start and removed with them by stop(): nothing is left behind when a check's process dies."""
     if not os.environ.get(RUN_DIR_ENV):
-        os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="g4f-tests-run-")
+        base = tempfile.gettempdir()
+        if len(os.path.join(base, "g4f-tests-run-12345678", "kernel-a", "ipc-10")) > 100 and os.path.isdir("/tmp"):
+            base = "/tmp"  # a unix socket's path holds at most 107 bytes (103 on macOS): a kernel's must fit
+        os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="g4f-tests-run-", dir=base)
         _made.append(os.environ[RUN_DIR_ENV])
     return os.environ[RUN_DIR_ENV]
 

@@ -4,36 +4,28 @@ contract (``@known(...)``, verdicts.py); the ranges come from the compatibility 
 (COMPATIBILITY.md), and a release outside a measured range is not assumed affected.
 """
 
-import sys
-
 from . import support
-from .verdicts import Defect, Leaves, OneOf, Raises, Returns, known  # noqa: F401 (the checks import known here)
+from .client_defects import *  # noqa: F401,F403 (the client contracts' entries: fidelity.py to third_party.py)
+from .conditions import (  # noqa: F401 (shared with client_defects.py)
+    LOOP_RUNNING,
+    NEVER_AWAITED,
+    OTHER_COUNTS,
+    RUN_IN_LOOP,
+    UVLOOP_RUNNING,
+    UVLOOP_UNPATCHABLE,
+    g4f_cannot_nest,
+    loop_unpatchable,
+    nest_applied,
+    nest_not_applied,
+    python_before_3_11,
+)
+from .env_defects import *  # noqa: F401,F403 (the environments' entries: asgi.py to bots.py)
+from .verdicts import ByRelease, Defect, Leaves, OneOf, Raises, Returns, known  # noqa: F401 (checks import known)
 
-
-def g4f_cannot_nest(case):
-    """g4f cannot nest: the nest package it imports (nest_asyncio2 from 7.0) is not installed"""
-    return support.g4f_nest() is None
-
-
-def g4f_nests(case):
-    """g4f can nest: the nest package it imports is installed"""
-    return support.g4f_nest() is not None
-
-
-def python_before_3_11(case):
-    """Python is older than 3.11 (where asyncio.TimeoutError became the builtin TimeoutError)"""
-    return sys.version_info < (3, 11)
-
-
-def nest_applied(case):
-    """the check runs after g4f's nest package was applied"""
-    return getattr(getattr(case, "regime", None), "name", None) == "nest-applied"
-
-
-RUN_IN_LOOP = r"asyncio\.run\(\) cannot be called from a running event loop"
-LOOP_RUNNING = r"This event loop is already running"
-UVLOOP_RUNNING = r"this event loop is already running\."
-NEVER_AWAITED = "was never awaited"
+# From 0.4.0.5 to 0.5.7.1 the async-generator sync path runs asyncio.run(async_generator_to_list(...)) where the
+# others run the loop: the same defects then raise the asyncio.run() message (measured at both ends).
+RUN_IN_LOOP_SHAPE = Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED])
+GENERATOR_ASYNCIO_RUN = ("0.4.0.5", "0.5.7.1", RUN_IN_LOOP_SHAPE)
 
 NO_NEST_ASYNC_PROVIDER = Defect(
     "no-nest-async-provider",
@@ -43,35 +35,49 @@ NO_NEST_ASYNC_PROVIDER = Defect(
     Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
     issues=(2748, 2403),
     where="seen in a child interpreter with nest_asyncio and nest_asyncio2 hidden: applies to you if you run "
-    "g4f without the nest package it imports (nest_asyncio2 from g4f 7.0)",
+    "g4f without the nest package it imports (nest_asyncio2 from g4f 7.0). Measured: 0.3.3.3 raises "
+    "NestAsyncioError, 0.3.4.6 to 8.8.6 do not; 0.3.3.4 to 0.3.4.5 cannot be imported offline",
     workaround="install nest_asyncio2 (g4f then patches the running loop), or call create_async from async code",
 )
 NO_NEST_GENERATOR_PROVIDER = Defect(
     "no-nest-generator-provider",
     "without a nest package, sync create of an async-generator provider inside a running loop raises a bare "
-    "RuntimeError, not NestAsyncioError",
+    "RuntimeError, not NestAsyncioError, and leaves a never-awaited coroutine",
     "0.3.4.6",
-    Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED]),
+    ByRelease(
+        ("0.3.4.6", "0.4.0.4", Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED])),
+        GENERATOR_ASYNCIO_RUN,
+        ("0.5.7.2", None, Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED])),
+    ),
     issues=(2748, 2403),
     where=NO_NEST_ASYNC_PROVIDER.where,
     workaround=NO_NEST_ASYNC_PROVIDER.workaround,
 )
+# 0.2.8.1 (the first release that nests) to 0.3.1.8 apply nest_asyncio to the uvloop loop, which refuses.
+UVLOOP_REFUSED = ("0.2.8.1", "0.3.1.8", Raises("builtins.ValueError", UVLOOP_UNPATCHABLE))
 UVLOOP_ASYNC_PROVIDER = Defect(
     "uvloop-async-provider",
-    "inside a running uvloop loop g4f patches nothing and lets a bare RuntimeError through instead of "
-    "NestAsyncioError",
-    "7.0.0",
-    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    "inside a running uvloop loop sync create raises another error than NestAsyncioError: nest_asyncio's "
+    "ValueError refusing to patch uvloop (0.2.8.1 to 0.3.1.8), then a bare RuntimeError as g4f leaves the loop "
+    "unpatched",
+    "0.2.8.1",
+    ByRelease(UVLOOP_REFUSED, ("0.3.1.9", None, RUN_IN_LOOP_SHAPE)),
     issues=(2403,),
     where="seen in a child running a uvloop loop: applies to you if you call the sync API from code that "
-    "runs on uvloop (uvicorn[standard], an aiohttp or bot server with uvloop)",
+    "runs on uvloop (uvicorn[standard], an aiohttp or bot server with uvloop). Measured: 0.2.8.0 raises "
+    "NestAsyncioError; each change of shape bisected (0.3.2.0 to 0.3.2.8 cannot be imported offline)",
     workaround="call create_async (or AsyncClient) from async code; the sync API cannot nest on uvloop",
 )
 UVLOOP_GENERATOR_PROVIDER = Defect(
     "uvloop-generator-provider",
     UVLOOP_ASYNC_PROVIDER.reason,
-    "7.0.0",
-    Raises("builtins.RuntimeError", UVLOOP_RUNNING),
+    "0.2.8.1",
+    ByRelease(
+        UVLOOP_REFUSED,
+        ("0.3.1.9", "0.4.0.4", Raises("builtins.RuntimeError", UVLOOP_RUNNING)),
+        GENERATOR_ASYNCIO_RUN,
+        ("0.5.7.2", None, Raises("builtins.RuntimeError", UVLOOP_RUNNING)),
+    ),
     issues=(2403,),
     where=UVLOOP_ASYNC_PROVIDER.where,
     workaround=UVLOOP_ASYNC_PROVIDER.workaround,
@@ -84,27 +90,98 @@ AUTO_PATCH_ASYNC_PROVIDER = Defect(
     Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
     issues=(2748,),
     where="seen in a child with g4f's nest package installed and nothing applied: applies to you if you call "
-    "the sync API with an AsyncProvider inside a running loop (a notebook cell, an async handler)",
+    "the sync API with an AsyncProvider inside a running loop (a notebook cell, an async handler). Measured: "
+    "7.4.7 returns the result, 7.5.0 to 8.8.6 raise",
     workaround="call nest_asyncio2.apply() yourself first, or use create_async (7.4.7 worked)",
+)
+AUTO_PATCH_GENERATOR_PROVIDER = Defect(
+    "auto-patch-generator-provider",
+    "with nest_asyncio importable but not applied, the async-generator sync path calls asyncio.run() without "
+    "patching the running loop: a bare RuntimeError and a never-awaited coroutine",
+    "0.4.0.5",
+    RUN_IN_LOOP_SHAPE,
+    last="0.4.7.4",
+    where="seen in a child with g4f's nest package installed and nothing applied: applies to you on g4f 0.4.0.5 "
+    "to 0.4.7.4 if you call the sync API with an async-generator provider inside a running loop. Measured: "
+    "0.4.0.4 and 0.4.7.5 return the result (both ends bisected)",
+    workaround="upgrade to g4f 0.4.7.5 or later, or call nest_asyncio.apply() yourself first",
 )
 ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
     "async-stream-of-sync-provider",
-    "create_async(stream=True) with a sync provider returns a coroutine, not an async iterator",
+    "create_async(stream=True) with a sync provider or an AsyncProvider returns a coroutine, not an async iterator",
     "0.4.0.5",
-    Returns({"returned": "coroutine"}),
+    OneOf(Returns({"returned": "coroutine"}), Returns({"received": {"returned": "coroutine"}, "raised": None})),
     last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream asynchronously from a "
-    "sync provider",
+    "sync provider. Measured in this shape on 0.4.0.5, 0.4.7.4, 0.5.7.1, 6.0.5, 7.0.0 and 7.4.7 (cells); "
+    "0.4.0.4 skips (create_async(stream=True) is newer), 7.5.0 honours it",
     workaround="upgrade to g4f 7.5.0 or later",
 )
 ASYNC_CLIENT_ONE_DELTA = Defect(
     "async-client-one-delta",
-    "AsyncClient streaming over a sync provider yields the whole text as one delta",
+    "AsyncClient over a sync provider collects the whole answer before it delivers anything: streamed, one "
+    "delta with all the text (after the provider produced every chunk, none before a failure); the finish reason "
+    "and token counts the provider reported are lost",
     "0.4.0.5",
-    Returns([support.JOINED]),
+    OneOf(
+        Returns([support.JOINED, None]),  # fidelity.py
+        Returns({"first": support.JOINED, "produced when it arrived": len(support.NON_EMPTY)}),  # incremental.py
+        Returns({"first": support.JOINED, "closed": True}),
+        Returns({"received": [], "raised": "g4f_tests.providers.ProviderError: FailingProviderMock"}),  # errors.py
+        Returns({"finish_reason": "stop", "usage": OTHER_COUNTS}),  # responses.py
+        Returns({"content": [support.JOINED, None], "finish_reason": [None, "stop"], "usage": OTHER_COUNTS}),
+    ),
     last="7.4.7",
-    where=ASYNC_STREAM_OF_SYNC_PROVIDER.where,
+    where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream from AsyncClient over a "
+    "sync provider. Measured in this shape on the cells from 0.4.0.5 to 7.4.7; 0.4.0.4 and 7.5.0 honour it",
     workaround=ASYNC_STREAM_OF_SYNC_PROVIDER.workaround,
+)
+ASYNC_CLIENT_MISSING = Defect(
+    "async-client-missing",
+    "g4f.client.AsyncClient does not exist: these releases removed it (0.3.3.3 brought back a synchronous one)",
+    "0.3.3.0",
+    Raises(
+        "builtins.AssertionError",
+        r"g4f\.client\.AsyncClient is missing from g4f [\d.]+ although g4f has had it since 0\.2\.8\.1: "
+        r"module 'g4f\.client' has no attribute 'AsyncClient'",
+    ),
+    last="0.3.3.2",
+    where="seen in every regime: applies to you on g4f 0.3.3.0 to 0.3.3.2 if you import AsyncClient. Measured: "
+    "0.3.2.0 has it (0.3.2.1 to 0.3.2.9 cannot be imported offline), the wheels of 0.3.3.0 to 0.3.3.2 lack it",
+    workaround="use g4f 0.3.2.0 or 0.3.7.2 and later",
+)
+ASYNC_CLIENT_IS_SYNC = Defect(
+    "async-client-is-sync",
+    "AsyncClient is the synchronous Client under a deprecated name: create returns the ChatCompletion itself "
+    "(awaiting it raises TypeError), create(stream=True) a sync generator (async for raises TypeError), and on a "
+    "running uvloop loop its sync path fails",
+    "0.3.3.3",
+    OneOf(
+        Raises("builtins.TypeError", r"object ChatCompletion can't be used in 'await' expression"),
+        Raises("builtins.TypeError", r"'async for' requires an object with __aiter__ method, got generator"),
+        Raises("builtins.RuntimeError", UVLOOP_RUNNING),
+    ),
+    last="0.3.3.3",
+    where="seen in every regime (the RuntimeError on uvloop): applies to you on g4f 0.3.3.3 if you await "
+    "AsyncClient. Measured on 0.3.3.3 only: 0.3.3.4 to 0.3.4.5 cannot be imported offline, 0.3.4.6 is async",
+    workaround="use Client.chat.completions.async_create there, or g4f 0.3.7.2 and later",
+)
+ASYNC_CLIENT_SYNC_BRIDGE = Defect(
+    "async-client-sync-bridge",
+    "AsyncClient runs an async-generator provider through the sync bridge, inside the running loop: where g4f "
+    "cannot patch that loop (uvloop, or no nest package) it raises a bare RuntimeError",
+    "0.3.4.6",
+    OneOf(
+        Raises("builtins.RuntimeError", UVLOOP_RUNNING),  # on uvloop
+        Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED]),  # without a nest package
+    ),
+    last="0.3.7.1",
+    when=loop_unpatchable,
+    where="seen in a child running a uvloop loop and in an environment without a nest package: applies to you "
+    "on g4f 0.3.4.6 to 0.3.7.1 if you use AsyncClient with an async-generator provider there (on the default "
+    "loop with a nest package g4f patches the loop and the call works). Measured at both ends in both "
+    "environments; 0.3.7.2 works (bisected); 0.3.4.6 is the first release after 0.3.3.3 that imports offline",
+    workaround="upgrade to g4f 0.3.7.2 or later",
 )
 TO_ASYNC_ITERATOR_SPLITS = Defect(
     "to-async-iterator-splits",
@@ -112,21 +189,22 @@ TO_ASYNC_ITERATOR_SPLITS = Defect(
     "0.4.0.5",
     OneOf(Returns(list("Mock")), Returns(list(b"Mock"))),
     last="7.4.7",
-    where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you pass a str or bytes to g4f's "
-    "to_async_iterator",
+    where="seen in every regime: applies to you on g4f 0.4.0.5 (where to_async_iterator first appears) to 7.4.7 "
+    "if you pass a str or bytes to it. Measured on the cells from 0.4.0.5 to 7.4.7; 7.5.0 honours it",
     workaround="upgrade to g4f 7.5.0 or later",
 )
 NEST_RUN_LEAVES_LOOPS = Defect(
     "nest-run-leaves-loops",
-    "once nest_asyncio2 is applied (as g4f advises, and as g4f does itself inside a running loop), each sync "
-    "call from a worker thread leaves that thread an event loop that is never closed: nest's asyncio.run "
-    "makes one per thread and never closes it",
-    "0.3.0.0",
+    "once g4f's nest package is applied (as g4f advises, and as g4f does itself inside a running loop), each "
+    "sync call from a worker thread leaves that thread an event loop that is never closed: the patched "
+    "asyncio.run makes one per thread and never closes it",
+    "0.2.8.1",
     Leaves(["unclosed event loop"], also=["unclosed <socket"]),
     when=nest_applied,
     where="seen in a child that applied g4f's nest package first: applies to you if you (or g4f, inside a "
-    "running loop) applied nest_asyncio2 and then call the sync API from worker threads (a threaded "
-    "server, run_in_executor): one leaked loop, with its selector and sockets, per thread",
+    "running loop) applied nest_asyncio (nest_asyncio2 from g4f 7.0) and then call the sync API from worker "
+    "threads (a threaded server, run_in_executor): one leaked loop, with its selector and sockets, per "
+    "thread. Measured from 0.2.8.1, the first release that nests (the check cannot run before), to 8.8.6",
     workaround="apply nest_asyncio2 with run_close_loop=True before g4f does, or use the async API",
 )
 JUPYTER_FRESH_KERNEL = Defect(
@@ -137,7 +215,7 @@ JUPYTER_FRESH_KERNEL = Defect(
     Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
     issues=(2748,),
     where="seen in a real ipykernel: applies to you if the first g4f call in your notebook is a sync create "
-    "with an AsyncProvider",
+    "with an AsyncProvider. Measured in a kernel: 7.4.7 returns the result, 7.5.0 to 8.8.6 raise",
     workaround="run nest_asyncio2.apply() in the notebook first, or await create_async in the cell",
 )
 TIMEOUT_IS_ASYNCIO_ERROR = Defect(
@@ -147,8 +225,9 @@ TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "0.5.4.4",
     Raises("asyncio.exceptions.TimeoutError", ""),
     when=python_before_3_11,
-    where="seen on Python 3.8 with g4f 0.5.4.4, 6.0.5, 7.0.0 and 8.8.6: applies to you on Python 3.8 to 3.10 "
-    "if you catch TimeoutError around a sync stream with a timeout",
+    where="seen on Python 3.8 with g4f 0.5.4.4 (where the timeout first appears) and on Python 3.8, 3.9 and 3.10 "
+    "with 8.8.6 (cells): applies to you on Python 3.8 to 3.10 if you catch TimeoutError around a sync stream "
+    "with a timeout",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
 )
 # The documented test_exception runs only where g4f cannot nest: the same defect, seen in this process.
@@ -163,107 +242,3 @@ DOCUMENTED_NO_NEST = Defect(
     workaround=NO_NEST_ASYNC_PROVIDER.workaround,
 )
 DOCUMENTED = {"TestChatCompletion.test_exception": DOCUMENTED_NO_NEST}
-UVLOOP_CLIENT = Defect(
-    "uvloop-client",
-    "inside a running uvloop loop (an async def endpoint of uvicorn[standard]) the sync Client lets a bare "
-    "RuntimeError through instead of NestAsyncioError",
-    "6.0.5",
-    Raises("builtins.RuntimeError", UVLOOP_RUNNING),
-    issues=(2403,),
-    where=UVLOOP_ASYNC_PROVIDER.where,
-    workaround=UVLOOP_ASYNC_PROVIDER.workaround,
-)
-PATCHED_LOOP_THREADS_KEEP_LOOPS = Defect(
-    "patched-loop-threads-keep-loops",
-    "once g4f has patched a running loop (a sync call in an async handler), nest_asyncio2's asyncio.run is "
-    "process-wide: each later sync call from a worker thread leaves that thread an open event loop installed",
-    "6.0.5",
-    Leaves(["unclosed event loop"]),
-    where="seen in a uvicorn server after an async def endpoint made a sync call: applies to you if your app "
-    "mixes async handlers that call the sync API with def handlers (a threadpool's workers keep the loops)",
-    workaround="use the async API in async handlers, so g4f never patches the server's loop",
-)
-RUN_IN_GREENLET = "builtins.RuntimeError: asyncio.run() cannot be called from a running event loop"
-NOT_REVERSIBLE = "builtins.TypeError: 'NoneType' object is not reversible"
-GEVENT_WHERE = (
-    "seen in a fresh interpreter that ran gevent.monkey.patch_all() first and serves with gevent.pywsgi: applies "
-    "to you if you call g4f's sync API under gevent (gunicorn -k gevent) and two requests can overlap"
-)
-GEVENT_WORKAROUND = (
-    "serve g4f's sync calls from real threads (gunicorn -k gthread), or let one sync g4f call run at a time per "
-    "process (one at a time works under gevent)"
-)
-IN_ANOTHER_GREENLETS_LOOP = (
-    "made while another greenlet's call is inside its event loop, finds that loop running (asyncio keeps the "
-    "running loop per OS thread, and greenlets share one)"
-)
-
-
-def gevent_defect(name, reason, first, shape, last=None, when=None):
-    return Defect(name, reason, first, shape, last, (2658,), when, GEVENT_WHERE, GEVENT_WORKAROUND)
-
-
-GEVENT_ASYNC_PROVIDER_AT_ONCE = gevent_defect(
-    "gevent-async-provider-at-once",
-    "under gevent, a sync create %s: the AsyncProvider path's asyncio.run() raises a bare RuntimeError and "
-    "leaves the coroutine never awaited" % IN_ANOTHER_GREENLETS_LOOP,
-    "7.5.0",
-    Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED]),
-)
-GEVENT_ASYNC_PROVIDER_AT_ONCE_NO_NEST = gevent_defect(
-    "gevent-async-provider-at-once-no-nest",
-    GEVENT_ASYNC_PROVIDER_AT_ONCE.reason + ", where g4f cannot nest",
-    "6.5.0",
-    GEVENT_ASYNC_PROVIDER_AT_ONCE.shape,
-    last="7.4.7",
-    when=g4f_cannot_nest,
-)
-GEVENT_ASYNC_PROVIDER_AT_ONCE_7_0_0 = gevent_defect(
-    "gevent-async-provider-at-once-7.0.0",
-    "under gevent, a sync create %s, nest-patches it and runs on it: one call fails closing the loop another "
-    "greenlet still runs" % IN_ANOTHER_GREENLETS_LOOP,
-    "7.0.0",
-    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: Cannot close a running event loop": 1}}),
-    last="7.0.0",
-    when=g4f_nests,
-)
-GEVENT_IMAGES_AT_ONCE = gevent_defect(
-    "gevent-images-at-once",
-    "under gevent, client.images.generate %s: its asyncio.run() raises a bare RuntimeError and leaves the "
-    "coroutine never awaited" % IN_ANOTHER_GREENLETS_LOOP,
-    "7.5.0",
-    Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED]),
-)
-GEVENT_IMAGES_AT_ONCE_NO_NEST = gevent_defect(
-    "gevent-images-at-once-no-nest",
-    GEVENT_IMAGES_AT_ONCE.reason + ", where g4f cannot nest",
-    "6.5.0",
-    GEVENT_IMAGES_AT_ONCE.shape,
-    last="7.4.7",
-    when=g4f_cannot_nest,
-)
-GEVENT_IMAGES_AT_ONCE_NESTED = gevent_defect(
-    "gevent-images-at-once-nested",
-    "under gevent, client.images.generate %s, and nest_asyncio2's asyncio.run (patched process-wide by an "
-    "earlier call) fails inside it" % IN_ANOTHER_GREENLETS_LOOP,
-    "7.0.0",
-    Returns({"calls": 4, "wrong": {NOT_REVERSIBLE: 3}}),
-    last="7.4.7",
-    when=g4f_nests,
-)
-GEVENT_GENERATOR_AT_ONCE = gevent_defect(
-    "gevent-generator-at-once",
-    "under gevent, a sync stream %s, nest-patches it and runs on it: one call fails closing the loop another "
-    "greenlet still runs, two inside nest_asyncio2" % IN_ANOTHER_GREENLETS_LOOP,
-    "7.5.0",
-    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: Cannot close a running event loop": 1, NOT_REVERSIBLE: 2}}),
-    when=g4f_nests,
-)
-GEVENT_GENERATOR_AT_ONCE_NO_NEST = gevent_defect(
-    "gevent-generator-at-once-no-nest",
-    "under gevent, where g4f cannot nest, a sync stream %s and runs on it: a bare RuntimeError, and a "
-    "never-awaited coroutine" % IN_ANOTHER_GREENLETS_LOOP,
-    "6.5.0",
-    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: This event loop is already running": 3}}, [NEVER_AWAITED]),
-    when=g4f_cannot_nest,
-)

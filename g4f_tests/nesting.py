@@ -9,6 +9,7 @@ from . import regimes, support
 from .checks import CheckTestCase, in_child
 from .known_defects import (
     AUTO_PATCH_ASYNC_PROVIDER,
+    AUTO_PATCH_GENERATOR_PROVIDER,
     NO_NEST_ASYNC_PROVIDER,
     NO_NEST_GENERATOR_PROVIDER,
     UVLOOP_ASYNC_PROVIDER,
@@ -102,6 +103,7 @@ class TestAutoPatch(CheckTestCase):
         """with nest_asyncio importable and nothing applied, sync create with an async provider inside asyncio.run returns the result (g4f patches the loop)"""
         self.assertReturned(found, "Mock")
 
+    @known(AUTO_PATCH_GENERATOR_PROVIDER)
     @in_child(create_inside_the_loop, AsyncGeneratorProviderMock)
     def test_generator_provider_in_running_loop(self, found):
         """with nest_asyncio importable and nothing applied, sync create with an async-generator provider inside asyncio.run returns the result (g4f patches the loop)"""

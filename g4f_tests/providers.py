@@ -86,6 +86,140 @@ class HangingProviderMock(AsyncGeneratorProvider):
             cls.closed.set()
 
 
+class JoinedAsyncProviderMock(AsyncProvider):
+    """An AsyncProvider that answers JOINED in one piece (a stream of it is that one chunk)."""
+
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+
+    @classmethod
+    async def create_async(cls, model, messages, **kwargs):
+        await asyncio.sleep(0)
+        return JOINED
+
+
+# The three kinds of provider a request can meet, each streaming CHUNKS (the AsyncProvider: JOINED at once).
+KINDS = {
+    "sync provider": ChunksProviderMock,
+    "async provider": JoinedAsyncProviderMock,
+    "async-generator provider": AsyncChunksProviderMock,
+}
+
+
+class ProviderError(Exception):
+    """What our failing providers raise: a type of our own, so that a caller given any other type shows it."""
+
+
+class FailingProviderMock(AbstractProvider):
+    """A sync provider that yields CHUNKS[0] and CHUNKS[1], then fails."""
+
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+
+    @classmethod
+    def create_completion(cls, model, messages, stream, **kwargs):
+        yield CHUNKS[0]
+        yield CHUNKS[1]
+        raise ProviderError(cls.__name__)
+
+
+class AsyncFailingProviderMock(AsyncGeneratorProvider):
+    """An async-generator provider that yields CHUNKS[0] and CHUNKS[1], then fails."""
+
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        yield CHUNKS[0]
+        await asyncio.sleep(0)
+        yield CHUNKS[1]
+        raise ProviderError(cls.__name__)
+
+
+class FailingAsyncProviderMock(AsyncProvider):
+    """An AsyncProvider that fails instead of answering."""
+
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+
+    @classmethod
+    async def create_async(cls, model, messages, **kwargs):
+        await asyncio.sleep(0)
+        raise ProviderError(cls.__name__)
+
+
+class CountingProviderMock(AbstractProvider):
+    """A sync provider that streams CHUNKS, counting in ``produced[0]`` the chunks it has yielded so far and
+    setting ``closed`` once its generator is closed (take a fresh one: counting_provider)."""
+
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+
+    @classmethod
+    def create_completion(cls, model, messages, stream, **kwargs):
+        try:
+            for chunk in NON_EMPTY:
+                cls.produced[0] += 1
+                yield chunk
+        finally:
+            cls.closed.set()
+
+
+class AsyncCountingProviderMock(AsyncGeneratorProvider):
+    """CountingProviderMock as an async-generator provider."""
+
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        try:
+            for chunk in NON_EMPTY:
+                cls.produced[0] += 1
+                yield chunk
+                await asyncio.sleep(0)
+        finally:
+            cls.closed.set()
+
+
+def counting_provider(kind):
+    """A fresh counting provider of ``kind`` ("sync provider" or "async-generator provider"), nothing counted."""
+    base = CountingProviderMock if kind == "sync provider" else AsyncCountingProviderMock
+    return type(base.__name__, (base,), {"produced": [0], "closed": threading.Event()})
+
+
+class PacedProviderMock(AsyncGeneratorProvider):
+    """Yields ``chunks[0]`` at once, then each next chunk after its gap in ``gaps`` (seconds); sets ``closed``
+    once its generator is closed (take a fresh one: paced_provider)."""
+
+    working = True
+    chunks, gaps = (), ()
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        try:
+            yield cls.chunks[0]
+            for gap, chunk in zip(cls.gaps, cls.chunks[1:]):
+                await asyncio.sleep(gap)
+                yield chunk
+        finally:
+            cls.closed.set()
+
+
+def paced_provider(chunks, gap, use_stream_timeout):
+    """A fresh PacedProviderMock yielding ``chunks`` ``gap`` seconds apart; use_stream_timeout True is left to the
+    base class (AsyncGeneratorProvider's, as a third party leaves it), False is set on the class."""
+    attributes = {"chunks": tuple(chunks), "gaps": (gap,) * (len(chunks) - 1), "closed": threading.Event()}
+    if not use_stream_timeout:
+        attributes["use_stream_timeout"] = False
+    return type("PacedProviderMock", (PacedProviderMock,), attributes)
+
+
 def create(provider, stream=False, **kwargs):
     """Sync ChatCompletion.create; for stream=True the str chunks of the stream (g4f may add other objects, such
     as a finish reason), or {"returned": type name} when it returns something that is not a stream."""

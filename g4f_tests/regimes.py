@@ -52,7 +52,22 @@ SERVER_WARM = ("uvicorn", "uvicorn.config", "starlette.applications", "starlette
 
 
 # The modules whose checks run in the children (the package's MODULES but the documented one), per state.
-CHECK_MODULES = ("nesting", "loops", "streaming", "clients", "threads", "cancellation", "bridge")
+CHECK_MODULES = (
+    "nesting",
+    "loops",
+    "streaming",
+    "fidelity",
+    "incremental",
+    "errors",
+    "timeouts",
+    "responses",
+    "parameters",
+    "images",
+    "third_party",
+    "threads",
+    "cancellation",
+    "bridge",
+)
 CHECK_MODULES += ("asgi", "wsgi", "bots", "jupyter")
 STATE_MODULES = {GEVENT: ("greenlets",)}
 

@@ -1,15 +1,24 @@
-"""The sandbox every process of the suite runs in: no network, and g4f's version check off.
+"""The sandbox every process of the suite runs in: no network, g4f's version check off, g4f's files elsewhere.
 
 g4f starts a thread on its first request that asks the package index for a newer g4f, unless
-``g4f.debug.version_check`` is False. The network guard is an audit hook (it cannot be removed, only switched
-off): any attempt to reach a non-loopback address becomes a NetworkAccessError naming the destination, and is
-recorded for the runner's summary. One function, ``sandbox()``, does both wherever the suite runs code: the
-package (the guard, when it is imported), the documented module's adoption, the zygotes, a Jupyter kernel.
+``g4f.debug.version_check`` is False, and it writes usage records and caches under its cookies folder (in the
+user's home). The network guard is an audit hook (it cannot be removed, only switched off): any attempt to reach
+a non-loopback address becomes a NetworkAccessError naming the destination, and is recorded for the runner's
+summary. g4f's cookies folder becomes one temporary folder per run, shared with the run's children (forked, or
+told by G4F_TESTS_COOKIES_DIR) and removed when the process that made it ends. One function, ``sandbox()``,
+does it all wherever the suite runs code: the package (the guard, when it is imported), the documented module's
+adoption, the zygotes, a Jupyter kernel.
 """
 
+import atexit
 import ipaddress
+import os
+import shutil
 import sys
+import tempfile
 import threading
+
+COOKIES_ENV = "G4F_TESTS_COOKIES_DIR"
 
 
 def sandbox():
@@ -17,6 +26,19 @@ def sandbox():
     g4f_debug = sys.modules.get("g4f.debug")
     if g4f_debug is not None:
         g4f_debug.version_check = False
+    g4f_cookies = sys.modules.get("g4f.cookies")
+    if g4f_cookies is not None and hasattr(g4f_cookies, "set_cookies_dir"):
+        g4f_cookies.set_cookies_dir(cookies_dir())
+
+
+def cookies_dir():
+    """The run's folder for g4f's files: inherited from the parent, or made here and removed at this exit."""
+    path = os.environ.get(COOKIES_ENV)
+    if not path:
+        path = os.environ[COOKIES_ENV] = tempfile.mkdtemp(prefix="g4f-tests-cookies-")
+        owner = os.getpid()
+        atexit.register(lambda: os.getpid() == owner and shutil.rmtree(path, ignore_errors=True))
+    return path
 
 
 class NetworkAccessError(OSError):

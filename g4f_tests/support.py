@@ -20,6 +20,7 @@ import traceback
 import unittest
 import warnings
 
+from .apis import G4F_APIS
 from .sandbox import blocked_attempts, enable_network_guard, sandbox  # noqa: F401 (shared from here)
 
 # Time limits, in seconds, named by role (CPython's test.support calls its 30 s limit SHORT_TIMEOUT).
@@ -35,6 +36,7 @@ NEST_MODULES = ("nest_asyncio2", "nest_asyncio")
 # looks like a number, a long one. Upper-casing, stripping, dropping, repeating, reordering, re-encoding or
 # splitting any of them shows.
 MESSAGES = [{"role": "user", "content": "Hello"}]
+MODEL = "g4f-tests-model"  # the model the requests of paths.py name: not one of g4f's, so no path can swap it
 CHUNKS = ("Hello", ", Wörld", " ", "", "\n  zwei  Leerzeichen ", "42", "ЖёлТый — straße 🙂", "Ab" * 2000)
 JOINED = "".join(CHUNKS)
 NON_EMPTY = [chunk for chunk in CHUNKS if chunk]
@@ -118,22 +120,21 @@ class Observation:
         self.warnings, self.log, self.leftover = list(warnings), list(log), leftover
 
     @classmethod
-    def of_exception(cls, error):
-        """The observation of an exception raised in this process. Frees what its traceback holds first, so a
-        coroutine it kept alive warns now, inside the observation."""
+    def of_exception(cls, error, caught=()):
+        """The observation of an exception raised in this process, after the warnings ``caught`` while it was raised.
+        Frees what its traceback holds first, so a coroutine it kept alive warns now, inside the observation."""
         described = {
             "type": "%s.%s" % (type(error).__module__, type(error).__qualname__),
             "message": str(error),
             "nest_error": type(error).__name__ == "NestAsyncioError",
             "traceback": "".join(traceback.format_exception(type(error), error, error.__traceback__)),
         }
-        with warnings.catch_warnings(record=True) as caught:
+        with warnings.catch_warnings(record=True) as caught_now:
             warnings.simplefilter("always")
             traceback.clear_frames(error.__traceback__)
             gc.collect()
-        return cls(
-            error=described, warnings=["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in caught]
-        )
+        lines = ["%s: %s" % (w.category.__name__, str(w.message).splitlines()[0]) for w in list(caught) + caught_now]
+        return cls(error=described, warnings=lines)
 
     def calls(self):
         """(label, Observation) for a body that observed several calls and returned {label: observation}."""
@@ -226,7 +227,7 @@ def g4f_nest():
 
     Read from g4f's own module state: g4f.providers.asyncio from 0.3.5.8 on (nest_asyncio2 from 7.0,
     nest_asyncio before), g4f.providers.base_provider in 0.3.4.x. Older releases import nest_asyncio where
-    they need it (0.3.0 to 0.3.3) or never (0.2): then the answer is whether that import would work.
+    they need it (0.2.8.1 to 0.3.3) or never (before 0.2.8.1): then the answer is whether that import would work.
     """
     for name in ("g4f.providers.asyncio", "g4f.providers.base_provider"):
         try:
@@ -235,7 +236,7 @@ def g4f_nest():
             continue
         if hasattr(module, "has_nest_asyncio"):
             return getattr(module, "nest_asyncio", None) if module.has_nest_asyncio else None
-    if g4f_release() < (0, 3):
+    if g4f_release() < (0, 2, 8, 1):
         return None
     try:
         return importlib.import_module("nest_asyncio")
@@ -266,20 +267,6 @@ def environment_lines():
     if g4f_version() is not None:
         lines.append(describe_nest())
     return lines
-
-
-# APIs that appeared in a known g4f release. On an older g4f a check that needs one skips, naming it; on
-# the first release that had it and every newer one the check must find it, or it fails naming what is gone.
-G4F_APIS = {
-    # First releases found by bisecting the wheels on the package index (g4f's own code, not a guess).
-    "async_client": ("0.2.8.1", "g4f.client.AsyncClient"),
-    "bridge": ("0.3.5.8", "g4f.providers.asyncio"),
-    "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
-    "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
-    "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
-    "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
-    "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
-}
 
 
 def g4f_bridge():

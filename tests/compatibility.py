@@ -1,4 +1,5 @@
-"""Builds COMPATIBILITY.md from the matrix cells' results (see noxfile.py), bisecting where a contract broke."""
+"""Builds COMPATIBILITY.md from the matrix cells' results (see noxfile.py), bisecting where a contract broke;
+and checks a cell's two runs (cell_problems)."""
 
 import re
 import subprocess
@@ -7,14 +8,101 @@ import sys
 sys.path.insert(0, __file__.rsplit("/", 2)[0])
 from g4f_tests.support import parse_version  # noqa: E402
 
-BAD = ("FAIL", "ERROR")
-# What a probe returns for a release the suite cannot run on (it failed to load, e.g. g4f tried the
-# network at import and the guard stopped it); such releases are collected for the table.
+# nest variants: both packages; g4f's own default install (only nest_asyncio2); only the old nest_asyncio
+# (nest_asyncio2 uninstalled even where g4f depends on it); neither.
+NEST = {"both": ["nest_asyncio", "nest_asyncio2"], "nest2": ["nest_asyncio2"], "nest1": ["nest_asyncio"], "none": []}
+# What else a cell installs: nothing (those checks skip naming it), uvloop, or uvloop and a Jupyter kernel.
+EXTRAS = {"none": [], "uvloop": ["uvloop"], "uvloop+jupyter": ["uvloop", "ipykernel", "jupyter_client"]}
+LINE_EXTRAS = "uvloop+jupyter"  # the g4f line's cells install every extra
+FAILING = ("failed", "error", "unexpected success")
+BAD = ("failed", "error")
+DOCUMENTED_EXCEPTION = "g4f_tests.asyncio.TestChatCompletion.test_exception"
+# What a probe returns for a release the suite cannot run on (it failed to load: g4f tried the network at
+# import and the guard stopped it, or the release is broken, as 0.4.0.1); such releases are listed in the table.
 UNCHECKABLE = "uncheckable"
 UNCHECKED = set()
 
 
-def all_releases(session=None):
+def header_python(environment):
+    """(X.Y, X.Y.Z, executable) from the runner's header, whose first line is "Python X.Y.Z (EXECUTABLE) on ..."."""
+    found = re.match(r"Python ((\d+\.\d+)\.\S+) \((.*)\) on ", (environment or [""])[0])
+    return (found.group(2), found.group(1), found.group(3)) if found else (None, None, None)
+
+
+def cell_problems(cell, default, strict, venv):
+    """What is wrong with a cell's two runs, the runner's --json reports ``default`` and ``strict`` (None when a
+    run wrote none); [] when nothing is. ``cell``: python, g4f, nest, extras, newest (the newest g4f release);
+    ``venv``: the cell's virtualenv, where the suite must have run."""
+    problems = []
+    for name, report in (("default", default), ("--strict", strict)):
+        if report is None:
+            problems.append("the %s run wrote no --json report" % name)
+            continue
+        python, full, executable = header_python(report.get("environment"))
+        if python != cell["python"]:
+            problems.append(
+                "the %s run's header names Python %s, not %s: %r"
+                % (name, full, cell["python"], (report.get("environment") or ["(no header)"])[0])
+            )
+        elif not (executable or "").startswith(venv.rstrip("/") + "/"):
+            problems.append("the %s run's Python %s is not the cell's virtualenv's (%s)" % (name, executable, venv))
+    if problems:
+        return problems
+    ran, ran_strict = default["tests"], strict["tests"]
+    failing = sorted(t for t, v in ran.items() if v["outcome"] in FAILING)
+    if failing or default["exit"] != 0:
+        problems.append(
+            "the default run failed (exit %s): %s"
+            % (default["exit"], "; ".join("%s: %s" % (t, ran[t]["message"].strip()[-2000:]) for t in failing))
+        )
+    if sorted(ran) != sorted(ran_strict):
+        problems.append("the two runs ran different tests: %s" % sorted(set(ran) ^ set(ran_strict)))
+    expected = {t for t, v in ran.items() if v["outcome"] == "expected failure"}
+    strict_failed = {t for t, v in ran_strict.items() if v["outcome"] in FAILING}
+    if strict_failed != expected:
+        problems.append(
+            "--strict fails %s but the default run's expected failures are %s (only in --strict: %s; only "
+            "expected: %s)"
+            % (len(strict_failed), len(expected), sorted(strict_failed - expected), sorted(expected - strict_failed))
+        )
+    if strict["counts"]["failed"] != default["counts"]["expected failures"]:
+        problems.append(
+            "--strict counts %d failed, the default run %d expected failures"
+            % (strict["counts"]["failed"], default["counts"]["expected failures"])
+        )
+    if strict["exit"] != (1 if expected else 0):
+        problems.append("--strict exited %s with %d known defects" % (strict["exit"], len(expected)))
+    changed = sorted(t for t in set(ran) & set(ran_strict) - expected if ran[t]["outcome"] != ran_strict[t]["outcome"])
+    if changed:
+        problems.append("outcomes that --strict changed although no known defect applies: %s" % changed)
+    problems += _nest_problems(cell, default)
+    return problems
+
+
+def _nest_problems(cell, default):
+    """The header says how g4f nests; it must name a package the variant installed, and where g4f cannot nest
+    in a nest1 or none cell the documented test_exception must have run (on the newest g4f: as the known defect)."""
+    problems = []
+    nests = default["environment"][2] if len(default["environment"]) > 2 else ""
+    used = re.match(r"g4f nests with (\S+)", nests)
+    if used and used.group(1) not in NEST[cell["nest"]]:
+        problems.append("g4f nests with %s, which the %s variant does not install" % (used.group(1), cell["nest"]))
+    if cell["nest"] not in ("none", "nest1"):
+        return problems
+    outcome = default["tests"].get(DOCUMENTED_EXCEPTION, {}).get("outcome")
+    if cell["g4f"] == cell["newest"]:
+        if not nests.startswith("g4f cannot nest"):
+            problems.append("g4f %s nests in the %s variant: %r" % (cell["g4f"], cell["nest"], nests))
+        if outcome != "expected failure":
+            problems.append(
+                "%s was %s, not the expected failure it is where g4f cannot nest" % (DOCUMENTED_EXCEPTION, outcome)
+            )
+    elif nests.startswith("g4f cannot nest") and outcome in (None, "skipped"):
+        problems.append("%s did not run (%s) although g4f cannot nest here" % (DOCUMENTED_EXCEPTION, outcome))
+    return problems
+
+
+def all_releases():
     """Every g4f release the package index lists, oldest first."""
     proc = subprocess.run(
         [sys.executable, "-m", "pip", "index", "versions", "g4f"],
@@ -39,8 +127,8 @@ def verdict(cell, test_id):
 
 
 def axis(cells):
-    """The g4f-line cells: Python 3.11, both nest packages, no uvloop, oldest release first."""
-    line = [c for c in cells if c["python"] == "3.11" and c["nest"] == "both" and c["uvloop"] == "off"]
+    """The g4f-line cells: Python 3.11, both nest packages, every extra, oldest release first."""
+    line = [c for c in cells if c["python"] == "3.11" and c["nest"] == "both" and c["extras"] == LINE_EXTRAS]
     return sorted(line, key=lambda c: parse_version(c["g4f"]))
 
 
@@ -102,50 +190,97 @@ def transitions(test_id, line, releases, probe, log):
     if found:
         return "; ".join(found)
     on_line = {verdict(cell, test_id) for cell in line}
-    where = "honoured" if "ok" in on_line else "skipped (it needs uvloop or a nest variant)"
-    return "%s on the g4f line; broken only in the uvloop or nest-variant cells" % where
+    where = "honoured" if "ok" in on_line else "skipped (it needs another Python or nest variant)"
+    return "%s on the g4f line; broken only in other cells" % where
+
+
+def defects_seen(cell):
+    """{defect name: [test ids]} of the known defects a cell's default run reported as expected failures."""
+    seen = {}
+    for test_id, message in cell.get("expected", {}).items():
+        found = re.match(r"known g4f defect ([\w-]+):", message)
+        seen.setdefault(found.group(1) if found else "?", []).append(test_id)
+    return seen
+
+
+def defects_section(cells):
+    """Each registered defect: its range in known_defects.py and the cells that saw it, so a reader can check
+    that a range is what was measured (an end no cell measured is said so)."""
+    from g4f_tests import known_defects
+    from g4f_tests.verdicts import Defect
+
+    out = [
+        "## Known defects, as measured",
+        "",
+        "The range of each defect in g4f_tests/known_defects.py, and the g4f releases of the cells whose default",
+        "run saw it in its exact shape (an expected failure). An end of a range that no cell ran is marked.",
+        "",
+        "| defect | range in known_defects.py | seen on g4f (cells) |",
+        "|---|---|---|",
+    ]
+    for defect in sorted(
+        (d for d in vars(known_defects).values() if isinstance(d, Defect)), key=lambda d: parse_version(d.first)
+    ):
+        seen = sorted({c["g4f"] for c in cells if defect.name in defects_seen(c)}, key=parse_version)
+        where = sorted(
+            {"%s/%s/%s" % (c["python"], c["nest"], c["extras"]) for c in cells if defect.name in defects_seen(c)}
+        )
+        ends = [end for end in (defect.first, defect.last) if end and end not in seen]
+        out.append(
+            "| `%s` | %s%s | %s |"
+            % (
+                defect.name,
+                defect.releases(),
+                " (not run by a cell: %s)" % ", ".join(ends) if ends else "",
+                "%s (%s)" % (", ".join(seen), "; ".join(where)) if seen else "not seen",
+            )
+        )
+    return out + [""]
 
 
 def render(cells, releases, probe, log, when):
-    cells = sorted(cells, key=lambda c: (parse_version(c["g4f"]), parse_version(c["python"]), c["nest"], c["uvloop"]))
+    cells = sorted(cells, key=lambda c: (parse_version(c["g4f"]), parse_version(c["python"]), c["nest"], c["extras"]))
     out = [
         "# Compatibility",
         "",
         "Generated by `nox` (noxfile.py) on %s from %d cells; do not edit by hand." % (when, len(cells)),
-        "A cell runs the whole suite twice, by default and with `--strict`; *expected failures* are the known",
-        "g4f defects of README.md, and `--strict` fails exactly on them in every cell (nox checks it).",
+        "A cell runs the whole suite twice, by default and with `--strict`, on the Python it names (the Python",
+        "column is read from the suite's own header); *expected failures* are the known g4f defects of",
+        "README.md, and `--strict` fails exactly on them in every cell (nox checks it).",
         "",
         "## Cells",
         "",
-        "| Python | g4f | nest | uvloop | passed | failed | skipped | expected failures | seconds |",
-        "|---|---|---|---|---|---|---|---|---|",
+        "| Python | g4f | nest | extras | how g4f nests | passed | failed | skipped | expected failures | seconds |",
+        "|---|---|---|---|---|---|---|---|---|---|",
     ]
     for c in cells:
-        counts = re.findall(r"(\d+) (passed|failed|skipped|expected failures)", c["closing"])
-        by = {name: number for number, name in counts}
+        counts = c["counts"]
+        nests = c["environment"][2] if len(c["environment"]) > 2 else ""
         out.append(
-            "| %s | %s | %s | %s | %s | %s | %s | %s | %s |"
+            "| %s | %s | %s | %s | %s | %s | %s | %s | %s | %s |"
             % (
-                c["python"],
+                header_python(c["environment"])[1],
                 c["g4f"],
                 c["nest"],
-                c["uvloop"],
-                by.get("passed", "?"),
-                by.get("failed", "?"),
-                by.get("skipped", "?"),
-                by.get("expected failures", "?"),
+                c["extras"],
+                nests.split(" (")[0].replace("g4f nests with ", "with "),
+                counts["passed"],
+                counts["failed"],
+                counts["skipped"],
+                counts["expected failures"],
                 c["seconds"],
             )
         )
+    out += [""] + defects_section(cells)
 
     tests = sorted({t for c in cells for t in c["strict"]})
     line = axis(cells)
     out += [
-        "",
         "## Contracts that some g4f release does not honour",
         "",
-        "Releases per verdict over all cells. Where the verdict changes along the g4f line (Python 3.11,",
-        "both nest packages, no uvloop), the release where the contract broke or was fixed is found by",
+        "Releases per verdict over all cells (a release broken in some of its cells only names them, as",
+        "Python/nest/extras). Where the verdict changes along the g4f line (Python 3.11,",
+        "both nest packages, uvloop and Jupyter), the release where the contract broke or was fixed is found by",
         "bisecting over every release in between (`pip index versions g4f`); a release that skips the",
         "check for a missing API counts as not broken.",
         "",
@@ -154,21 +289,27 @@ def render(cells, releases, probe, log, when):
     ]
     always = 0
     for test_id in tests:
-        verdicts = {}
+        verdicts, broken_in = {}, {}
         for c in cells:
             v = verdict(c, test_id)
             if v:
                 verdicts.setdefault(v, set()).add(c["g4f"])
+            if v == "broken":
+                broken_in.setdefault(c["g4f"], set()).add("%s/%s/%s" % (c["python"], c["nest"], c["extras"]))
         if "broken" not in verdicts:
             always += 1
             continue
         short = test_id.split(".", 1)[1]
+        both = verdicts.get("ok", set()) & verdicts["broken"]  # a release broken only in some of its cells: which
         out.append(
             "| `%s` | %s | %s | %s |"
             % (
                 short,
                 ", ".join(sorted(verdicts.get("ok", ()), key=parse_version)) or "none",
-                ", ".join(sorted(verdicts["broken"], key=parse_version)),
+                ", ".join(
+                    r + (" (%s)" % ", ".join(sorted(broken_in[r])) if r in both else "")
+                    for r in sorted(verdicts["broken"], key=parse_version)
+                ),
                 transitions(test_id, line, releases, probe, log),
             )
         )
@@ -180,8 +321,8 @@ def render(cells, releases, probe, log, when):
     ]
     if UNCHECKED:
         out += [
-            "Releases the bisection had to leave out because the suite cannot load on them (the",
-            "network guard stopped g4f reaching a host while it was imported): %s."
+            "Releases the bisection had to leave out because the suite cannot load on them (g4f failed to",
+            "import: the network guard stopped it reaching a host, or the release is broken): %s."
             % ", ".join(sorted(UNCHECKED, key=parse_version)),
             "",
         ]

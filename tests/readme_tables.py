@@ -29,6 +29,10 @@ def loaded_tests():
     return [test for module in modules for test in iter_tests(loader.loadTestsFromModule(module))]
 
 
+def known_defects_of(test):
+    return getattr(getattr(test, test._testMethodName, None), "known_defects", ())
+
+
 def tests_table():
     lines = ["| test | contract checked |", "|---|---|"]
     for test in loaded_tests():

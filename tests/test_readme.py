@@ -43,6 +43,17 @@ class ReadmeTest(unittest.TestCase):
         for command in commands:
             self.assertIn(command, ci, "README's quick start and .ci/run disagree")
 
+    def test_compatibility_table_is_linked_and_its_broken_contracts_are_registered(self):
+        """every contract COMPATIBILITY.md lists as broken somewhere is in the known-defects registry"""
+        self.assertIn("(COMPATIBILITY.md)", readme())
+        with open(os.path.join(ROOT, "COMPATIBILITY.md"), encoding="utf-8") as f:
+            table = f.read()
+        broken = re.findall(r"^\| `(\w+\.Test\w*\.test_\w+)` \|", table, re.M)
+        self.assertTrue(broken, "COMPATIBILITY.md lists no contract")
+        carrying = {t.id() for t in readme_tables.loaded_tests() if readme_tables.known_defects_of(t)}
+        unregistered = [t for t in broken if "g4f_tests." + t not in carrying]
+        self.assertEqual(unregistered, [], "broken in the matrix but not in g4f_tests/known_defects.py")
+
 
 if __name__ == "__main__":
     unittest.main()

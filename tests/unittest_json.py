@@ -4,7 +4,9 @@ test's outcome as JSON: what the project's own tests read instead of unittest's 
 
     python tests/unittest_json.py OUT.json [unittest arguments: names, discover ..., -k ...]
 
-The outcomes are recorded by g4f_tests.report.Outcomes, the same recorder as the runner's --json.
+The outcomes are recorded by g4f_tests.report.Outcomes, the same recorder as the runner's --json. With
+``--progress``, each test's outcome is also written to stdout as one JSON line when it finishes (tests/__main__.py
+shows them).
 """
 
 import json
@@ -15,13 +17,22 @@ import unittest
 sys.path[0] = os.getcwd()  # as ``python -m unittest`` has it: the current folder first, not this script's
 from g4f_tests.report import Outcomes  # noqa: E402
 
+PROGRESS = "--progress" in sys.argv[2:3]
+
 
 class _Result(Outcomes, unittest.TextTestResult):
-    pass
+    def stopTest(self, test):
+        super().stopTest(test)
+        if PROGRESS:
+            test_id = getattr(test, "test_case", test).id()
+            entry = self.outcomes.get(test_id, {})
+            line = {"id": test_id, "outcome": entry.get("outcome"), "seconds": entry.get("seconds")}
+            sys.__stdout__.write("PROGRESS %s\n" % json.dumps(line))
+            sys.__stdout__.flush()
 
 
 def main():
-    out, argv = sys.argv[1], sys.argv[2:]
+    out, argv = sys.argv[1], [a for a in sys.argv[2:] if a != "--progress"]
     runner = unittest.TextTestRunner(resultclass=_Result, verbosity=0)
     program = unittest.main(module=None, argv=["python -m unittest"] + argv, testRunner=runner, exit=False)
     result = program.result

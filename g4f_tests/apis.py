@@ -1,0 +1,19 @@
+"""The table of g4f APIs the checks need, by the g4f release that first had each (support.require_api reads it)."""
+
+# APIs that appeared in a known g4f release. On an older g4f a check that needs one skips, naming it; on
+# the first release that had it and every newer one the check must find it, or it fails naming what is gone.
+G4F_APIS = {
+    # First releases found by bisecting the wheels on the package index (g4f's own code, not a guess).
+    "async_client": ("0.2.8.1", "g4f.client.AsyncClient"),
+    "bridge": ("0.3.5.8", "g4f.providers.asyncio"),
+    "auto_patch": ("0.4.0.0", "g4f patching a running loop itself when nest_asyncio is importable"),
+    "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
+    "to_async_iterator": ("0.4.0.5", "g4f.providers.asyncio.to_async_iterator"),
+    "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
+    "client_ignore_stream": ("0.3.9.6", "the clients passing ignore_stream on to the provider"),
+    "images": ("0.3.8.3", "Client().images.generate passing the prompt to an image provider"),
+    "client_usage": ("0.5.2.4", "the clients' answers carrying a provider's FinishReason and Usage"),
+    "stream_timeout": ("7.5.0", "the clients' own stream limit (g4f.providers.base_provider.wait_for)"),
+    "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
+    "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
+}

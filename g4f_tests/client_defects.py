@@ -1,0 +1,159 @@
+"""The known-defect registry's entries for the client contracts (fidelity.py, incremental.py, errors.py,
+timeouts.py, responses.py, parameters.py, images.py, third_party.py); known_defects.py is the registry and exports
+them with its own. Each shape is what the check observes, in the vocabulary of its module.
+"""
+
+from . import support
+from .conditions import NEVER_AWAITED, RUN_IN_LOOP, nest_not_applied, python_before_3_11
+from .verdicts import Defect, OneOf, Raises, Returns
+
+# g4f's RaiseExceptionProviderMock as errors.py asks it, not streamed and streamed (a subclass that streams).
+_RAISE_MOCKS = ("RaiseExceptionProviderMock", "StreamingRaiseExceptionProviderMock")
+NO_USE_STREAM_TIMEOUT = "type object '%s' has no attribute 'use_stream_timeout'"
+ASYNC_CLIENT_USE_STREAM_TIMEOUT = Defect(
+    "async-client-use-stream-timeout",
+    "AsyncClient reads the provider's use_stream_timeout, which only AsyncGeneratorProvider defines: a provider "
+    "based on AbstractProvider or AsyncProvider without it (g4f's own RaiseExceptionProviderMock, a third "
+    "party's) gets AttributeError from every AsyncClient request, streamed or not, and is never called",
+    "7.5.0",
+    OneOf(
+        Raises("builtins.AttributeError", NO_USE_STREAM_TIMEOUT % r"\w+"),
+        *[
+            Returns({"received": received, "raised": "builtins.AttributeError: " + NO_USE_STREAM_TIMEOUT % name})
+            for name in _RAISE_MOCKS
+            for received in (None, [])
+        ],
+    ),
+    where="seen in every regime: applies to you if you pass AsyncClient a provider class of your own based on "
+    "AbstractProvider or AsyncProvider (ChatCompletion and Client take it)",
+    workaround="set use_stream_timeout = False on the provider class (as g4f's own test mocks do), or base it on "
+    "AsyncGeneratorProvider",
+)
+CLIENT_STREAM_NO_LIMIT = Defect(
+    "client-stream-no-limit",
+    "the sync Client does not limit the wait for a stream's chunks: with stream_timeout (or timeout, for a "
+    "provider whose use_stream_timeout is False) it waits as long as the provider takes, where AsyncClient "
+    "raises TimeoutError",
+    "7.5.0",
+    Returns({"received": [support.CHUNKS[0], support.CHUNKS[1], None], "raised": None}),
+    where="seen in every regime: applies to you if you rely on stream_timeout or timeout to end a stalled "
+    "stream of the sync Client (a chat UI, a bot)",
+    workaround="use AsyncClient, or watch the time yourself between chunks",
+)
+CLIENT_RESPONSE_WITHOUT_MODEL = Defect(
+    "client-response-without-model",
+    "the sync Client's ChatCompletion and chunks have model None and provider None (its iter_response drops "
+    "the provider info it is given), where AsyncClient's carry the model requested and the provider's name",
+    "6.9.8",
+    Returns({"model": None, "provider": None}),
+    where="seen in every regime: applies to you if you read response.model or response.provider of the sync "
+    "Client (logging, billing, an OpenAI-compatible proxy)",
+    workaround="use the model you asked for, or AsyncClient",
+)
+CLIENTS_DROP_RESPONSE_FORMAT = Defect(
+    "clients-drop-response-format",
+    "Client and AsyncClient keep response_format to themselves (they only filter the answer for json_object): "
+    "the provider never gets it, where ChatCompletion passes it on",
+    "0.2.2.0",
+    Returns({"response_format": "(not passed)"}),
+    where="seen in every regime: applies to you if you ask a client for JSON (response_format) from a provider "
+    "that supports it, such as g4f's OpenAI-compatible ones: the provider is not asked for JSON",
+    workaround="ask for JSON in the prompt, or use ChatCompletion.create / create_async",
+)
+SYNC_IMAGES_IN_RUNNING_LOOP = Defect(
+    "sync-images-in-running-loop",
+    "Client().images.generate runs its async implementation with asyncio.run(), which cannot run inside a running "
+    "event loop: a bare RuntimeError and a never-awaited coroutine, where chat completions nest",
+    "0.3.8.3",
+    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    issues=(2658,),
+    when=nest_not_applied,
+    where="seen on a plain asyncio loop and on uvloop: applies to you if you generate images with the sync Client "
+    "from async code (a Discord or Telegram bot, a notebook cell) without nest_asyncio2 applied",
+    workaround="await AsyncClient().images.generate, or apply nest_asyncio2 first",
+)
+_EMPTY_CHUNK_DELTAS = [c for c in support.CHUNKS] + [None]
+CLIENT_EMPTY_CHUNK_DELTA = Defect(
+    "client-empty-chunk-delta",
+    "Client and AsyncClient stream a chunk with an empty delta for an empty provider chunk (later releases send "
+    "no chunk for it)",
+    "0.2.2.0",
+    OneOf(
+        Returns(_EMPTY_CHUNK_DELTAS),
+        Returns(
+            {
+                "answer": [["Hello", ", Wörld", " ", "", "\n  ", None], "stop"],
+                "ignore_stream reached the provider": None,
+            }
+        ),
+    ),
+    last="0.3.9.5",
+    where="seen in every regime: applies to you on g4f 0.3.9.5 or older (and 0.4.9.9 to 0.5.2.7) if you count or "
+    "display the deltas of a client stream",
+    workaround="skip chunks whose delta content is empty, or upgrade to g4f 0.5.2.8 or later",
+)
+CLIENT_EMPTY_CHUNK_DELTA_AGAIN = Defect(
+    "client-empty-chunk-delta-again",
+    CLIENT_EMPTY_CHUNK_DELTA.reason + ", again (0.3.9.6 to 0.4.9.8 sent none)",
+    "0.4.9.9",
+    CLIENT_EMPTY_CHUNK_DELTA.shape,
+    last="0.5.2.7",
+    where=CLIENT_EMPTY_CHUNK_DELTA.where,
+    workaround=CLIENT_EMPTY_CHUNK_DELTA.workaround,
+)
+EARLY_CLOSE_LEAVES_PROVIDER_OPEN = Defect(
+    "early-close-leaves-provider-open",
+    "closing a sync stream (ChatCompletion.create(stream=True), Client) of an async-generator provider after one "
+    "chunk leaves the provider's generator open: its finally does not run",
+    "0.2.2.0",
+    Returns({"first": support.CHUNKS[0], "closed": False}),
+    last="0.3.5.7",
+    where="seen in every regime: applies to you on g4f 0.3.5.7 or older if you stop reading a stream early (a "
+    "cancelled request, a stop button): the provider's connection stays open",
+    workaround="upgrade to g4f 0.3.5.8 or later",
+)
+CLIENT_PROXY_TWICE = Defect(
+    "client-proxy-twice",
+    "Client.chat.completions.create(proxy=...) passes proxy to the provider twice: TypeError",
+    "0.2.2.0",
+    Raises("builtins.TypeError", r".*\.create_completion\(\) got multiple values for keyword argument 'proxy'"),
+    last="0.2.2.3",
+    where="seen in every regime: applies to you on g4f 0.2.2.0 to 0.2.2.3 if you pass proxy to the Client's create",
+    workaround="set the proxy on the Client (Client(proxies=...)), or upgrade to g4f 0.2.2.4 or later",
+)
+_NEST_ERROR = 'g4f.errors.NestAsyncioError: Install "nest_asyncio" package'
+_RUN_ERROR = "builtins.RuntimeError: asyncio.run() cannot be called from a running event loop"
+ASYNC_CLIENT_ASYNC_PROVIDER = Defect(
+    "async-client-async-provider",
+    "AsyncClient cannot call an AsyncProvider: it takes the provider's sync path inside its own running loop "
+    "(NestAsyncioError up to 0.3.2.0, then a bare RuntimeError from asyncio.run() and a never-awaited coroutine)",
+    "0.2.8.1",
+    OneOf(
+        Raises("g4f.errors.NestAsyncioError", 'Install "nest_asyncio" package'),
+        Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+        *[Returns({"received": r, "raised": _NEST_ERROR}) for r in (None, [])],
+        *[Returns({"received": r, "raised": _RUN_ERROR}, [NEVER_AWAITED]) for r in (None, [])],
+    ),
+    last="0.4.0.4",
+    where="seen in every regime: applies to you on g4f 0.2.8.1 to 0.4.0.4 if you use AsyncClient with an "
+    "AsyncProvider",
+    workaround="upgrade to g4f 0.4.0.5 or later, or use ChatCompletion.create_async",
+)
+CLIENT_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
+    "client-timeout-is-asyncio-error",
+    "AsyncClient's stream limit lets asyncio.TimeoutError through, which before Python 3.11 is not the builtin "
+    "TimeoutError g4f means to raise (its except TimeoutError does not catch it): no message either",
+    "7.5.0",
+    Returns(
+        {
+            "received": [support.CHUNKS[0]],
+            "raised": "asyncio.exceptions.TimeoutError: ",
+            "promptly": True,
+            "closed": True,
+        }
+    ),
+    when=python_before_3_11,
+    where="seen on Python 3.8: applies to you on Python 3.8 to 3.10 if you catch TimeoutError around an "
+    "AsyncClient stream with stream_timeout or timeout",
+    workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
+)

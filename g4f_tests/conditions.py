@@ -1,0 +1,38 @@
+"""The conditions (on the environment or the test) and the messages the known-defect registry's entries share."""
+
+import sys
+
+from . import support
+
+
+def g4f_cannot_nest(case):
+    """g4f cannot nest: the nest package it imports (nest_asyncio2 from 7.0) is not installed"""
+    return support.g4f_nest() is None
+
+
+def python_before_3_11(case):
+    """Python is older than 3.11 (where asyncio.TimeoutError became the builtin TimeoutError)"""
+    return sys.version_info < (3, 11)
+
+
+def nest_applied(case):
+    """the check runs after g4f's nest package was applied"""
+    return getattr(getattr(case, "regime", None), "name", None) == "nest-applied"
+
+
+def loop_unpatchable(case):
+    """the check runs on a uvloop loop, or g4f cannot nest (the nest package it imports is not installed)"""
+    return getattr(getattr(case, "regime", None), "name", None) == "uvloop" or support.g4f_nest() is None
+
+
+def nest_not_applied(case):
+    """the check runs on a loop g4f's nest package was not applied to"""
+    return not nest_applied(case)
+
+
+OTHER_COUNTS = "other counts than the provider reported"  # responses.py's words for g4f's own estimate
+RUN_IN_LOOP = r"asyncio\.run\(\) cannot be called from a running event loop"
+LOOP_RUNNING = r"This event loop is already running"
+UVLOOP_RUNNING = r"this event loop is already running\."
+UVLOOP_UNPATCHABLE = r"Can't patch loop of type <class 'uvloop\.Loop'>"
+NEVER_AWAITED = "was never awaited"

@@ -1,0 +1,127 @@
+"""Image generation: Client().images.generate (sync over async) and AsyncClient().images.generate give the same
+result, outside and inside a running event loop.
+
+An image provider that answers two URLs and a revised prompt, asked with response_format="url" (so nothing is
+downloaded): the ImagesResponse has one Image per URL, in order, each with the revised prompt, the model asked
+for, the provider's name and a ``created`` time. The sync client runs its async implementation itself: from plain
+code, and from code running on an event loop (a notebook cell, an async handler; g4f issue #2658).
+"""
+
+import importlib
+import time
+
+from . import regimes, support
+from .checks import CheckTestCase, in_child
+from .known_defects import SYNC_IMAGES_IN_RUNNING_LOOP, known
+from .mocks import ImageResponse
+from .observe import each_async, observe
+
+PROMPT = "a white siamese cat, „Wörld“"
+URLS = ["https://images.invalid/1.png", "https://images.invalid/zwei.jpg"]
+EXPECTED = {
+    "urls": URLS,
+    "revised prompts": [PROMPT + " (revised)"] * len(URLS),
+    "model": "g4f-tests-image-model",
+    "provider": "ImageProviderMock",
+    "created": "the time of the request",
+}
+
+
+def image_provider():
+    """An async-generator provider that answers URLS for the prompt it is given, as g4f's ImageResponse."""
+    from g4f.providers.base_provider import AsyncGeneratorProvider
+
+    async def create_async_generator(cls, model, messages, prompt=None, **kwargs):
+        yield ImageResponse(URLS, prompt + " (revised)")
+
+    attributes = {"working": True, "create_async_generator": classmethod(create_async_generator)}
+    return type("ImageProviderMock", (AsyncGeneratorProvider,), attributes)
+
+
+def summary(response, started):
+    """An ImagesResponse in EXPECTED's terms."""
+    ended = time.time()
+    created = getattr(response, "created", None)
+    return {
+        "urls": [image.url for image in response.data],
+        "revised prompts": [image.revised_prompt for image in response.data],
+        "model": getattr(response, "model", None),
+        "provider": getattr(response, "provider", None),
+        "created": EXPECTED["created"] if isinstance(created, int) and int(started) <= created <= ended else created,
+    }
+
+
+def generate(client_name):
+    """``Client(image_provider=...).images.generate(...)`` (or AsyncClient's, not awaited), as a caller writes it."""
+    support.require_api("images")
+    client = importlib.import_module("g4f.client")
+    if client_name == "AsyncClient":
+        support.require_api("async_client")
+    Client = getattr(client, client_name)
+    return Client(image_provider=image_provider()).images.generate(PROMPT, EXPECTED["model"], response_format="url")
+
+
+def sync_images():
+    started = time.time()
+    return summary(generate("Client"), started)
+
+
+async def sync_images_inside_the_loop():
+    """The sync Client called from a coroutine running on the regime's loop."""
+    return sync_images()
+
+
+async def async_images():
+    started = time.time()
+    return summary(await generate("AsyncClient"), started)
+
+
+def outside_a_loop():
+    return {"Client, outside a loop": observe(sync_images)}
+
+
+async def in_a_running_loop():
+    cases = {"AsyncClient": (async_images,), "Client, inside a running loop": (sync_images_inside_the_loop,)}
+    return await each_async(lambda function: function(), cases)
+
+
+class ImageChecks:
+    def assertSameImages(self, found):
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, EXPECTED)
+
+
+class SyncImageChecks(ImageChecks):
+    @in_child(outside_a_loop)
+    def test_client_images_outside_a_loop(self, found):
+        """Client().images.generate from sync code answers one Image per URL the provider gave, with its revised prompt, the model, the provider's name and created"""
+        self.assertSameImages(found)
+
+
+class AsyncImageChecks(ImageChecks):
+    @known(SYNC_IMAGES_IN_RUNNING_LOOP)
+    @in_child(in_a_running_loop)
+    def test_images_inside_a_running_loop(self, found):
+        """awaited AsyncClient().images.generate, and Client().images.generate called inside a running loop, answer as the sync Client does outside one (g4f issue #2658)"""
+        self.assertSameImages(found)
+
+
+class TestImages(SyncImageChecks, CheckTestCase):
+    pass
+
+
+class TestImagesNestApplied(SyncImageChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED
+
+
+class TestAsyncImages(AsyncImageChecks, CheckTestCase):
+    pass
+
+
+class TestAsyncImagesUvloop(AsyncImageChecks, CheckTestCase):
+    regime = regimes.UVLOOP
+
+
+class TestAsyncImagesNestApplied(AsyncImageChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED

@@ -1,0 +1,260 @@
+"""Request parameters: what the caller passes reaches the provider on every API, and what the clients do with
+some of them themselves, both clients do alike.
+
+- Through ChatCompletion.create / create_async and Client / AsyncClient, streamed and not, over a sync, an async
+  and an async-generator provider: max_tokens, proxy, stop, response_format, temperature and a parameter g4f does
+  not know reach the provider as passed, and so do the model and a conversation's messages.
+- Client and AsyncClient also apply some themselves, and must agree: ``stop`` ends the answer before the first
+  stop sequence (finish reason "stop"); ``max_tokens`` ends it after that many chunks (finish reason "length");
+  response_format {"type": "json_object"} answers the JSON of a fenced ```json block (not streamed);
+  ``ignore_stream=True`` reaches the provider.
+"""
+
+from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider, AsyncProvider
+
+from . import regimes
+from .checks import CheckTestCase, in_child
+from .known_defects import (
+    ASYNC_CLIENT_ASYNC_PROVIDER,
+    ASYNC_STREAM_OF_SYNC_PROVIDER,
+    CLIENT_EMPTY_CHUNK_DELTA,
+    CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
+    CLIENT_PROXY_TWICE,
+    CLIENTS_DROP_RESPONSE_FORMAT,
+    known,
+)
+from .observe import each, each_async
+from .paths import ASYNC, SYNC, async_stream, not_a_stream, start
+from .providers import CHUNKS, NON_EMPTY
+from .support import MODEL, require_api
+
+
+class RecordingProviderMock(AbstractProvider):
+    """A sync provider that notes the parameters it is called with in ``received`` and streams ``chunks`` (take a
+    fresh one: recording_provider)."""
+
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+
+    @classmethod
+    def create_completion(cls, model, messages, stream, **kwargs):
+        cls.received.update(kwargs, model=model, messages=messages)
+        yield from cls.chunks
+
+
+class AsyncRecordingProviderMock(AsyncGeneratorProvider):
+    """RecordingProviderMock as an async-generator provider."""
+
+    working = True
+    use_stream_timeout = False
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        cls.received.update(kwargs, model=model, messages=messages)
+        for chunk in cls.chunks:
+            yield chunk
+
+
+class RecordingAsyncProviderMock(AsyncProvider):
+    """RecordingProviderMock as an AsyncProvider (its chunks joined, in one answer)."""
+
+    working = True
+    use_stream_timeout = False
+    supports_stream = True
+
+    @classmethod
+    async def create_async(cls, model, messages, **kwargs):
+        cls.received.update(kwargs, model=model, messages=messages)
+        return "".join(cls.chunks)
+
+
+RECORDING = {
+    "sync provider": RecordingProviderMock,
+    "async provider": RecordingAsyncProviderMock,
+    "async-generator provider": AsyncRecordingProviderMock,
+}
+
+
+def recording_provider(kind, chunks=NON_EMPTY):
+    """A fresh recording provider of ``kind`` (a key of RECORDING) that has received nothing yet."""
+    base = RECORDING[kind]
+    return type(base.__name__, (base,), {"received": {}, "chunks": tuple(chunks)})
+
+
+PASSED = {
+    "max_tokens": 1000,
+    "proxy": "http://127.0.0.1:3128",
+    "stop": ["never said"],
+    "response_format": {"type": "json_object"},
+    "temperature": 0.25,
+    "g4f_tests_extra": "Wörld",
+}
+# A conversation, so that a path that drops, reorders or rewrites messages shows.
+CONVERSATION = [
+    {"role": "system", "content": "Antworte kurz."},
+    {"role": "user", "content": "Hello"},
+    {"role": "assistant", "content": "Hallo, Wörld!"},
+    {"role": "user", "content": "zwei  Leerzeichen"},
+]
+RECEIVED = dict(PASSED, model=MODEL, messages=CONVERSATION)  # what the provider must get: also the model and messages
+NOT_PASSED = "(not passed)"
+KINDS = ("sync provider", "async provider", "async-generator provider")
+JSON = '{"zwei": 2, "Wörld": "ö"}'
+JSON_CHUNKS = ("Here it is:\n```json\n", JSON, "\n```\nDone.")
+# What the clients do themselves: label: (the provider's chunks, stream, parameters, the answer expected).
+BY_THE_CLIENTS = {
+    "stop, not streamed": (CHUNKS, False, {"stop": ["zwei"]}, ("Hello, Wörld \n  ", "stop")),
+    "stop, stream": (CHUNKS, True, {"stop": ["zwei"]}, (["Hello", ", Wörld", " ", "\n  ", None], "stop")),
+    "stop as a str, not streamed": (CHUNKS, False, {"stop": "zwei"}, ("Hello, Wörld \n  ", "stop")),
+    "max_tokens, not streamed": (CHUNKS, False, {"max_tokens": 3}, ("Hello, Wörld ", "length")),
+    "max_tokens, stream": (CHUNKS, True, {"max_tokens": 3}, (["Hello", ", Wörld", " ", None], "length")),
+    "json_object, not streamed": (JSON_CHUNKS, False, {"response_format": {"type": "json_object"}}, (JSON, "stop")),
+    "ignore_stream, not streamed": (CHUNKS, False, {"ignore_stream": True}, ("".join(CHUNKS), "stop")),
+}
+
+
+def not_as_passed(received):
+    """The parameters that did not reach the provider as passed, with what it got instead (nothing: {})."""
+    return {key: received.get(key, NOT_PASSED) for key in RECEIVED if received.get(key, NOT_PASSED) != RECEIVED[key]}
+
+
+def parameters_received(api, kind, stream):
+    provider = recording_provider(kind)
+    result = start(api, provider, stream, messages=CONVERSATION, **PASSED)
+    if stream:
+        list(result)
+    return not_as_passed(provider.received)
+
+
+async def parameters_received_async(api, kind, stream):
+    provider = recording_provider(kind)
+    result = start(api, provider, stream, messages=CONVERSATION, **PASSED)
+    if stream:
+        chunks = await async_stream(api, result)
+        if chunks is None:
+            return not_a_stream(result)
+        async for _ in chunks:
+            pass
+    else:
+        await result
+    return not_as_passed(provider.received)
+
+
+def answer_of(chunks, response, provider, stream):
+    """The client's answer (text, or deltas), its finish reason, and whether ignore_stream reached the provider."""
+    if stream:
+        answer = ([chunk.choices[0].delta.content for chunk in chunks], chunks[-1].choices[0].finish_reason)
+    else:
+        answer = (response.choices[0].message.content, response.choices[0].finish_reason)
+    return {"answer": list(answer), "ignore_stream reached the provider": provider.received.get("ignore_stream")}
+
+
+def client_applies(api, label):
+    chunks, stream, parameters, _ = BY_THE_CLIENTS[label]
+    if "ignore_stream" in parameters:
+        require_api("client_ignore_stream")
+    provider = recording_provider("async-generator provider", chunks)
+    result = start(api, provider, stream, **parameters)
+    return answer_of(list(result) if stream else None, result, provider, stream)
+
+
+async def client_applies_async(api, label):
+    chunks, stream, parameters, _ = BY_THE_CLIENTS[label]
+    if "ignore_stream" in parameters:
+        require_api("client_ignore_stream")
+    provider = recording_provider("async-generator provider", chunks)
+    result = start(api, provider, stream, **parameters)
+    if stream:
+        return answer_of([chunk async for chunk in await async_stream(api, result)], None, provider, stream)
+    return answer_of(None, await result, provider, stream)
+
+
+def expected_by_the_client(label):
+    parameters, answer = BY_THE_CLIENTS[label][2:]
+    return {"answer": list(answer), "ignore_stream reached the provider": parameters.get("ignore_stream")}
+
+
+def passing_cases(apis):
+    return {
+        "%s, %s, %s" % (api, "stream" if stream else "not streamed", kind): (api, kind, stream)
+        for api in apis
+        for kind in KINDS
+        for stream in (False, True)
+    }
+
+
+def sync_requests():
+    found = each(parameters_received, passing_cases(SYNC))
+    found.update(each(client_applies, {"Client, " + label: ("Client", label) for label in BY_THE_CLIENTS}))
+    return found
+
+
+async def async_requests():
+    found = await each_async(parameters_received_async, passing_cases(ASYNC))
+    cases = {"AsyncClient, " + label: ("AsyncClient", label) for label in BY_THE_CLIENTS}
+    found.update(await each_async(client_applies_async, cases))
+    return found
+
+
+class ParameterChecks:
+    def assertParametersReachTheProvider(self, found):
+        for label, call in self.calls(found):
+            if label.partition(", ")[2] not in BY_THE_CLIENTS:
+                with self.subTest(call=label):
+                    self.assertReturned(call, {})  # no parameter differs from PASSED
+
+    def assertClientApplies(self, found):
+        for label, call in self.calls(found):
+            label = label.partition(", ")[2]
+            if label in BY_THE_CLIENTS:
+                with self.subTest(call=label):
+                    self.assertReturned(call, expected_by_the_client(label))
+
+
+class SyncParameterChecks(ParameterChecks):
+    @known(CLIENTS_DROP_RESPONSE_FORMAT, CLIENT_PROXY_TWICE)
+    @in_child(sync_requests)
+    def test_sync_apis_pass_the_parameters_to_the_provider(self, found):
+        """ChatCompletion.create and Client, streamed or not, pass max_tokens, proxy, stop, response_format, temperature and unknown parameters to every provider kind as given"""
+        self.assertParametersReachTheProvider(found)
+
+    @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN)
+    @in_child(sync_requests)
+    def test_client_applies_stop_max_tokens_json_and_ignore_stream(self, found):
+        """Client ends the answer before a stop sequence (finish reason stop) and after max_tokens chunks (length), answers the JSON of a json_object response, passes ignore_stream on, as AsyncClient does"""
+        self.assertClientApplies(found)
+
+
+class AsyncParameterChecks(ParameterChecks):
+    @known(CLIENTS_DROP_RESPONSE_FORMAT, ASYNC_STREAM_OF_SYNC_PROVIDER, ASYNC_CLIENT_ASYNC_PROVIDER)
+    @in_child(async_requests)
+    def test_async_apis_pass_the_parameters_to_the_provider(self, found):
+        """ChatCompletion.create_async and AsyncClient, streamed or not, pass max_tokens, proxy, stop, response_format, temperature and unknown parameters to every provider kind as given"""
+        self.assertParametersReachTheProvider(found)
+
+    @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN)
+    @in_child(async_requests)
+    def test_async_client_applies_stop_max_tokens_json_and_ignore_stream(self, found):
+        """AsyncClient ends the answer before a stop sequence (finish reason stop) and after max_tokens chunks (length), answers the JSON of a json_object response, passes ignore_stream on, as Client does"""
+        self.assertClientApplies(found)
+
+
+class TestParameters(SyncParameterChecks, CheckTestCase):
+    pass
+
+
+class TestParametersNestApplied(SyncParameterChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED
+
+
+class TestAsyncParameters(AsyncParameterChecks, CheckTestCase):
+    pass
+
+
+class TestAsyncParametersUvloop(AsyncParameterChecks, CheckTestCase):
+    regime = regimes.UVLOOP
+
+
+class TestAsyncParametersNestApplied(AsyncParameterChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED

@@ -1,0 +1,126 @@
+"""The clients' stream limits, as g4f defines them: while a stream is read, each next chunk is waited for at most
+``stream_timeout`` seconds, or ``timeout`` seconds for a provider whose ``use_stream_timeout`` is False (the
+limit the provider's class names); past it the stream raises TimeoutError("The operation timed out after N
+seconds"), promptly, and the provider's generator is closed. It is a limit on each wait, not on the whole
+stream: chunks that come faster than it all arrive, however long the stream lasts. The other limit does not cut
+the stream, and a request that is not streamed is not cut by ``stream_timeout``.
+
+Client and AsyncClient, over async-generator providers whose chunks come slower (a first chunk at once, the
+second SLOW seconds later) or faster (FAST seconds apart) than LIMIT. The cases run at once (the sync Client's in
+threads, AsyncClient's as tasks of the running loop), so the check takes about SLOW seconds. (to_sync_generator(timeout=...)
+itself, timeout=0 or None, and cancellation reaching the provider are checked elsewhere.)
+"""
+
+import asyncio
+import concurrent.futures
+import importlib
+import time
+
+from . import regimes, support
+from .cancellation import wait_for_event
+from .checks import CheckTestCase, in_child
+from .known_defects import CLIENT_STREAM_NO_LIMIT, CLIENT_TIMEOUT_IS_ASYNCIO_ERROR, known
+from .paths import outcome, outcome_async
+from .providers import CHUNKS, paced_provider
+
+LIMIT = 0.1  # the limit every request names, in seconds
+FAST = 0.01  # the gap between a fast provider's chunks: far under LIMIT, and its 15 gaps add up to more
+SLOW = 0.4  # the gap before a slow provider's second chunk: far over LIMIT
+CLOSE_TIMEOUT = 2.0
+FAST_CHUNKS = CHUNKS * 2
+SLOW_CHUNKS = CHUNKS[:2]
+
+# label: (stream, the provider's use_stream_timeout, its gap, the limit the request names)
+CASES = {
+    "stream_timeout, chunks slower": (True, True, SLOW, "stream_timeout"),
+    "timeout, use_stream_timeout = False, chunks slower": (True, False, SLOW, "timeout"),
+    "stream_timeout, chunks faster": (True, True, FAST, "stream_timeout"),
+    "timeout, use_stream_timeout = False, chunks faster": (True, False, FAST, "timeout"),
+    "only timeout, which this provider does not use, chunks slower": (True, True, SLOW, "timeout"),
+    "stream_timeout, not streamed, chunks slower": (False, True, SLOW, "stream_timeout"),
+}
+EXPIRED = "builtins.TimeoutError: The operation timed out after %s seconds" % LIMIT
+
+
+def expected(stream, use_stream_timeout, gap, limit):
+    """What the caller must see (see the module docstring)."""
+    chunks = SLOW_CHUNKS if gap == SLOW else FAST_CHUNKS
+    if not stream:
+        return {"received": "".join(chunks), "raised": None}
+    if gap == SLOW and limit == ("stream_timeout" if use_stream_timeout else "timeout"):
+        return {"received": [chunks[0]], "raised": EXPIRED, "promptly": True, "closed": True}
+    return {"received": [chunk for chunk in chunks if chunk] + [None], "raised": None}
+
+
+def provider_for(use_stream_timeout, gap):
+    return paced_provider(SLOW_CHUNKS if gap == SLOW else FAST_CHUNKS, gap, use_stream_timeout)
+
+
+def limited(stream, use_stream_timeout, gap, limit):
+    """The sync Client's outcome; for a stream that raised, whether it did so before the slow chunk would have
+    come, and whether the provider's generator was closed."""
+    provider = provider_for(use_stream_timeout, gap)
+    started = time.monotonic()
+    found = outcome("Client", provider, stream, **{limit: LIMIT})
+    if stream and found["raised"]:
+        found["promptly"] = time.monotonic() - started < SLOW
+        found["closed"] = provider.closed.wait(CLOSE_TIMEOUT)
+    return found
+
+
+async def limited_async(stream, use_stream_timeout, gap, limit):
+    """``limited`` for AsyncClient."""
+    provider = provider_for(use_stream_timeout, gap)
+    started = time.monotonic()
+    found = await outcome_async("AsyncClient", provider, stream, **{limit: LIMIT})
+    if stream and found["raised"]:
+        found["promptly"] = time.monotonic() - started < SLOW
+        found["closed"] = await wait_for_event(provider.closed, CLOSE_TIMEOUT)
+    return found
+
+
+async def limits():
+    """Every case through both clients at once: AsyncClient's as tasks of this loop, the sync Client's in
+    threads (each with no loop of its own running, as plain sync code)."""
+    support.require_api("stream_timeout", lambda: importlib.import_module("g4f.providers.base_provider").wait_for)
+    loop = asyncio.get_running_loop()
+    with concurrent.futures.ThreadPoolExecutor(len(CASES)) as pool:
+        found = await asyncio.gather(
+            *[loop.run_in_executor(pool, limited, *args) for args in CASES.values()],
+            *[limited_async(*args) for args in CASES.values()],
+        )
+    labels = ["%s, %s" % (api, label) for api in ("Client", "AsyncClient") for label in CASES]
+    return {label: {"value": value} for label, value in zip(labels, found)}
+
+
+class TimeoutChecks:
+    def assertLimitsHonoured(self, found, api):
+        for label, call in self.calls(found):
+            if label.startswith(api + ", "):
+                with self.subTest(call=label):
+                    self.assertReturned(call, expected(*CASES[label[len(api) + 2 :]]))
+        self.assertNothingStray(found)
+
+    @known(CLIENT_STREAM_NO_LIMIT)
+    @in_child(limits)
+    def test_client_stream_waits_each_chunk_at_most_the_named_limit(self, found):
+        """Client(stream=True) waits for each chunk at most stream_timeout (timeout where use_stream_timeout is False), then raises TimeoutError promptly and closes the provider; faster chunks all arrive; the other limit, or stream_timeout on a request not streamed, cuts nothing"""
+        self.assertLimitsHonoured(found, "Client")
+
+    @known(CLIENT_TIMEOUT_IS_ASYNCIO_ERROR)
+    @in_child(limits)
+    def test_async_client_stream_waits_each_chunk_at_most_the_named_limit(self, found):
+        """AsyncClient(stream=True) waits for each chunk at most stream_timeout (timeout where use_stream_timeout is False), then raises TimeoutError promptly and closes the provider; faster chunks all arrive; the other limit, or stream_timeout on a request not streamed, cuts nothing"""
+        self.assertLimitsHonoured(found, "AsyncClient")
+
+
+class TestTimeouts(TimeoutChecks, CheckTestCase):
+    pass
+
+
+class TestTimeoutsUvloop(TimeoutChecks, CheckTestCase):
+    regime = regimes.UVLOOP
+
+
+class TestTimeoutsNestApplied(TimeoutChecks, CheckTestCase):
+    regime = regimes.NEST_APPLIED
