@@ -6,7 +6,7 @@ kernel spec starts one (``python -m ipykernel_launcher -f CONNECTION_FILE``, IPC
 temp dir, no TCP port), so they boot while the rest runs; each dies with the test process. A check's child claims
 one, connects with jupyter_client, imports this checkout's g4f_tests in it and executes the cells below in order:
 the first call that makes g4f patch a kernel's loop changes what later calls see, so there are two kernels, each
-fresh for its first nesting call (stream=True in one, the Client in the other), each a request of its own. A child
+fresh for its first nesting call (stream=True in one, the Client in the other), each driven by a child of its own. A child
 that finds no kernel to claim (a check run again alone) starts one with jupyter_client's KernelManager.
 """
 
@@ -22,7 +22,7 @@ import unittest
 import uuid
 
 from . import children, servers, support
-from .checks import CheckTestCase, in_child
+from .checks import CheckTestCase, in_children
 from .known_defects import JUPYTER_FRESH_KERNEL, known
 from .providers import CHUNKS, JOINED
 
@@ -82,6 +82,7 @@ def prestart():
             )
 
 
+KERNELS = {name: (name,) for name in CELLS}  # each kernel's session in a child of its own, at once
 PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
 ARGUMENTS = ["--HistoryManager.enabled=False"]
 OWNED = {"preexec_fn": servers.die_with_parent} if os.name == "posix" else {}  # the kernel dies with its starter
@@ -192,40 +193,41 @@ class TestJupyterKernel(CheckTestCase):
         prestart()
 
     def cell(self, found, name):
-        return servers.observation(self.returned(found, "an observation of each cell"), name)
+        kernel = next(kernel for kernel, cells in CELLS.items() if name in [cell for cell, _, _ in cells])
+        return servers.observation(self.returned(found[kernel], "an observation of each cell"), name)
 
     @known(JUPYTER_FRESH_KERNEL)
-    @in_child(kernel_session, "a")
+    @in_children(kernel_session, KERNELS)
     def test_async_provider_in_fresh_kernel(self, found):
         """in a fresh Jupyter kernel, sync create with an async provider returns the result"""
         self.assertReturned(self.cell(found, "fresh_async_provider"), "Mock")
 
-    @in_child(kernel_session, "a")
+    @in_children(kernel_session, KERNELS)
     def test_generator_provider_in_kernel(self, found):
         """in a Jupyter kernel, sync create with an async-generator provider returns the result (g4f patches the kernel's loop)"""
         self.assertReturned(self.cell(found, "generator_provider"), "Mock")
 
-    @in_child(kernel_session, "a")
+    @in_children(kernel_session, KERNELS)
     def test_async_provider_after_kernel_loop_patched(self, found):
         """in a Jupyter kernel whose loop g4f has patched, sync create with an async provider returns the result"""
         self.assertReturned(self.cell(found, "patched_async_provider"), "Mock")
 
-    @in_child(kernel_session, "b")
+    @in_children(kernel_session, KERNELS)
     def test_stream_in_fresh_kernel(self, found):
         """in a fresh Jupyter kernel, sync create(stream=True) yields every chunk in order (g4f patches the kernel's loop)"""
         self.assertReturned(self.cell(found, "fresh_stream"), list(CHUNKS))
 
-    @in_child(kernel_session, "a")
+    @in_children(kernel_session, KERNELS)
     def test_stream_after_kernel_loop_patched(self, found):
         """in a Jupyter kernel whose loop g4f has patched, sync create(stream=True) yields every chunk in order"""
         self.assertReturned(self.cell(found, "patched_stream"), list(CHUNKS))
 
-    @in_child(kernel_session, "a")
+    @in_children(kernel_session, KERNELS)
     def test_client_in_fresh_kernel(self, found):
         """in a fresh Jupyter kernel, the sync Client returns the joined message (g4f patches the kernel's loop)"""
         self.assertReturned(self.cell(found, "fresh_client"), JOINED)
 
-    @in_child(kernel_session, "b")
+    @in_children(kernel_session, KERNELS)
     def test_client_after_kernel_loop_patched(self, found):
         """in a Jupyter kernel whose loop g4f has patched, the sync Client returns the joined message"""
         self.assertReturned(self.cell(found, "patched_client"), JOINED)
