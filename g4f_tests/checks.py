@@ -230,7 +230,7 @@ class CheckTestCase(unittest.TestCase):
 def prefetch(tests):
     """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work
     (called when the suite is loaded)."""
-    by_state, started = {}, set()
+    by_state, hooks = {}, []
     for test in sorted(tests, key=lambda test: not getattr(test, "slow", False)):  # the longest children first
         if (
             not isinstance(test, CheckTestCase)
@@ -238,12 +238,13 @@ def prefetch(tests):
             or test.regime.skip_reason()
         ):
             continue
-        if hasattr(type(test), "prestart") and type(test) not in started:  # what its checks use: started now
-            started.add(type(test))
-            type(test).prestart()
+        if hasattr(type(test), "prestart") and type(test) not in hooks:
+            hooks.append(type(test))
         by_state.setdefault(test.regime.state, []).extend(batches(test))
     for state, found in by_state.items():
         children.submit(state, found, here=_untouched[0])
+    for cls in hooks:  # what a class's tests use (a kernel), started now, once the zygotes are forks of this process
+        cls.prestart()
 
 
 # The contract each documented test checks (the file is g4f's, without docstrings): first lines of docstrings.
