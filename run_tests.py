@@ -3,7 +3,12 @@
 
 import sys
 
-from g4f_tests.runner import main
-
 if __name__ == "__main__":
-    sys.exit(main())
+    try:
+        from g4f_tests.runner import main
+
+        status = main()
+    except KeyboardInterrupt:  # Ctrl-C before or after the runner handles it: the same one line, no traceback
+        sys.stderr.write("run_tests.py: interrupted\n")
+        status = 130
+    sys.exit(status)

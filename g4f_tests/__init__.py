@@ -33,6 +33,7 @@ __version__ = "0.2.0"
 MODULES = (
     "asyncio",
     "nesting",
+    "callers_loop",
     "loops",
     "streaming",
     "fidelity",
@@ -46,6 +47,9 @@ MODULES = (
     "threads",
     "cancellation",
     "bridge",
+    "workers",
+    "bridge_timeouts",
+    "contexts",
     "jupyter",
 )
 MODULES += ("asgi", "wsgi", "greenlets", "bots")  # where integrators run g4f

@@ -2,6 +2,11 @@
 
 import sys
 
-from .runner import main
+try:
+    from .runner import main
 
-sys.exit(main())
+    status = main()
+except KeyboardInterrupt:  # Ctrl-C before or after the runner handles it: the same one line, no traceback
+    sys.stderr.write("python -m g4f_tests: interrupted\n")
+    status = 130
+sys.exit(status)

@@ -14,6 +14,9 @@ G4F_APIS = {
     "images": ("0.3.8.3", "Client().images.generate passing the prompt to an image provider"),
     "client_usage": ("0.5.2.4", "the clients' answers carrying a provider's FinishReason and Usage"),
     "stream_timeout": ("7.5.0", "the clients' own stream limit (g4f.providers.base_provider.wait_for)"),
+    "provider_method": ("7.5.0", "g4f.providers.base_provider.get_provider_method (passes supports_stream on)"),
+    "wait_for": ("7.5.0", "g4f.providers.base_provider.wait_for (AsyncClient's stream_timeout between chunks)"),
+    "client_images": ("0.3.4.0", 'Client().images.generate(..., response_format="url") over an async generator'),
     "to_sync_generator_coroutine": ("7.5.0", "g4f's to_sync_generator accepting a coroutine"),
     "to_thread": ("8.4.0", "g4f.providers.asyncio.to_thread"),
 }

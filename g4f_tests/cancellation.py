@@ -1,14 +1,15 @@
-"""Cancellation: cancelling create_async on a provider that never answers ends promptly and closes the provider."""
+"""Cancellation: cancelling create_async on a provider that never answers (an AsyncProvider's coroutine, an async
+generator) ends the call promptly, and the CancelledError arrives inside the provider, which is then closed."""
 
 import asyncio
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
-from .providers import create_async, hanging_provider
+from .providers import HangingAsyncProviderMock, create_async, hanging_provider
 
 # How long cancel() may take to end the call and close the provider's generator.
 CANCEL_TIMEOUT = 2.0
-DONE = "cancelled promptly, provider closed"
+DONE = "cancelled promptly, CancelledError inside the provider, provider closed"
 
 
 async def wait_for_event(event, timeout):
@@ -22,11 +23,11 @@ async def wait_for_event(event, timeout):
     return True
 
 
-async def cancel_while_the_provider_waits(stream):
+async def cancel_while_the_provider_waits(stream, base=None):
     """Start create_async on a provider that never answers, cancel it; what happened, in words."""
     if stream:
         support.require_api("create_async_stream")
-    provider = hanging_provider()
+    provider = hanging_provider(base)
     task = asyncio.ensure_future(create_async(provider, stream=stream))
     if not await wait_for_event(provider.started, support.TIMEOUT):
         return "the provider was never started"
@@ -39,20 +40,27 @@ async def cancel_while_the_provider_waits(stream):
         return "the call did not end within %s s of cancel()" % CANCEL_TIMEOUT
     if not task.cancelled():
         return "cancel() did not end the call with CancelledError: %r" % (task,)
+    if not provider.cancelled.is_set():
+        return "the call ended, but no CancelledError reached the provider"
     if not await wait_for_event(provider.closed, CANCEL_TIMEOUT):
-        return "the provider's generator was not closed after cancel()"
+        return "the provider was not closed after cancel()"
     return DONE
 
 
 class CancellationChecks:
     @in_child(cancel_while_the_provider_waits, False)
     def test_cancel_create_async(self, found):
-        """cancelling create_async on a provider that never answers raises CancelledError promptly and closes the provider"""
+        """cancelling create_async on an async-generator provider that never answers raises CancelledError promptly, inside the provider too, and closes it"""
+        self.assertReturned(found, DONE)
+
+    @in_child(cancel_while_the_provider_waits, False, HangingAsyncProviderMock)
+    def test_cancel_create_async_of_an_async_provider(self, found):
+        """cancelling create_async on an AsyncProvider that never answers raises CancelledError promptly, inside the provider's coroutine too"""
         self.assertReturned(found, DONE)
 
     @in_child(cancel_while_the_provider_waits, True)
     def test_cancel_create_async_stream(self, found):
-        """cancelling a create_async(stream=True) consumer mid-stream raises CancelledError promptly and closes the provider"""
+        """cancelling a create_async(stream=True) consumer mid-stream raises CancelledError promptly, inside the provider too, and closes it"""
         self.assertReturned(found, DONE)
 
 

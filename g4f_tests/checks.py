@@ -27,7 +27,7 @@ import functools
 import importlib
 import unittest
 
-from . import children, known_defects, observe, regimes, support, verdicts
+from . import children, ends, known_defects, observe, regimes, support, verdicts
 from .verdicts import ContractViolation
 
 # Whether a test has called g4f in this process yet: until then, a zygote may be a fork of it (children.start).
@@ -40,7 +40,7 @@ def _limited(run):
         if getattr(getattr(self, self._testMethodName, None), "child_calls", None) is not None:
             return run(self, result)  # its body runs in a child, with the child's limit; we wait with a timeout
         _untouched[0] = False
-        with support.test_limit(self):
+        with ends.test_limit(self):
             return run(self, result)
 
     return limited
@@ -186,6 +186,18 @@ class CheckTestCase(unittest.TestCase):
             self.skipTest("; ".join(sorted({call.skip for _, call in calls})))
         return calls
 
+    def facts(self, found, expected):
+        """(label, observation, want) for each call a body observed (``found``: one observation of several calls,
+        or ``{label: observation}``), its value cut down to the keys of ``want = expected(label)``, the facts the
+        contract is about (kept whole when it lacks one; a call with no facts wanted is left out)."""
+        for label, call in found.items() if isinstance(found, dict) else self.calls(found):
+            want = expected(label)
+            if not want:
+                continue
+            if isinstance(call.value, dict) and all(key in call.value for key in want):
+                call.value = {key: call.value[key] for key in want}  # else whole, to show what happened instead
+            yield label, call, want
+
     def violation(self, message, found, aspect="result"):
         return ContractViolation("%s\nobserved: %s" % (message, found), found, aspect)
 
@@ -205,9 +217,9 @@ class CheckTestCase(unittest.TestCase):
         return found.value
 
     def assertReturned(self, found, expected):
-        value = self.returned(found, support.short(expected))
-        if value != expected:
-            raise self.violation("expected %s" % support.short(expected), found)
+        self.ran(found)
+        if found.crash is not None or found.error is not None or found.value != expected:
+            raise self.violation("expected %s" % support.short(expected), found)  # the message only if it fails
         self.assertNothingStray(found)
 
     def assertRaisedNestAsyncioError(self, found):
@@ -229,21 +241,16 @@ class CheckTestCase(unittest.TestCase):
 
 def prefetch(tests):
     """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work
-    (called when the suite is loaded)."""
-    by_state, hooks = {}, []
+    (called when the suite is loaded); then start what a class's tests use from this process (``prestart``)."""
+    by_state = {}
     for test in sorted(tests, key=lambda test: not getattr(test, "slow", False)):  # the longest children first
-        if (
-            not isinstance(test, CheckTestCase)
-            or getattr(type(test), "__unittest_skip__", False)
-            or test.regime.skip_reason()
-        ):
+        if not isinstance(test, CheckTestCase) or getattr(type(test), "__unittest_skip__", False):
             continue
-        if hasattr(type(test), "prestart") and type(test) not in hooks:
-            hooks.append(type(test))
-        by_state.setdefault(test.regime.state, []).extend(batches(test))
+        if not test.regime.skip_reason():
+            by_state.setdefault(test.regime.state, []).extend(batches(test))
     for state, found in by_state.items():
         children.submit(state, found, here=_untouched[0])
-    for cls in hooks:  # what a class's tests use (a kernel), started now, once the zygotes are forks of this process
+    for cls in dict.fromkeys(type(test) for test in tests if hasattr(test, "prestart")):  # after the zygotes fork
         cls.prestart()
 
 

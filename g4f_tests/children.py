@@ -14,12 +14,13 @@ the same g4f_tests files as this process, or refuse to run. This module is this 
 the zygote's.
 """
 
-import atexit
+import contextlib
 import importlib
 import multiprocessing
 import multiprocessing.connection
 import os
 import shutil
+import signal
 import socket
 import subprocess
 import sys
@@ -27,8 +28,8 @@ import tempfile
 import threading
 import time
 
-from . import support
-from .zygote import ChildFailure, kill_after, main, package_file
+from . import ends, support
+from .zygote import ChildFailure, main, package_file
 
 START_ENV = "G4F_TESTS_START_METHOD"
 # g4f's heavy dependencies (0.2 s of its 0.27 s import): imported before forking, so the zygotes share
@@ -96,8 +97,8 @@ class _Zygote:
             raise ChildFailure(self.failure)
         return self.answers.get(key)
 
-    def join(self):
-        self.process.join(kill_after())
+    def join(self, timeout):
+        self.process.join(timeout)
         if self.process.exitcode is None:
             self.process.kill()
             self.process.join()
@@ -179,7 +180,10 @@ def start(states=None, here=False):
         run_dir()
         method = start_method(state, here)
         if method == "fresh":
-            _zygotes[state] = _FreshZygote(state, _preparers[state][2])
+            ends.at_end(stop)
+            ends.clean_up_on_sigterm()
+            with ends.uninterrupted(block=True):
+                _zygotes[state] = _FreshZygote(state, _preparers[state][2])
             continue
         if method == "fork":
             for name in PRELOAD:  # shared with the zygote, and with every fork of it
@@ -187,9 +191,31 @@ def start(states=None, here=False):
                     importlib.import_module(name)
             method = start_method(state, here)  # a preloaded module could have started a thread
         context = multiprocessing.get_context(method)
-        if method == "forkserver":
-            context.set_forkserver_preload([m for m in PRELOAD if support.is_importable(m)])
-        _zygotes[state] = _Zygote(context, _preparers[state][0], state)
+        ends.at_end(stop)
+        ends.clean_up_on_sigterm()
+        if method != "fork":  # first: it unblocks the signals once it has started
+            with ends.uninterrupted():
+                _start_helper(__import__("multiprocessing.resource_tracker").resource_tracker._resource_tracker)
+        with ends.uninterrupted(block=True):
+            if method == "forkserver":
+                context.set_forkserver_preload([m for m in PRELOAD if support.is_importable(m)])
+                _start_helper(__import__("multiprocessing.forkserver").forkserver._forkserver)
+            _zygotes[state] = _Zygote(context, _preparers[state][0], state)
+
+
+def _start_helper(helper):
+    """Start multiprocessing's resource tracker or forkserver, unless it runs; stopped with the zygotes then.
+    From the stdlib's folder: each runs ``python -c``, whose sys.path starts with its working directory, and from
+    g4f_tests/ the forkserver would preload our asyncio.py as asyncio."""
+    if getattr(helper, "_forkserver_pid", getattr(helper, "_pid", None)) is not None:
+        return
+    here = os.getcwd()
+    os.chdir(os.path.dirname(os.__file__))
+    try:
+        helper.ensure_running()
+    finally:
+        os.chdir(here)
+    _helpers.append(helper)
 
 
 def submit(state, batches, here=False):
@@ -204,23 +230,39 @@ def answer(state, key, batch, timeout=None, here=False):
     or ``{"crash": {"exitcode", "stderr"}}`` when that fork died or hung; ChildFailure if no answer came."""
     submit(state, [batch], here)
     timeout = timeout or support.CHILD_TIMEOUT + support.TIMEOUT * len(batch)
-    value = _zygotes[state].answer(key, timeout)
-    if value is None:
-        raise ChildFailure("no answer from the %r zygote within %s s for %s" % (state, timeout, key))
+    zygote = _zygotes[state]
+    value = zygote.answer(key, timeout)
+    if value is None:  # the zygote is stuck: the checks still waiting for it fail at once, not one timeout each
+        zygote.failure = "no answer from the %r zygote within %s s for %s" % (state, timeout, key)
+        raise ChildFailure(zygote.failure)
     return value
 
 
-@atexit.register
-def stop():
-    """Stop every zygote (at exit, or after a run): nothing the suite starts outlives it."""
+_helpers = []  # multiprocessing's forkserver and resource tracker, when the zygotes started them
+
+
+def stop(timeout=2.0):
+    """Stop every zygote, then the forkserver and resource tracker they needed (after a run, at the end however
+    it comes, see ends.py): nothing the suite starts outlives it."""
     stopping = list(_zygotes.values())
     _zygotes.clear()
     # EOF to every zygote first: a zygote forked after another holds a copy of the other's pipe to us, so
-    # that one sees EOF only once every copy is closed.
+    # that one sees EOF only once every copy is closed. Each then kills its running forks and exits.
     for zygote in stopping:
         zygote.conn.close()
     for zygote in stopping:
-        zygote.join()
+        zygote.join(timeout)  # on EOF a zygote exits at once, unless it is stuck (preparing): then it is killed
+    for process in multiprocessing.active_children():  # one a signal interrupted before it was registered
+        if process.name.startswith("g4f-tests-"):
+            process.kill()
+            process.join()
+    while _helpers:  # each ends once no process holds its pipe: killed first, so waiting for it cannot hang
+        helper = _helpers.pop()
+        pid = getattr(helper, "_forkserver_pid", getattr(helper, "_pid", None))
+        if pid is not None:
+            with contextlib.suppress(OSError):
+                os.kill(pid, signal.SIGKILL)
+            helper._stop()
     while _made:
         shutil.rmtree(_made.pop(), ignore_errors=True)
         os.environ.pop(RUN_DIR_ENV, None)

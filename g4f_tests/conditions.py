@@ -10,6 +10,11 @@ def g4f_cannot_nest(case):
     return support.g4f_nest() is None
 
 
+def python_before_3_9(case):
+    """Python is older than 3.9 (no asyncio.to_thread, no loop.shutdown_default_executor)"""
+    return sys.version_info < (3, 9)
+
+
 def python_before_3_11(case):
     """Python is older than 3.11 (where asyncio.TimeoutError became the builtin TimeoutError)"""
     return sys.version_info < (3, 11)

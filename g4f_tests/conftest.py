@@ -1,11 +1,12 @@
 """pytest support: the same suite, the same verdicts as unittest (setup.cfg tells pytest which files).
 
 Everything a verdict depends on is on the tests themselves (known defects, time limits, regimes), so pytest
-needs only what load_tests does besides loading: send the checks to their children early. ``--g4f-strict``
-is the runner's ``--strict``.
+needs only what load_tests does besides loading: send the checks to their children early; and when a test hangs
+(ends.test_limit ends the run naming it), stop capturing stderr so that its stacks show. ``--g4f-strict`` is the
+runner's ``--strict``.
 """
 
-from . import verdicts
+from . import ends, verdicts
 from .checks import prefetch
 
 
@@ -19,6 +20,13 @@ def pytest_addoption(parser):
 
 def pytest_configure(config):
     verdicts.strict = config.getoption("--g4f-strict")
+    capture = config.pluginmanager.getplugin("capturemanager")
+    if capture is not None:
+        ends.before_hang = lambda: capture.suspend_global_capture(in_=False)
+
+
+def pytest_unconfigure(config):
+    ends.before_hang = None
 
 
 def pytest_collection_finish(session):

@@ -12,6 +12,7 @@ provider). Through ChatCompletion.create / create_async and Client / AsyncClient
 
 from . import regimes
 from .checks import CheckTestCase, in_child
+from .failing import AsyncFailingProviderMock, FailingAsyncProviderMock, FailingProviderMock, ProviderError
 from .known_defects import (
     ASYNC_CLIENT_ASYNC_PROVIDER,
     ASYNC_CLIENT_ONE_DELTA,
@@ -22,13 +23,7 @@ from .known_defects import (
 from .mocks import AsyncRaiseExceptionProviderMock, RaiseExceptionProviderMock
 from .observe import each, each_async
 from .paths import ASYNC, SYNC, outcome, outcome_async
-from .providers import (
-    CHUNKS,
-    AsyncFailingProviderMock,
-    FailingAsyncProviderMock,
-    FailingProviderMock,
-    ProviderError,
-)
+from .providers import CHUNKS
 
 
 class StreamingRaiseExceptionProviderMock(RaiseExceptionProviderMock):

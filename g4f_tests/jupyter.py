@@ -1,26 +1,23 @@
 """g4f's sync API inside a real Jupyter kernel, where a loop is always running (g4f issues #915, #1605, #2748).
 
 Optional: needs ipykernel and jupyter_client (the project's ``jupyter`` extra); without them every test skips
-naming them. The kernels are the clean processes here: new interpreters started as jupyter_client's python3 kernel
-spec starts one (``python -m ipykernel_launcher -f CONNECTION_FILE``; IPC transport: sockets in the run's temp dir,
-no TCP port), each dying with the test process. They start when the suite is prefetched, and a thread of the test
-process drives each with jupyter_client while the rest runs (a single test started alone does it in setUpClass):
-it imports this checkout's g4f_tests in the kernel and executes the cells below in order. The first call that makes
-g4f patch a kernel's loop changes what later calls see, so there are two kernels, each fresh for its first nesting
-call (stream=True in one, the Client in the other). Each test asserts on what its cell printed.
+naming them. The kernels are started by jupyter_client over its IPC transport (sockets in a temp dir, no TCP
+port) when the suite is prefetched (checks.prefetch), so they boot while the rest runs; each runs this
+environment's Python, imports this checkout's g4f_tests, and executes the cells below in a fixed order: the first
+call that makes g4f patch a kernel's loop changes what later calls see, so there are two kernels, each fresh for
+its first nesting call (stream=True in one, the Client in the other). Each test asserts on what its cell printed.
 """
 
-import atexit
 import json
 import os
-import subprocess
-import sys
-import threading
-import traceback
+import queue
+import re
+import shutil
+import tempfile
+import time
 import unittest
-import uuid
 
-from . import children, servers, support
+from . import ends, servers, support
 from .checks import CheckTestCase
 from .known_defects import JUPYTER_FRESH_KERNEL, known
 from .providers import CHUNKS, JOINED
@@ -40,161 +37,229 @@ support.sandbox()
 def g4f_tests_try(call, provider):
     found = servers.call(servers.CALLS[call], servers.provider(provider))
     print(%(mark)r + json.dumps(found, default=repr))
+
+print(%(mark)r + json.dumps({"value": "ready"}))
 """
 
 # Per kernel, in this order: nothing has patched a kernel's loop before its first cell.
 CELLS = {
     "a": [
-        ("fresh_async_provider", "create", "AsyncProviderMock"),
-        ("fresh_client", "client", "AsyncChunksProviderMock"),
-        ("patched_stream", "stream", "AsyncChunksProviderMock"),
-        ("generator_provider", "create", "AsyncGeneratorProviderMock"),
-        ("patched_async_provider", "create", "AsyncProviderMock"),
+        ("fresh_async_provider", 'g4f_tests_try("create", "AsyncProviderMock")'),
+        ("fresh_client", 'g4f_tests_try("client", "AsyncChunksProviderMock")'),
+        ("patched_stream", 'g4f_tests_try("stream", "AsyncChunksProviderMock")'),
+        ("generator_provider", 'g4f_tests_try("create", "AsyncGeneratorProviderMock")'),
+        ("patched_async_provider", 'g4f_tests_try("create", "AsyncProviderMock")'),
     ],
     "b": [
-        ("fresh_stream", "stream", "AsyncChunksProviderMock"),
-        ("patched_client", "client", "AsyncChunksProviderMock"),
+        ("fresh_stream", 'g4f_tests_try("stream", "AsyncChunksProviderMock")'),
+        ("patched_client", 'g4f_tests_try("client", "AsyncChunksProviderMock")'),
     ],
 }
+MISSING = [name for name in ("ipykernel", "jupyter_client") if not support.is_importable(name)]
+# A unix socket's path holds at most 107 bytes on Linux (103 on macOS): the kernel's "<dir>/ipc-N" must fit.
+SOCKET_PATH_MAX = 100
 
 
-def prestart():
-    """Start the kernels and the threads that drive them, once per process (checks.prefetch calls it, after the
-    zygotes are forked: a thread here would keep this process from being one)."""
-    if _sessions:
-        return
-    for name in CELLS:
-        work = os.path.join(children.run_dir(), "kernel-" + name)
-        os.mkdir(work)
-        info = dict(zip(PORTS, range(1, len(PORTS) + 1)), ip=os.path.join(work, "ipc"), transport="ipc")
-        info.update(key=uuid.uuid4().hex, signature_scheme="hmac-sha256", kernel_name="python3")
-        connection = os.path.join(work, "kernel.json")
-        with open(connection, "w") as f:
-            json.dump(info, f)
-        command = [sys.executable, "-m", "ipykernel_launcher", "-f", connection, "--HistoryManager.enabled=False"]
-        env = dict(os.environ, JPY_PARENT_PID=str(os.getpid()))  # ipykernel exits when this process is gone
-        with open(os.path.join(work, "kernel.log"), "wb") as log:
-            _kernels.append(
-                subprocess.Popen(command, env=env, stdin=subprocess.DEVNULL, stdout=log, stderr=log, **OWNED)
-            )
-        thread = threading.Thread(target=kernel_session, args=(name, connection), name="g4f-tests-kernel-" + name)
-        thread.daemon = True
-        thread.start()
-        _sessions[name] = thread
+def socket_dir():
+    """Where the kernel's sockets go: the temp dir, unless its path is too long for them (a long TMPDIR, such as
+    nox's per-session one), then /tmp."""
+    base = tempfile.gettempdir()
+    if len(os.path.join(base, "g4f-tests-kernel-12345678", "ipc-10")) > SOCKET_PATH_MAX and os.path.isdir("/tmp"):
+        return "/tmp"
+    return base
 
 
-PORTS = ("shell_port", "iopub_port", "stdin_port", "control_port", "hb_port")
-OWNED = {"preexec_fn": servers.die_with_parent} if os.name == "posix" else {}  # it dies with the test process
-_kernels, _sessions, _results = [], {}, {}
-_starter = os.getpid()
+ANSI = re.compile(r"\x1b\[[0-9;]*m")  # IPython colours its tracebacks
 
 
-@atexit.register
-def _stop_kernels():
-    if os.getpid() != _starter:
-        return  # a fork of the starter holds copies of the Popen objects, not the kernels
-    for process in _kernels:
-        if process.poll() is None:
-            process.kill()
-        process.wait()
+def _crash(what, content):
+    return {
+        "exitcode": None,
+        "stderr": "%s\n%s" % (what, ANSI.sub("", "\n".join(content.get("traceback", [])))[-3000:]),
+    }
 
 
-def kernel_session(name, connection):
-    """Drive kernel ``name``: wait until it is ready, import g4f_tests in it, run its cells in order, shut it down.
-    Every cell's observation goes to _results (a failure is every unrun cell's)."""
-    from jupyter_client.blocking import BlockingKernelClient
+class Kernel:
+    """A kernel over IPC in a temp dir, driven from this process. jupyter_client and zmq cannot stop half-way, so
+    SIGINT and SIGTERM take effect at ``signals.check()`` between their calls (ends.uninterrupted): a Stop raised
+    inside zmq left a context whose termination never returned."""
 
-    kc = BlockingKernelClient(connection_file=connection)
-    try:
-        kc.load_connection_file()
-        kc.start_channels(hb=False)  # without the kernel's manager, a slow start would read as its death
-        kc.wait_for_ready(timeout=support.CHILD_TIMEOUT)
-        package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
-        setup = SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
-        run_cell(kc, setup, support.CHILD_TIMEOUT)  # imports g4f there
-        for cell, call, provider in CELLS[name]:
-            _results[cell] = run_cell(kc, "g4f_tests_try(%r, %r)" % (call, provider))
-        kc.shutdown()
-    except Exception:
-        failure = {"crash": {"exitcode": None, "stderr": "kernel %s: %s" % (name, traceback.format_exc()[-3000:])}}
-        for cell, _, _ in CELLS[name]:
-            _results.setdefault(cell, failure)
-    finally:
-        kc.stop_channels()
+    def __init__(self, signals):
+        from jupyter_client.manager import KernelManager
+
+        self.signals, self.kc = signals, None
+        # IPC transport: the kernel's sockets are files in a temp dir, no TCP port at all. That dir (which also
+        # holds kernel.json, with the kernel's HMAC key) and the kernel go however the run ends (ends.at_end).
+        self.work = tempfile.mkdtemp(prefix="g4f-tests-kernel-", dir=socket_dir())
+        self.km = KernelManager(
+            kernel_name="python3",
+            transport="ipc",
+            ip=os.path.join(self.work, "ipc"),
+            connection_file=os.path.join(self.work, "kernel.json"),
+        )
+        ends.at_end(self.stop)
+        ends.clean_up_on_sigterm()
+        try:
+            # Its working directory is its temp dir: its sys.path starts there, never in g4f_tests/. It dies with
+            # this process however it ends (PR_SET_PDEATHSIG where there is one, and ipykernel's parent check).
+            owned = {"preexec_fn": servers.die_with_parent} if os.name == "posix" else {}
+            self.km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], cwd=self.work, **owned)
+            signals.check()
+            self.kc = self.km.client()
+            self.kc.start_channels()
+        except BaseException:
+            self.stop()
+            raise
+
+    def ready(self):
+        """Wait until the kernel answers (it may have booted meanwhile)."""
+        deadline = time.monotonic() + support.CHILD_TIMEOUT
+        while True:
+            try:
+                self.kc.wait_for_ready(timeout=0.5)
+                return
+            except RuntimeError:
+                self.signals.check()
+                if time.monotonic() > deadline or not self.km.is_alive():
+                    raise
+
+    def stop(self):
+        ends.done(self.stop)
+        with ends.uninterrupted():
+            try:
+                if self.kc is not None:
+                    self.kc.stop_channels()
+                if self.km.has_kernel:
+                    self.km.shutdown_kernel(now=True)
+            except Exception:  # half-started or half-stopped: what runs is killed below
+                pass
+            finally:
+                process = getattr(getattr(self.km, "provisioner", None), "process", None)
+                if process is not None and process.poll() is None:
+                    process.kill()
+                    process.wait()
+                shutil.rmtree(self.work, ignore_errors=True)
+
+    def _answer(self, get, msg_id, seconds):
+        """The next message from ``get`` (a channel's get_*_msg) answering ``msg_id``, or None after ``seconds``."""
+        deadline = time.monotonic() + seconds
+        while time.monotonic() < deadline:
+            self.signals.check()
+            try:
+                message = get(timeout=0.2)
+            except queue.Empty:
+                continue
+            if message["parent_header"].get("msg_id") == msg_id:
+                return message
+        return None
+
+    def run(self, code):
+        """Execute ``code``: the observation it printed, or the error the cell raised. A cell past TIMEOUT is
+        interrupted: the traceback of the KeyboardInterrupt says where it hung."""
+        msg_id = self.kc.execute(code, stop_on_error=False)
+        printed, deadline = [], time.monotonic() + support.TIMEOUT
+        while True:
+            message = self._answer(self.kc.get_iopub_msg, msg_id, deadline - time.monotonic())
+            if message is None:
+                self.km.interrupt_kernel()
+                reply = self._answer(self.kc.get_shell_msg, msg_id, 5) or {"content": {"traceback": ["(no answer)"]}}
+                what = "Timeout (%s s): the cell did not finish; interrupted, it was at:" % support.TIMEOUT
+                return {"unresponsive": True, "crash": _crash(what, reply["content"])}
+            if message["msg_type"] == "stream":
+                printed.append(message["content"]["text"])
+            elif message["msg_type"] == "status" and message["content"]["execution_state"] == "idle":
+                break
+        reply = self._answer(self.kc.get_shell_msg, msg_id, support.TIMEOUT) or {"content": {"status": "no reply"}}
+        content = reply["content"]
+        if content["status"] != "ok":
+            what = "the cell raised %s: %s" % (content.get("ename", content["status"]), content.get("evalue", ""))
+            return {"crash": _crash(what, content)}
+        for line in "".join(printed).splitlines():
+            if line.startswith(MARK):
+                return json.loads(line[len(MARK) :])
+        return {"crash": {"exitcode": None, "stderr": "the cell printed no observation: " + "".join(printed)}}
 
 
-def run_cell(kc, code, timeout=None):
-    """Execute ``code`` in the kernel; the observation it printed, or the error the cell raised."""
-    printed = []
-
-    def hook(message):
-        if message["msg_type"] == "stream":
-            printed.append(message["content"]["text"])
-
-    reply = kc.execute_interactive(code, timeout=timeout or support.TIMEOUT, output_hook=hook, stop_on_error=False)
-    content = reply["content"]
-    if content["status"] != "ok":
-        return {
-            "crash": {
-                "exitcode": None,
-                "stderr": "the cell raised %s: %s\n%s"
-                % (content.get("ename"), content.get("evalue"), "\n".join(content.get("traceback", []))[-3000:]),
-            }
-        }
-    for line in "".join(printed).splitlines():
-        if line.startswith(MARK):
-            return json.loads(line[len(MARK) :])
-    return {"crash": {"exitcode": None, "stderr": "the cell printed no observation: " + "".join(printed)}}
-
-
-@servers.needs("ipykernel", "jupyter_client")
+@unittest.skipIf(MISSING, "%s not installed (pip install ipykernel jupyter_client)" % " and ".join(MISSING))
 @unittest.skipIf(
-    support.g4f_nest() is None,
+    not MISSING and support.g4f_nest() is None,
     "g4f cannot nest here: the nest package it imports is not installed (a kernel's loop always runs)",
 )
 class TestJupyterKernel(CheckTestCase):
+    results = None
+    kernels = {}  # name: Kernel, started by prestart (at prefetch) or by setUpClass
+
     @classmethod
     def prestart(cls):
-        prestart()
+        """Start the kernels now (checks.prefetch, once the zygotes are forked): they boot while the rest runs."""
+        if getattr(cls, "__unittest_skip__", False):
+            return
+        with ends.uninterrupted() as signals:
+            for name in CELLS:
+                if name not in cls.kernels:
+                    cls.kernels[name] = Kernel(signals)
 
     @classmethod
     def setUpClass(cls):
-        """Wait for the kernels' sessions (started now if the suite was not prefetched): outside the per-test limit,
-        as a kernel may take long to start on a loaded machine; each step has its own limit."""
-        prestart()
-        for thread in _sessions.values():
-            thread.join(support.CHILD_TIMEOUT + support.TIMEOUT * (1 + max(len(cells) for cells in CELLS.values())))
+        cls.prestart()
+        cls.results = {}
+        with ends.uninterrupted() as signals:
+            for name, kernel in sorted(cls.kernels.items()):
+                kernel.signals = signals
+                try:
+                    cls.run_kernel(name, kernel)
+                finally:
+                    kernel.stop()
+        cls.kernels = {}
 
-    def cell(self, name):
-        if name not in _results:
-            self.fail("the kernel session did not finish: no observation of the %r cell" % name)
-        return servers.observation(_results, name)
+    @classmethod
+    def run_kernel(cls, name, kernel):
+        try:
+            kernel.ready()
+        except RuntimeError as error:
+            cls.results["setup " + name] = {"crash": {"exitcode": None, "stderr": "the kernel: %s" % error}}
+            return
+        package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
+        setup = SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
+        broken = None
+        for cell, code in [("setup " + name, setup)] + CELLS[name]:
+            cls.results[cell] = broken or kernel.run(code)
+            if "unresponsive" in cls.results[cell]:
+                broken = {"crash": {"exitcode": None, "stderr": "not run: an earlier cell hung (see its check)"}}
+
+    def observation(self, name):
+        kernel = next(kernel for kernel, cells in CELLS.items() if name in [cell for cell, _ in cells])
+        found = dict(self.results[name])
+        if self.results["setup " + kernel].get("crash"):  # the cells ran without the setup cell's helpers: say why
+            found = self.results["setup " + kernel]
+        found.pop("unresponsive", None)
+        return servers.observation({name: found}, name)
 
     @known(JUPYTER_FRESH_KERNEL)
     def test_async_provider_in_fresh_kernel(self):
         """in a fresh Jupyter kernel, sync create with an async provider returns the result"""
-        self.assertReturned(self.cell("fresh_async_provider"), "Mock")
+        self.assertReturned(self.observation("fresh_async_provider"), "Mock")
 
     def test_generator_provider_in_kernel(self):
         """in a Jupyter kernel, sync create with an async-generator provider returns the result (g4f patches the kernel's loop)"""
-        self.assertReturned(self.cell("generator_provider"), "Mock")
+        self.assertReturned(self.observation("generator_provider"), "Mock")
 
     def test_async_provider_after_kernel_loop_patched(self):
         """in a Jupyter kernel whose loop g4f has patched, sync create with an async provider returns the result"""
-        self.assertReturned(self.cell("patched_async_provider"), "Mock")
+        self.assertReturned(self.observation("patched_async_provider"), "Mock")
 
     def test_stream_in_fresh_kernel(self):
         """in a fresh Jupyter kernel, sync create(stream=True) yields every chunk in order (g4f patches the kernel's loop)"""
-        self.assertReturned(self.cell("fresh_stream"), list(CHUNKS))
+        self.assertReturned(self.observation("fresh_stream"), list(CHUNKS))
 
     def test_stream_after_kernel_loop_patched(self):
         """in a Jupyter kernel whose loop g4f has patched, sync create(stream=True) yields every chunk in order"""
-        self.assertReturned(self.cell("patched_stream"), list(CHUNKS))
+        self.assertReturned(self.observation("patched_stream"), list(CHUNKS))
 
     def test_client_in_fresh_kernel(self):
         """in a fresh Jupyter kernel, the sync Client returns the joined message (g4f patches the kernel's loop)"""
-        self.assertReturned(self.cell("fresh_client"), JOINED)
+        self.assertReturned(self.observation("fresh_client"), JOINED)
 
     def test_client_after_kernel_loop_patched(self):
         """in a Jupyter kernel whose loop g4f has patched, the sync Client returns the joined message"""
-        self.assertReturned(self.cell("patched_client"), JOINED)
+        self.assertReturned(self.observation("patched_client"), JOINED)

@@ -5,6 +5,7 @@ contract (``@known(...)``, verdicts.py); the ranges come from the compatibility 
 """
 
 from . import support
+from .bridge_defects import *  # noqa: F401,F403 (the bridge mechanics' entries: workers.py, callers_loop.py, ...)
 from .client_defects import *  # noqa: F401,F403 (the client contracts' entries: fidelity.py to third_party.py)
 from .conditions import (  # noqa: F401 (shared with client_defects.py)
     LOOP_RUNNING,
@@ -17,6 +18,7 @@ from .conditions import (  # noqa: F401 (shared with client_defects.py)
     loop_unpatchable,
     nest_applied,
     nest_not_applied,
+    python_before_3_9,
     python_before_3_11,
 )
 from .env_defects import *  # noqa: F401,F403 (the environments' entries: asgi.py to bots.py)
@@ -106,6 +108,8 @@ AUTO_PATCH_GENERATOR_PROVIDER = Defect(
     "0.4.0.4 and 0.4.7.5 return the result (both ends bisected)",
     workaround="upgrade to g4f 0.4.7.5 or later, or call nest_asyncio.apply() yourself first",
 )
+
+
 ASYNC_STREAM_OF_SYNC_PROVIDER = Defect(
     "async-stream-of-sync-provider",
     "create_async(stream=True) with a sync provider or an AsyncProvider returns a coroutine, not an async iterator",
@@ -127,7 +131,7 @@ ASYNC_CLIENT_ONE_DELTA = Defect(
         Returns([support.JOINED, None]),  # fidelity.py
         Returns({"first": support.JOINED, "produced when it arrived": len(support.NON_EMPTY)}),  # incremental.py
         Returns({"first": support.JOINED, "closed": True}),
-        Returns({"received": [], "raised": "g4f_tests.providers.ProviderError: FailingProviderMock"}),  # errors.py
+        Returns({"received": [], "raised": "g4f_tests.failing.ProviderError: FailingProviderMock"}),  # errors.py
         Returns({"finish_reason": "stop", "usage": OTHER_COUNTS}),  # responses.py
         Returns({"content": [support.JOINED, None], "finish_reason": [None, "stop"], "usage": OTHER_COUNTS}),
     ),
@@ -218,18 +222,8 @@ JUPYTER_FRESH_KERNEL = Defect(
     "with an AsyncProvider. Measured in a kernel: 7.4.7 returns the result, 7.5.0 to 8.8.6 raise",
     workaround="run nest_asyncio2.apply() in the notebook first, or await create_async in the cell",
 )
-TIMEOUT_IS_ASYNCIO_ERROR = Defect(
-    "timeout-is-asyncio-error",
-    "to_sync_generator(timeout=...) lets asyncio.TimeoutError through, which before Python 3.11 is not the "
-    "builtin TimeoutError g4f means to raise (its except TimeoutError does not catch it)",
-    "0.5.4.4",
-    Raises("asyncio.exceptions.TimeoutError", ""),
-    when=python_before_3_11,
-    where="seen on Python 3.8 with g4f 0.5.4.4 (where the timeout first appears) and on Python 3.8, 3.9 and 3.10 "
-    "with 8.8.6 (cells): applies to you on Python 3.8 to 3.10 if you catch TimeoutError around a sync stream "
-    "with a timeout",
-    workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
-)
+
+
 # The documented test_exception runs only where g4f cannot nest: the same defect, seen in this process.
 DOCUMENTED_NO_NEST = Defect(
     "documented-no-nest",

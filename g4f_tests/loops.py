@@ -1,8 +1,10 @@
-"""Loop hygiene of the first sync calls in a fresh interpreter: nothing left installed, unclosed or pending."""
+"""Loop hygiene of the first sync calls in a fresh interpreter: nothing left installed, unclosed or pending, and
+asyncio left as the stdlib ships it (g4f patches only a running loop, and there is none)."""
 
 from . import support
 from .checks import CheckTestCase, in_children
 from .mocks import AsyncGeneratorProviderMock, AsyncProviderMock
+from .probes import asyncio_parts, replaced_since
 from .providers import CHUNKS, JOINED, AsyncChunksProviderMock, NoStreamAsyncChunksProviderMock, create
 
 
@@ -18,9 +20,12 @@ def to_sync_generator_of_a_coroutine():
 
 
 def sync_call(kind):
-    """One sync call from plain code (no loop anywhere), the first of its process."""
+    """One sync call from plain code (no loop anywhere), the first of its process: its result, and what of
+    asyncio it replaced."""
     provider, stream = CALLS[kind][:2]
-    return to_sync_generator_of_a_coroutine() if provider is None else create(provider, stream)
+    before = asyncio_parts()
+    result = to_sync_generator_of_a_coroutine() if provider is None else create(provider, stream)
+    return {"result": result, "asyncio replaced": replaced_since(before)}
 
 
 CALLS = {
@@ -39,7 +44,7 @@ class TestLoopHygiene(CheckTestCase):
         """a sync call outside any loop returns the result and leaves no event loop installed for the thread"""
         for kind, found in founds.items():
             with self.subTest(call=kind):
-                self.assertEqual(self.returned(found), CALLS[kind][2])
+                self.assertEqual(self.returned(found)["result"], CALLS[kind][2])
                 self.assertIsNone(
                     found.leftover, "a %s event loop is left installed as the thread's loop" % found.leftover
                 )
@@ -51,3 +56,10 @@ class TestLoopHygiene(CheckTestCase):
             with self.subTest(call=kind):
                 self.returned(found)
                 self.assertNothingStray(found)
+
+    @in_children(sync_call, CASES)
+    def test_sync_call_leaves_asyncio_unpatched(self, founds):
+        """the first sync call outside any loop (streaming included) replaces nothing of asyncio: there is no running loop to patch"""
+        for kind, found in founds.items():
+            with self.subTest(call=kind):
+                self.assertReturned(found, {"result": CALLS[kind][2], "asyncio replaced": []})

@@ -1,6 +1,7 @@
 """Sync calls inside a running loop: NestAsyncioError without a nest package, g4f's auto-patch with one, the
 documented nested scenarios, and uvloop (which g4f must leave alone)."""
 
+import collections.abc
 import unittest
 
 import g4f
@@ -46,6 +47,29 @@ async def to_sync_generator_of_a_coroutine():
     return list(to_sync_generator(mock_coroutine()))
 
 
+class UnclosableCoroutine(collections.abc.Coroutine):
+    """A coroutine (to asyncio.iscoroutine) whose close() fails, as one that ignores GeneratorExit does."""
+
+    def send(self, value):
+        raise StopIteration("Mock")
+
+    def throw(self, *args):
+        raise StopIteration("Mock")
+
+    def close(self):
+        raise RuntimeError("g4f-tests: this coroutine cannot be closed")
+
+    def __await__(self):
+        return iter(())
+
+
+async def to_sync_generator_of_an_unclosable_coroutine():
+    to_sync_generator = support.require_api(
+        "to_sync_generator_coroutine", lambda: support.g4f_bridge().to_sync_generator
+    )
+    return list(to_sync_generator(UnclosableCoroutine()))
+
+
 class TestWithoutNestAsyncio(CheckTestCase):
     regime = regimes.NO_NEST
 
@@ -69,6 +93,11 @@ class TestWithoutNestAsyncio(CheckTestCase):
     @in_child(to_sync_generator_of_a_coroutine)
     def test_to_sync_generator_coroutine_in_running_loop(self, found):
         """without nest_asyncio, g4f's to_sync_generator(coroutine) inside a running loop raises NestAsyncioError"""
+        self.assertRaisedNestAsyncioError(found)
+
+    @in_child(to_sync_generator_of_an_unclosable_coroutine)
+    def test_to_sync_generator_unclosable_coroutine_in_running_loop(self, found):
+        """without nest_asyncio, g4f's to_sync_generator(coroutine) inside a running loop raises NestAsyncioError, also when closing the refused coroutine fails"""
         self.assertRaisedNestAsyncioError(found)
 
 

@@ -58,22 +58,22 @@ class SlowAsyncProviderMock(AsyncProvider):
         return "Mock"
 
 
-def hanging_provider():
-    """A fresh HangingProviderMock class, its events not yet set (a check's own)."""
-    return type(
-        "HangingProviderMock", (HangingProviderMock,), {"started": threading.Event(), "closed": threading.Event()}
-    )
+def hanging_provider(base=None):
+    """A fresh HangingProviderMock (or subclass of ``base``), its events not yet set (a check's own)."""
+    events = {name: threading.Event() for name in ("started", "cancelled", "closed")}
+    base = base or HangingProviderMock
+    return type(base.__name__, (base,), events)
 
 
 class HangingProviderMock(AsyncGeneratorProvider):
-    """Yields CHUNKS[0], then waits forever. ``started`` is set when it starts, ``closed`` once its ``finally``
-    ran: threading events, so a check can wait on them from any thread (take a fresh one: hanging_provider)."""
+    """Yields CHUNKS[0], then waits forever. ``started`` is set when it starts, ``cancelled`` when CancelledError
+    reaches it, ``closed`` once its ``finally`` ran: threading events, so a check can wait on them from any
+    thread (take a fresh one: hanging_provider)."""
 
     working = True
     use_stream_timeout = False
     supports_stream = True
-    started = threading.Event()
-    closed = threading.Event()
+    started = cancelled = closed = threading.Event()
 
     @classmethod
     async def create_async_generator(cls, model, messages, stream, **kwargs):
@@ -82,6 +82,9 @@ class HangingProviderMock(AsyncGeneratorProvider):
             yield CHUNKS[0]
             await asyncio.Event().wait()
             yield CHUNKS[1]
+        except asyncio.CancelledError:
+            cls.cancelled.set()
+            raise
         finally:
             cls.closed.set()
 
@@ -105,51 +108,6 @@ KINDS = {
     "async provider": JoinedAsyncProviderMock,
     "async-generator provider": AsyncChunksProviderMock,
 }
-
-
-class ProviderError(Exception):
-    """What our failing providers raise: a type of our own, so that a caller given any other type shows it."""
-
-
-class FailingProviderMock(AbstractProvider):
-    """A sync provider that yields CHUNKS[0] and CHUNKS[1], then fails."""
-
-    working = True
-    use_stream_timeout = False
-    supports_stream = True
-
-    @classmethod
-    def create_completion(cls, model, messages, stream, **kwargs):
-        yield CHUNKS[0]
-        yield CHUNKS[1]
-        raise ProviderError(cls.__name__)
-
-
-class AsyncFailingProviderMock(AsyncGeneratorProvider):
-    """An async-generator provider that yields CHUNKS[0] and CHUNKS[1], then fails."""
-
-    working = True
-    use_stream_timeout = False
-
-    @classmethod
-    async def create_async_generator(cls, model, messages, stream, **kwargs):
-        yield CHUNKS[0]
-        await asyncio.sleep(0)
-        yield CHUNKS[1]
-        raise ProviderError(cls.__name__)
-
-
-class FailingAsyncProviderMock(AsyncProvider):
-    """An AsyncProvider that fails instead of answering."""
-
-    working = True
-    use_stream_timeout = False
-    supports_stream = True
-
-    @classmethod
-    async def create_async(cls, model, messages, **kwargs):
-        await asyncio.sleep(0)
-        raise ProviderError(cls.__name__)
 
 
 class CountingProviderMock(AbstractProvider):
@@ -218,6 +176,26 @@ def paced_provider(chunks, gap, use_stream_timeout):
     if not use_stream_timeout:
         attributes["use_stream_timeout"] = False
     return type("PacedProviderMock", (PacedProviderMock,), attributes)
+
+
+class HangingAsyncProviderMock(AsyncProvider):
+    """An AsyncProvider that never answers, with HangingProviderMock's events (take one: hanging_provider)."""
+
+    working = True
+    use_stream_timeout = False
+    started = cancelled = closed = threading.Event()
+
+    @classmethod
+    async def create_async(cls, model, messages, **kwargs):
+        try:
+            cls.started.set()
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cls.cancelled.set()
+            raise
+        finally:
+            cls.closed.set()
+        return CHUNKS[1]
 
 
 def create(provider, stream=False, **kwargs):

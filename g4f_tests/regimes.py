@@ -1,8 +1,9 @@
 """What happens in a check's child around its body: the zygote states, the asyncio regimes, the observation.
 
 A *state* is prepared once per zygote (children.py): ``NEST_IMPORTABLE`` (nest_asyncio2 / nest_asyncio
-importable, nothing applied), ``NEST_HIDDEN`` (both unimportable, as if not installed) or ``GEVENT`` (a new
-interpreter that ran gevent's monkey.patch_all() before anything else), then g4f imported. A *regime* is
+importable, nothing applied), ``NEST_HIDDEN`` (both unimportable, as if not installed, and uvloop too: g4f as
+``pip install g4f`` leaves it) or ``GEVENT`` (a new interpreter that ran gevent's monkey.patch_all() before anything
+else), then g4f imported. A *regime* is
 entered in each check's own fork and asserted before its body runs, so a check named for plain asyncio never
 runs on a patched one:
 
@@ -10,7 +11,8 @@ runs on a patched one:
 - ``UVLOOP``: an async body runs on a uvloop loop (``uvloop.run``), asyncio otherwise untouched;
 - ``NEST_APPLIED``: the nest package g4f itself imports was applied first (what g4f tells Jupyter users to
   do), then the body runs, an async one under the patched ``asyncio.run``;
-- ``NO_NEST``: plain asyncio in an interpreter where g4f found no nest package when it was imported;
+- ``NO_NEST``: plain asyncio in an interpreter where g4f found no nest package (and no uvloop) when it was
+  imported.
 - ``GEVENT_PATCHED``: gevent's patch_all ran first (socket, select, threading, ssl patched), asyncio untouched.
 (observe.py runs a body in its regime and observes what it did.)
 """
@@ -35,11 +37,15 @@ GEVENT_BOOT = (
 )
 
 
+# What the nest-hidden state hides: the nest packages, and uvloop (so g4f's fallbacks for both run somewhere).
+HIDDEN = support.NEST_MODULES + ("uvloop",)
+
+
 class HideNest:
-    """A meta path finder that makes nest_asyncio and nest_asyncio2 unimportable, as if not installed."""
+    """A meta path finder that makes nest_asyncio, nest_asyncio2 and uvloop unimportable, as if not installed."""
 
     def find_spec(self, name, path=None, target=None):
-        if name.partition(".")[0] in support.NEST_MODULES:
+        if name.partition(".")[0] in HIDDEN:
             raise ModuleNotFoundError("No module named %r (hidden by g4f-tests)" % name, name=name)
         return None
 
@@ -54,6 +60,7 @@ SERVER_WARM = ("uvicorn", "uvicorn.config", "starlette.applications", "starlette
 # The modules whose checks run in the children (the package's MODULES but the documented one), per state.
 CHECK_MODULES = (
     "nesting",
+    "callers_loop",
     "loops",
     "streaming",
     "fidelity",
@@ -67,24 +74,33 @@ CHECK_MODULES = (
     "threads",
     "cancellation",
     "bridge",
+    "workers",
+    "bridge_timeouts",
+    "contexts",
 )
-CHECK_MODULES += ("asgi", "wsgi", "bots", "jupyter")
+CHECK_MODULES += ("asgi", "wsgi", "bots")
 STATE_MODULES = {GEVENT: ("greenlets",)}
+
+
+# The modules with checks in the nest-hidden state (its zygote is on the critical path: it imports g4f itself).
+NEST_HIDDEN_MODULES = ("nesting",)
 
 
 def prepare(state):
     """Run once in a new zygote: hide nest_asyncio if the state says so, then import g4f and our mocks."""
     if state == NEST_HIDDEN:
         sys.meta_path.insert(0, HideNest())
+        for name in [n for n in sys.modules if n.partition(".")[0] == "uvloop"]:
+            del sys.modules[name]  # preloaded by the parent we are a fork of (children.PRELOAD)
     support.sandbox()
     importlib.import_module("g4f")
     for name in WARM + (SERVER_WARM if state == NEST_IMPORTABLE else ()):  # imported once here, not in each check
         if support.is_importable(name):
             importlib.import_module(name)
     package = __name__.rpartition(".")[0]
-    for name in ("providers",) + STATE_MODULES.get(
-        state, CHECK_MODULES
-    ):  # what the requests will name: imported while the parent loads
+    # What the requests will name, imported while the parent loads (a request naming another module imports it).
+    modules = CHECK_MODULES if state == NEST_IMPORTABLE else STATE_MODULES.get(state, NEST_HIDDEN_MODULES)
+    for name in ("providers",) + modules:
         importlib.import_module("%s.%s" % (package, name))
     support.sandbox()  # g4f is imported now: its version check goes off too
     gc.collect()

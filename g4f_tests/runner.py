@@ -1,26 +1,27 @@
 """The command line shared by ``run_tests.py`` and ``python -m g4f_tests``.
 
 Exit status: 0 when every check passed (known g4f defects may be expected failures), 1 when a check failed or
-errored, a known defect unexpectedly passed or something tried the network, 2 for usage errors and a missing g4f.
+errored, a known defect unexpectedly passed, something tried the network or a test hung, 2 for usage errors, a
+missing g4f and output that cannot be written, 130 after Ctrl-C and 143 after SIGTERM (what ran so far is
+reported); a closed pipe (``| head``) ends the run quietly, by SIGPIPE. See ends.py.
 """
 
 import argparse
-import functools
+import contextlib
 import importlib
 import importlib.util
-import json
 import os
 import random
 import sys
 import time
 import unittest
 
-from . import children, support, verdicts
+from . import children, ends, support, verdicts
 from .checks import prefetch
-from .report import Outcomes, Result, counts, summarize
+from .report import EXIT_OK, Outcomes, Result, Run, counts, environment_lines, finish
 
 PACKAGE = __name__.rsplit(".", 1)[0]
-EXIT_OK, EXIT_FAILED, EXIT_USAGE = 0, 1, 2
+EXIT_USAGE = 2
 
 
 class UsageError(Exception):
@@ -166,16 +167,14 @@ def open_report(path, what, needs=None):
         raise UsageError("cannot write the %s report %s: %s" % (what, path, error.strerror or error)) from None
 
 
-def run(args, stream, started):
-    seed = _shuffle_seed(args.shuffle)
+def run(args, state):
+    stream = state.stream
+    state.seed = seed = _shuffle_seed(args.shuffle)
     if not support.is_importable("g4f"):
         raise UsageError("g4f is not installed in this Python (%s): pip install g4f" % sys.executable)
-    junit_file = (
-        open_report(args.junit_xml, "JUnit XML", ("xmlrunner", "unittest-xml-reporting"))
-        if args.junit_xml and not args.list
-        else None
-    )
-    json_file = open_report(args.json, "JSON") if args.json and not args.list else None
+    if args.junit_xml and not args.list:
+        state.junit_file = open_report(args.junit_xml, "JUnit XML", ("xmlrunner", "unittest-xml-reporting"))
+    state.json_file = open_report(args.json, "JSON") if args.json and not args.list else None
     verdicts.strict = args.strict
     if args.timeout <= 0:
         raise UsageError("--timeout takes a number of seconds above 0, not %s" % args.timeout)
@@ -194,57 +193,50 @@ def run(args, stream, started):
     if args.list:
         for test in tests:
             stream.write(test.id() + "\n")
+        stream.flush()
         return EXIT_OK
+    state.tests = tests
     prefetch(tests)
-    header = support.environment_lines() + (
+    state.header = environment_lines() + (
         ["shuffled with seed %d (--shuffle %d repeats this order)" % (seed, seed)] if seed is not None else []
     )
-    stream.write("\n".join(header) + "\n\n")
+    stream.write("\n".join(state.header) + "\n\n")
     stream.flush()
-    runner = make_runner(args, stream, junit_file)
-    report = functools.partial(finish, stream, json_file, header, seed, tests, started)
-    support.on_hang = lambda test: report(Outcomes.latest, hung=test)  # what ran so far, if a test hangs here
+    runner = make_runner(args, stream, state.junit_file)
+    Outcomes.latest = None
+    ends.on_hang = lambda test: finish(state, Outcomes.latest, hung=test)  # what ran so far, if a test hangs here
     try:
         runner.run(unittest.TestSuite(tests))
     finally:
-        support.on_hang = None
-        if junit_file is not None:
-            junit_file.close()
+        ends.on_hang = None
+        if state.junit_file is not None:
+            state.junit_file.close()
         children.stop()
-    if junit_file is not None:
+    if state.junit_file is not None:
         stream.write("JUnit XML report: %s\n" % args.junit_xml)
-    return report(Outcomes.latest)
+    return finish(state, Outcomes.latest)
 
 
-def finish(stream, json_file, header, seed, tests, started, result, hung=None):
-    """The end of a run (``hung``: the test that hangs, and the process is about to end): the known-defects
-    section, the JSON report, the closing line; the exit status."""
-    outcomes = result.outcomes
-    if hung is not None:
-        entry = result.outcomes.setdefault(hung.id(), {"subtests": [], "seconds": None})
-        entry.update(outcome="error", message="did not finish within %s s" % support.TIMEOUT)
-    summarize(outcomes, tests, stream)
-    total = counts(outcomes)
-    failed = total["failed"] or support.blocked_attempts or not result.wasSuccessful()
-    seconds = time.perf_counter() - started
-    if json_file is not None:
-        with json_file:
-            report = {"environment": header, "seed": seed, "order": [t.id() for t in tests], "tests": outcomes}
-            report.update(counts=total, blocked=support.blocked_attempts, seconds=round(seconds, 3))
-            json.dump(dict(report, exit=EXIT_FAILED if failed else EXIT_OK), json_file, indent=1)
-    stream.write(
-        "\n%d passed, %d failed, %d skipped, %d expected failures in %.1f s%s\n"
-        % (
-            total["passed"],
-            total["failed"],
-            total["skipped"],
-            total["expected failures"],
-            seconds,
-            "" if hung is None else " (stopped: %s hangs)" % hung.id(),
-        )
-    )
-    stream.flush()
-    return EXIT_FAILED if failed else EXIT_OK
+def stop_run(stop, state, prog):
+    """Ctrl-C, SIGTERM or lost output ended the run: one line (for a signal: and what ran so far), then clean
+    up; the exit status."""
+    ends.ignore_signals()
+    result = Outcomes.latest if state.tests else None
+    if isinstance(stop, ends.OutputLost):
+        ends.clean_up()
+        failed = result is not None and (counts(result.outcomes)["failed"] > 0 or not result.wasSuccessful())
+        return ends.end_for_lost_output(stop.error, prog, failed)
+    if not isinstance(stop, ends.Stop):  # SIGINT before the runner handled it
+        stop = ends.Stop()
+    ends.say("%s: %s" % (prog, stop.what))
+    try:
+        if not state.reported:
+            finish(state, result, stopped=stop)
+    except ends.OutputLost:
+        pass
+    finally:
+        ends.clean_up()
+    return stop.status
 
 
 def main(argv=None, prog=None):
@@ -253,13 +245,24 @@ def main(argv=None, prog=None):
         prog = os.path.basename(sys.argv[0]) if sys.argv and sys.argv[0] else "run_tests.py"
         if prog == "__main__.py":
             prog = "python -m %s" % PACKAGE
-    parser = build_parser(prog)
-    try:
-        args = parser.parse_args(argv)
-        return run(args, sys.stdout, started)
-    except UsageError as error:
-        sys.stderr.write("%s: error: %s\n" % (prog, error))
+    problem = ends.stdout_problem()
+    if problem:
+        ends.say("%s: error: cannot write the output: %s" % (prog, problem))
         return EXIT_USAGE
-    except LoadError as error:
-        sys.stderr.write("%s\n%s: error: the suite could not be loaded (traceback above)\n" % (error, prog))
-        return EXIT_USAGE
+    state = Run(ends.Output(sys.stdout), started)
+    with ends.handling_signals():
+        try:
+            with contextlib.redirect_stdout(state.stream):  # --help: written as the rest, a closed pipe ends it
+                args = build_parser(prog).parse_args(argv)
+            return run(args, state)
+        except UsageError as error:
+            ends.say("%s: error: %s" % (prog, error))
+            return EXIT_USAGE
+        except LoadError as error:
+            ends.say("%s\n%s: error: the suite could not be loaded (traceback above)" % (error, prog))
+            return EXIT_USAGE
+        except KeyboardInterrupt as stop:
+            return stop_run(stop, state, prog)
+        finally:
+            ends.ignore_signals()  # the run is over: a Ctrl-C now would only interrupt the clean-up
+            ends.clean_up()

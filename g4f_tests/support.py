@@ -5,17 +5,11 @@ Nothing here imports g4f at module level, so the runner can say "g4f is missing"
 """
 
 import asyncio
-import contextlib
-import faulthandler
 import functools
 import gc
 import importlib
 import importlib.util
-import os
-import platform
 import reprlib
-import sys
-import threading
 import traceback
 import unittest
 import warnings
@@ -25,7 +19,7 @@ from .sandbox import blocked_attempts, enable_network_guard, sandbox  # noqa: F4
 
 # Time limits, in seconds, named by role (CPython's test.support calls its 30 s limit SHORT_TIMEOUT).
 # TIMEOUT: one check. A body in its child past it dumps its stacks, and its check fails naming where it hung; a
-# test that calls g4f in this process past it ends the run, naming the test (the runner's --timeout sets it).
+# test that calls g4f in this process past it ends the run, naming the test (ends.test_limit; --timeout sets it).
 TIMEOUT = 10.0
 CHILD_TIMEOUT = 45.0  # waiting for a zygote to answer (it prepares an interpreter first)
 
@@ -64,40 +58,6 @@ def thread_loop():
     """
     policy = asyncio.get_event_loop_policy()
     return getattr(getattr(policy, "_local", None), "_loop", None)
-
-
-# Called with the test that passes TIMEOUT in this process, before the process ends (the runner prints what ran).
-on_hang = None
-
-
-def _hung(test):
-    stream = sys.__stderr__
-    stream.write("\ng4f-tests: %s did not finish within %s s; every thread's stack:\n" % (test.id(), TIMEOUT))
-    faulthandler.dump_traceback(file=stream)
-    if on_hang is not None:
-        on_hang(test)
-    stream.flush()
-    os._exit(1)
-
-
-@contextlib.contextmanager
-def test_limit(test):
-    """Past TIMEOUT the run ends, naming ``test`` with every thread's stack (and, under the runner, what
-    ran so far): a hang never hangs the run, under any runner. faulthandler, five seconds later, is the
-    backstop for a hang that holds the interpreter. Armed by every test that calls g4f in this process (the
-    documented module's, jupyter's, see checks.py); a check whose body runs in a child has the child's limit."""
-    timer = threading.Timer(TIMEOUT, _hung, (test,))
-    timer.daemon = True
-    timer.start()
-    try:
-        faulthandler.dump_traceback_later(TIMEOUT + 5, exit=True, file=sys.stderr)
-    except (ValueError, OSError, AttributeError):  # no file descriptor behind sys.stderr here
-        faulthandler.dump_traceback_later(TIMEOUT + 5, exit=True, file=sys.__stderr__)
-    try:
-        yield
-    finally:
-        timer.cancel()
-        faulthandler.cancel_dump_traceback_later()
 
 
 _repr = reprlib.Repr()
@@ -244,31 +204,6 @@ def g4f_nest():
         return None
 
 
-def describe_nest():
-    module = g4f_nest()
-    if module is None:
-        return "g4f cannot nest (the nest package it imports is not installed)"
-    name = module.__name__
-    return "g4f nests with %s %s" % (name, dist_version(name) or "")
-
-
-def environment_lines():
-    """What a bug report needs: Python, platform, g4f, how g4f nests, the nest and uvloop packages."""
-
-    def package(name):
-        if not is_importable(name):
-            return "%s absent" % name
-        return "%s %s" % (name, dist_version(name) or "present")
-
-    lines = [
-        "Python %s (%s) on %s" % (platform.python_version(), sys.executable, platform.platform()),
-        "%s; %s" % (describe_g4f(), "; ".join(package(n) for n in NEST_MODULES + ("uvloop",))),
-    ]
-    if g4f_version() is not None:
-        lines.append(describe_nest())
-    return lines
-
-
 def g4f_bridge():
     """g4f's bridge helpers module, g4f.providers.asyncio (ImportError before g4f 0.3.5.8)."""
     return importlib.import_module("g4f.providers.asyncio")
@@ -293,6 +228,11 @@ def require_api(name, lookup=None):
     try:
         return lookup()
     except (AttributeError, ImportError, KeyError) as error:
+        if g4f_release() == NEWEST:  # a checkout's version says nothing about which releases it follows
+            raise AssertionError(
+                "%s is missing from this source install of g4f (%s); releases have had it since %s, so this checkout "
+                "predates or dropped it" % (what, g4f_version(), first)
+            ) from error
         raise AssertionError(
             "%s is missing from %s although g4f has had it since %s: %s" % (what, describe_g4f(), first, error)
         ) from error

@@ -94,6 +94,8 @@ async def limits():
 
 
 class TimeoutChecks:
+    slow = True  # each check waits SLOW seconds: its child starts first (checks.prefetch)
+
     def assertLimitsHonoured(self, found, api):
         for label, call in self.calls(found):
             if label.startswith(api + ", "):

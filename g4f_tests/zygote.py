@@ -16,7 +16,7 @@ import sys
 import time
 import traceback
 
-from . import support
+from . import ends, support
 
 PACKAGE = __name__.rpartition(".")[0]
 
@@ -27,6 +27,7 @@ def kill_after():
 
 
 ALONE = "regime"
+WAITING = 1.0
 
 
 class ChildFailure(Exception):
@@ -39,6 +40,7 @@ def package_file():
 
 def main(conn, parent_end, prepare, state, parent_file, timeout):
     """A zygote's life: ``prepare(state)``, then run the batches the parent sends until it closes the pipe."""
+    ends.child_signals(zygote=True)
     if parent_end is not None:
         parent_end.close()  # a forked zygote inherits our end too: closed, so our closing it reads as EOF here
     support.TIMEOUT = timeout
@@ -55,8 +57,11 @@ def main(conn, parent_end, prepare, state, parent_file, timeout):
     queue, running, open_ = collections.deque(), [], True
     limit = 2 * (os.cpu_count() or 2) + 2  # several: some checks mostly wait (timeouts, cancellation)
     while open_ or queue or running:
-        while queue and len(running) < limit:
+        # A fork silent for a second waits (a timeout, a hang) and computes nothing: it holds no slot.
+        busy = sum(1 for child in running if time.monotonic() - child.progress < WAITING)
+        while queue and busy < limit and len(running) < 4 * limit:
             running.append(_Fork(forks, prepare, state, queue.popleft()))
+            busy += 1
         waiting = [conn] if open_ else []
         for child in running:
             waiting += child.waitables()
@@ -65,21 +70,27 @@ def main(conn, parent_end, prepare, state, parent_file, timeout):
             try:
                 queue.extend(conn.recv())
                 gc.freeze()  # what unpickling the requests imported (the checks' modules) is not their garbage
-            except (EOFError, OSError):  # the parent is gone (a reset when it left answers unread): nobody wants them
-                open_ = False
-                queue.clear()
-                for child in running:
-                    child.process.kill()
+            except (EOFError, OSError):  # the parent is gone
+                open_ = _parent_gone(queue, running)
         for child in list(running):
             answers, again = child.poll(ready)
-            queue.extendleft([request] for request in reversed(again))
+            if open_:  # else nobody wants the answers: what a killed fork left is not run again
+                queue.extendleft([request] for request in reversed(again))
             if child.done:
                 running.remove(child)
             try:
                 for answer in answers if open_ else ():
                     conn.send(answer)
             except OSError:  # the parent is gone
-                open_ = False
+                open_ = _parent_gone(queue, running)
+
+
+def _parent_gone(queue, running):
+    """Nobody wants the answers: nothing more is started, what runs is killed (its forks would outlive the run)."""
+    queue.clear()
+    for child in running:
+        child.process.kill()
+    return False
 
 
 def fresh_main(fd, state, parent_file, timeout):
@@ -91,6 +102,7 @@ def fresh_main(fd, state, parent_file, timeout):
 
 
 def _run_fork(result_conn, err_fd, prepare, state, batch):
+    ends.child_signals(zygote=False)
     if err_fd is None:  # a spawned child (no fork on this platform): a fresh interpreter to prepare
         prepare(state)
     else:
@@ -160,7 +172,7 @@ class _Fork:
         while self.conn.poll():
             try:
                 key, value = self.conn.recv()
-            except EOFError:  # it died: reported once it has exited
+            except (EOFError, OSError):  # it died (killed mid-message: OSError): reported once it has exited
                 return
             request = self.batch[len(self.answered)]
             self.answered.append(key)

@@ -1,0 +1,164 @@
+"""The registry's entries for the bridge's loop mechanics (workers.py, callers_loop.py, bridge_timeouts.py,
+contexts.py, cancellation.py, loops.py): exact shapes, measured ranges, whom they affect, what to do.
+known_defects.py re-exports them; see its docstring.
+"""
+
+import sys
+
+from . import support
+from .conditions import (  # noqa: F401
+    NEVER_AWAITED,
+    RUN_IN_LOOP,
+    nest_applied,
+    nest_not_applied,
+    python_before_3_9,
+    python_before_3_11,
+)
+from .verdicts import ByRelease, Defect, Leaves, OneOf, Raises, Returns  # noqa: F401
+
+
+def nest_replaces():
+    """What of asyncio (probes.asyncio_parts) nest_asyncio's and nest_asyncio2's apply() replace on this Python"""
+    parts = ["asyncio.run"]
+    if sys.version_info < (3, 14):
+        parts += ["asyncio.Future", "asyncio.Task", "the event loop policy's get_event_loop"]
+    if (3, 9) <= sys.version_info < (3, 14):
+        parts.append("asyncio.get_event_loop")
+    return sorted(parts)
+
+
+AUTO_PATCH_REPLACES_ASYNCIO = Defect(
+    "auto-patch-replaces-asyncio",
+    "to patch the running loop, g4f calls its nest package's apply(loop), which also replaces asyncio.run, "
+    "asyncio.Task and Future (pure-Python ones), asyncio.get_event_loop and the event loop policy for the whole "
+    "process, for good",
+    "0.4.0.0",
+    Returns({"asyncio replaced since the first call": nest_replaces()}),
+    where="seen in a fresh child, nest installed, nothing applied: applies to you if you call the sync API inside a "
+    "running loop once: from then on every asyncio.run in the process is nest's (it leaves loops open, see "
+    "nest-run-leaves-loops) and every task a slower pure-Python one",
+    workaround="call create_async (or AsyncClient) from async code; or apply the nest package yourself, knowingly, "
+    "with run_close_loop=True",
+)
+
+
+def _failed(error, chunks=support.CHUNKS[:1], **facts):
+    """What a check of a failing call observes (timeouts.py, providers.chunks_then_error): chunks, then the error."""
+    return dict({"chunks before the error": list(chunks), "error": error}, **facts)
+
+
+_CANCELLED = {"provider when the error reached the caller": "cancelled and closed"}
+_NO_LOOP_LEFT = {"thread's loop after the call": None}
+_LATE, _THREAD = ("still running", "ended after the loop closed"), ("still alive", "ended")
+_WORK = ("executor job", "executor thread", "inner async generator", "pending task")  # probes.work_left
+_ASYNCIO_TIMEOUT = "asyncio.exceptions.TimeoutError: "  # before Python 3.11, asyncio's own, without a message
+TIMEOUT_WITHOUT_MESSAGE = Defect(
+    "timeout-without-message",
+    "to_sync_generator(timeout=...) raises a TimeoutError with no message (which timeout, after how long)",
+    "0.5.4.4",
+    Returns(_failed("TimeoutError: ", **_CANCELLED)),
+    last="7.1.6",
+    where="seen in every regime: applies to you on g4f 0.5.4.4 to 7.1.6 (bisected: 7.1.7 names the timeout)",
+    workaround="upgrade to g4f 7.1.7 or later",
+)
+ASYNC_STREAM_OF_ASYNC_PROVIDER = Defect(
+    "async-stream-of-async-provider",
+    "create_async(stream=True) with an AsyncProvider returns its coroutine, not an async iterator (the cause of "
+    "async-stream-of-sync-provider), leaving it never awaited",
+    "0.4.0.5",
+    Raises(
+        "builtins.TypeError", r"'async for' requires an object with __aiter__ method, got coroutine", [NEVER_AWAITED]
+    ),
+    last="7.4.7",
+    where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream asynchronously from an "
+    "AsyncProvider that declares supports_stream",
+    workaround="upgrade to g4f 7.5.0 or later",
+)
+ASYNC_SYNC_PROVIDER_OUTSIDE_CONTEXT = Defect(
+    "async-sync-provider-outside-context",
+    "create_async runs a sync provider with loop.run_in_executor, outside the caller's context (its ContextVars)",
+    "0.3.5.8",
+    Returns({"caller's context": "not set: the provider ran in another context", "result": support.JOINED}),
+    last="7.4.7",
+    where="seen in every regime: applies to you on g4f up to 7.4.7 if a sync provider reads the caller's ContextVars",
+    workaround="upgrade to g4f 7.5.0 or later (it iterates a sync provider on the caller's task)",
+)
+PROVIDER_TIMEOUT_RENAMED = Defect(
+    "provider-timeout-renamed",
+    "to_sync_generator catches every TimeoutError around a chunk, also the provider's own when no timeout was "
+    "given, and raises 'The operation timed out after None seconds' instead: the provider's message is lost",
+    "7.1.7",
+    Returns(_failed("TimeoutError: The operation timed out after None seconds", **_NO_LOOP_LEFT)),
+    where="seen in every regime: applies to you on g4f 7.1.7 and later if a provider (its HTTP client) times out "
+    "under the sync API: you read 'after None seconds' (bisected: 7.1.6 let the provider's error through)",
+    workaround="read the error's __cause__, which is the provider's own TimeoutError",
+)
+EXECUTOR_NOT_WAITED_BEFORE_3_9 = Defect(
+    "executor-not-waited-before-3-9",
+    "before Python 3.9 the loop has no shutdown_default_executor (and asyncio.run does not wait either): a sync "
+    "call returns while a job its provider put on the default executor still runs",
+    "0.3.5.8",
+    OneOf(  # the loop closed first; how far the job and its thread got by then is a race
+        *(Returns(dict(zip(_WORK, (job, thread, "closed", "cancelled")))) for job in _LATE for thread in _THREAD)
+    ),
+    when=python_before_3_9,
+    where="seen on Python 3.8: applies to you there if a provider uses run_in_executor (it outlives the sync call)",
+    workaround="use Python 3.9 or later, or await the executor's futures inside the provider",
+)
+TIMEOUT_IS_ASYNCIO_ERROR = Defect(
+    "timeout-is-asyncio-error",
+    "to_sync_generator(timeout=...) and wait_for (AsyncClient's stream_timeout) let asyncio.TimeoutError through, "
+    "which before Python 3.11 is not the builtin TimeoutError g4f means to raise (its except TimeoutError does not "
+    "catch it), so the error carries no message",
+    "0.5.4.4",
+    OneOf(
+        Raises("asyncio.exceptions.TimeoutError", ""),
+        Returns(_failed(_ASYNCIO_TIMEOUT, **_CANCELLED)),
+        Returns({"deltas before the error": [support.CHUNKS[0]], "error": _ASYNCIO_TIMEOUT, **_CANCELLED}),
+    ),
+    when=python_before_3_11,
+    where="seen on Python 3.8 with g4f 0.5.4.4 (where the timeout first appears) and on Python 3.8, 3.9 and 3.10 "
+    "with 8.8.6 (cells): applies to you on Python 3.8 to 3.10 if you catch TimeoutError around a sync stream "
+    "with a timeout, or an AsyncClient stream with stream_timeout",
+    workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
+)
+TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT = Defect(
+    "to-sync-generator-collect-ignores-timeout",
+    "to_sync_generator(stream=False, timeout=...) collects the generator with asyncio.run and never applies the "
+    "timeout: a slow generator is waited for to its end",
+    "0.5.4.4",
+    Returns({"chunks": list(support.CHUNKS)}),
+    where="seen in every regime: applies to you if you call to_sync_generator(stream=False) with a timeout",
+    workaround="keep stream=True (the default) where a timeout matters, or wrap the call in your own timeout",
+)
+TO_THREAD_DROPS_CONTEXT = Defect(
+    "to-thread-drops-context",
+    "before Python 3.9, g4f's to_thread falls back to loop.run_in_executor, which runs the callable outside the "
+    "caller's context: its ContextVars are not set there (asyncio.to_thread copies them)",
+    "8.4.0",
+    Returns({"result": support.JOINED, "caller's context": "not set: the provider ran in another context"}),
+    when=python_before_3_9,
+    where="seen on Python 3.8: applies to you on Python 3.8 if you rely on ContextVars inside g4f's to_thread",
+    workaround="wrap the callable: contextvars.copy_context().run, or use Python 3.9 or later",
+)
+NESTED_RUNTIME_ERROR_IS_NEST_ERROR = Defect(
+    "nested-runtime-error-is-nest-error",
+    "inside a running loop, to_sync_generator(coroutine) reports any RuntimeError the coroutine raises as "
+    "NestAsyncioError ('Install \"nest-asyncio2\"'), although nest is installed and applied",
+    "7.5.0",
+    Returns(_failed('NestAsyncioError: Install "nest-asyncio2" package | pip install -U nest-asyncio2', chunks=())),
+    where="seen in a child that applied g4f's nest package: applies to you if you call g4f.to_sync_generator with a "
+    "coroutine inside a running loop and it fails with a RuntimeError: you are told to install what you have",
+    workaround="read the NestAsyncioError's __cause__ (raise ... from e keeps the provider's error there)",
+)
+WAIT_FOR_LEAVES_PROVIDER_SUSPENDED = Defect(
+    "wait-for-leaves-provider-suspended",
+    "g4f's wait_for (AsyncClient's stream_timeout) has no finally: closing the stream leaves the provider's "
+    "generator suspended, to be finalized whenever the garbage collector gets to it",
+    "7.5.0",
+    Returns({"first chunk": support.CHUNKS[0], "provider after aclose()": "suspended"}),
+    last="8.4.7",
+    where="seen in every regime: applies to you on g4f 7.5.0 to 8.4.7 if you stop reading an AsyncClient stream "
+    "early: the provider's cleanup (its finally, its HTTP session) runs late, or never",
+    workaround="upgrade to g4f 8.4.8 or later (bisected: 8.4.7 has no aclose in wait_for, 8.4.8 has)",
+)
