@@ -19,12 +19,10 @@ import importlib
 import multiprocessing
 import multiprocessing.connection
 import os
-import shutil
 import signal
 import socket
 import subprocess
 import sys
-import tempfile
 import threading
 import time
 
@@ -120,7 +118,14 @@ class _FreshZygote(_Zygote):
             package_file(),
             support.TIMEOUT,
         )
-        popen = subprocess.Popen([sys.executable, "-c", code], pass_fds=[theirs.fileno()], stdin=subprocess.DEVNULL)
+        # From the stdlib's folder: ``python -c`` puts its working directory first on sys.path, and from g4f_tests/
+        # our asyncio.py would be imported as asyncio.
+        popen = subprocess.Popen(
+            [sys.executable, "-c", code],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            cwd=os.path.dirname(os.__file__),
+        )
         theirs.close()
         self.process = _Popened(popen)
         self.state, self.sent, self.answers, self.failure = state, set(), {}, None
@@ -157,27 +162,10 @@ def register(state, prepare, forkable, boot=None):
     _preparers[state] = (prepare, forkable, boot)
 
 
-def run_dir():
-    """A directory for what the checks' processes write (a kernel's connection file, its sockets), made before
-    the zygotes start and removed with them by stop(): nothing is left behind when a check's process dies."""
-    if not os.environ.get(RUN_DIR_ENV):
-        base = tempfile.gettempdir()
-        if len(os.path.join(base, "g4f-tests-run-12345678", "kernel-a", "ipc-10")) > 100 and os.path.isdir("/tmp"):
-            base = "/tmp"  # a unix socket's path holds at most 107 bytes (103 on macOS): a kernel's must fit
-        os.environ[RUN_DIR_ENV] = tempfile.mkdtemp(prefix="g4f-tests-run-", dir=base)
-        _made.append(os.environ[RUN_DIR_ENV])
-    return os.environ[RUN_DIR_ENV]
-
-
-RUN_DIR_ENV = "G4F_TESTS_RUN_DIR"
-_made = []
-
-
 def start(states=None, here=False):
     """Start the zygotes for ``states`` (all registered by default) unless they run already. With ``here``,
     nothing has run in this process yet (the suite was just loaded): a zygote may be a fork of it."""
     for state in [s for s in (states or _preparers) if s not in _zygotes]:
-        run_dir()
         method = start_method(state, here)
         if method == "fresh":
             ends.at_end(stop)
@@ -263,6 +251,3 @@ def stop(timeout=2.0):
             with contextlib.suppress(OSError):
                 os.kill(pid, signal.SIGKILL)
             helper._stop()
-    while _made:
-        shutil.rmtree(_made.pop(), ignore_errors=True)
-        os.environ.pop(RUN_DIR_ENV, None)

@@ -2,9 +2,9 @@
 127.0.0.1 and a free port, a real HTTP client (the stdlib's http.client) that drives a server from outside the
 server's own code, requests sent at once, and what a server's handler reports about the call it made.
 
-Everything a check starts lives in the check's process (a server, its port, its threads) or is a child of it that
-dies with it (a kernel: ``die_with_parent``), and what it writes goes under children.run_dir(), removed with the
-zygotes: nothing outlives the run, also when a check's process dies mid-run.
+Everything a check starts lives in the check's process (a server, its port, its threads), so it ends with it: nothing
+outlives the run, also when a check's process dies mid-run (a kernel, the one environment that is a process of its
+own, dies with the test process: ``die_with_parent``).
 """
 
 import asyncio
