@@ -261,18 +261,17 @@ class CheckTestCase(unittest.TestCase):
 
 def prefetch(tests):
     """Send every check of ``tests`` to its zygote now, so the children run while the parent does other work
-    (called when the suite is loaded)."""
+    (called when the suite is loaded); then start what a class's tests use from this process (``prestart``)."""
     by_state = {}
     for test in sorted(tests, key=lambda test: not getattr(test, "slow", False)):  # the longest children first
-        if (
-            not isinstance(test, CheckTestCase)
-            or getattr(type(test), "__unittest_skip__", False)
-            or test.regime.skip_reason()
-        ):
+        if not isinstance(test, CheckTestCase) or getattr(type(test), "__unittest_skip__", False):
             continue
-        by_state.setdefault(test.regime.state, []).extend(batches(test))
+        if not test.regime.skip_reason():
+            by_state.setdefault(test.regime.state, []).extend(batches(test))
     for state, found in by_state.items():
         children.submit(state, found, here=_untouched[0])
+    for cls in dict.fromkeys(type(test) for test in tests if hasattr(test, "prestart")):  # after the zygotes fork
+        cls.prestart()
 
 
 # The contract each documented test checks (the file is g4f's, without docstrings): first lines of docstrings.

@@ -20,6 +20,8 @@ import multiprocessing
 import multiprocessing.connection
 import os
 import signal
+import socket
+import subprocess
 import sys
 import threading
 import time
@@ -36,6 +38,8 @@ PRELOAD = "asyncio concurrent.futures json ssl http.client email.message uuid ai
 def start_method(state, here=False):
     """How to start the ``state`` zygote: a fork of this process if it is in that state already (``here``:
     nothing has run yet) or can be prepared into it (see register), else the forkserver, else spawn."""
+    if _preparers[state][2] is not None:
+        return "fresh"  # an interpreter that runs its boot code before anything else (see register)
     forced = os.environ.get(START_ENV)
     if forced:
         if forced not in multiprocessing.get_all_start_methods():
@@ -98,14 +102,64 @@ class _Zygote:
             self.process.join()
 
 
+class _FreshZygote(_Zygote):
+    """A zygote that is a new interpreter running ``boot`` (say, gevent's monkey.patch_all()) before it imports
+    anything else, this package included; then zygote.main as for the others."""
+
+    def __init__(self, state, boot):
+        ours, theirs = socket.socketpair()
+        self.conn = multiprocessing.connection.Connection(ours.detach())
+        code = "%s\nimport sys\nsys.path.insert(0, %r)\nfrom %s import zygote\nzygote.fresh_main(%d, %r, %r, %r)" % (
+            boot,
+            os.path.dirname(os.path.dirname(package_file())),
+            __name__.rpartition(".")[0],
+            theirs.fileno(),
+            state,
+            package_file(),
+            support.TIMEOUT,
+        )
+        # From the stdlib's folder: ``python -c`` puts its working directory first on sys.path, and from g4f_tests/
+        # our asyncio.py would be imported as asyncio.
+        popen = subprocess.Popen(
+            [sys.executable, "-c", code],
+            pass_fds=[theirs.fileno()],
+            stdin=subprocess.DEVNULL,
+            cwd=os.path.dirname(os.__file__),
+        )
+        theirs.close()
+        self.process = _Popened(popen)
+        self.state, self.sent, self.answers, self.failure = state, set(), {}, None
+
+
+class _Popened:
+    """A Popen seen as a multiprocessing.Process (join, exitcode, kill), for _Zygote."""
+
+    def __init__(self, popen):
+        self.popen = popen
+
+    def join(self, timeout=None):
+        try:
+            self.popen.wait(timeout)
+        except subprocess.TimeoutExpired:
+            pass
+
+    @property
+    def exitcode(self):
+        return self.popen.poll()
+
+    def kill(self):
+        self.popen.kill()
+
+
 _zygotes = {}
 _preparers = {}
 
 
-def register(state, prepare, forkable):
+def register(state, prepare, forkable, boot=None):
     """``prepare(state)`` runs in a new zygote before it forks any check (hide packages, import g4f).
-    ``forkable(here)`` says whether a fork of this process can be that zygote (``here``: no test ran yet)."""
-    _preparers[state] = (prepare, forkable)
+    ``forkable(here)`` says whether a fork of this process can be that zygote (``here``: no test ran yet).
+    With ``boot`` (Python code), the zygote is always a new interpreter that runs it first of all."""
+    _preparers[state] = (prepare, forkable, boot)
 
 
 def start(states=None, here=False):
@@ -113,6 +167,12 @@ def start(states=None, here=False):
     nothing has run in this process yet (the suite was just loaded): a zygote may be a fork of it."""
     for state in [s for s in (states or _preparers) if s not in _zygotes]:
         method = start_method(state, here)
+        if method == "fresh":
+            ends.at_end(stop)
+            ends.clean_up_on_sigterm()
+            with ends.uninterrupted(block=True):
+                _zygotes[state] = _FreshZygote(state, _preparers[state][2])
+            continue
         if method == "fork":
             for name in PRELOAD:  # shared with the zygote, and with every fork of it
                 if support.is_importable(name):

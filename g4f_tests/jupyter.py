@@ -1,10 +1,11 @@
-"""g4f's sync API inside a real Jupyter kernel, where a loop is always running (g4f issue #2748).
+"""g4f's sync API inside a real Jupyter kernel, where a loop is always running (g4f issues #915, #1605, #2748).
 
 Optional: needs ipykernel and jupyter_client (the project's ``jupyter`` extra); without them every test skips
-naming them. The kernel is started by jupyter_client over its IPC transport (sockets in a temp dir, no TCP
-port), runs this environment's Python, imports this checkout's g4f_tests, and executes the cells below in a
-fixed order (the first call that makes g4f patch the kernel's loop changes what later calls see), once per
-class; each test asserts on the observation its cell printed.
+naming them. The kernels are started by jupyter_client over its IPC transport (sockets in a temp dir, no TCP
+port) when the suite is prefetched (checks.prefetch), so they boot while the rest runs; each runs this
+environment's Python, imports this checkout's g4f_tests, and executes the cells below in a fixed order: the first
+call that makes g4f patch a kernel's loop changes what later calls see, so there are two kernels, each fresh for
+its first nesting call (stream=True in one, the Client in the other). Each test asserts on what its cell printed.
 """
 
 import json
@@ -16,9 +17,10 @@ import tempfile
 import time
 import unittest
 
-from . import ends, support
+from . import ends, servers, support
 from .checks import CheckTestCase
 from .known_defects import JUPYTER_FRESH_KERNEL, known
+from .providers import CHUNKS, JOINED
 
 PACKAGE_PARENT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 PACKAGE = __name__.rpartition(".")[0]
@@ -29,22 +31,30 @@ import json, sys
 sys.path.insert(0, %(parent)r)
 import %(package)s
 assert %(package)s.__file__ == %(file)r, "the kernel imported another g4f_tests: " + %(package)s.__file__
-from %(package)s import mocks, observe, providers, support
+from %(package)s import servers, support
 support.sandbox()
 
-def g4f_tests_try(provider):
-    found = observe.observe(providers.create, getattr(mocks, provider))
+def g4f_tests_try(call, provider):
+    found = servers.call(servers.CALLS[call], servers.provider(provider))
     print(%(mark)r + json.dumps(found, default=repr))
 
 print(%(mark)r + json.dumps({"value": "ready"}))
 """
 
-# In this order: nothing has patched the kernel's loop before the first cell.
-CELLS = [
-    ("fresh_async_provider", 'g4f_tests_try("AsyncProviderMock")'),
-    ("generator_provider", 'g4f_tests_try("AsyncGeneratorProviderMock")'),
-    ("patched_async_provider", 'g4f_tests_try("AsyncProviderMock")'),
-]
+# Per kernel, in this order: nothing has patched a kernel's loop before its first cell.
+CELLS = {
+    "a": [
+        ("fresh_async_provider", 'g4f_tests_try("create", "AsyncProviderMock")'),
+        ("fresh_client", 'g4f_tests_try("client", "AsyncChunksProviderMock")'),
+        ("patched_stream", 'g4f_tests_try("stream", "AsyncChunksProviderMock")'),
+        ("generator_provider", 'g4f_tests_try("create", "AsyncGeneratorProviderMock")'),
+        ("patched_async_provider", 'g4f_tests_try("create", "AsyncProviderMock")'),
+    ],
+    "b": [
+        ("fresh_stream", 'g4f_tests_try("stream", "AsyncChunksProviderMock")'),
+        ("patched_client", 'g4f_tests_try("client", "AsyncChunksProviderMock")'),
+    ],
+}
 MISSING = [name for name in ("ipykernel", "jupyter_client") if not support.is_importable(name)]
 # A unix socket's path holds at most 107 bytes on Linux (103 on macOS): the kernel's "<dir>/ipc-N" must fit.
 SOCKET_PATH_MAX = 100
@@ -90,23 +100,28 @@ class Kernel:
         ends.at_end(self.stop)
         ends.clean_up_on_sigterm()
         try:
-            # Its working directory is its temp dir: its sys.path starts there, never in g4f_tests/.
-            self.km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], cwd=self.work)
+            # Its working directory is its temp dir: its sys.path starts there, never in g4f_tests/. It dies with
+            # this process however it ends (PR_SET_PDEATHSIG where there is one, and ipykernel's parent check).
+            owned = {"preexec_fn": servers.die_with_parent} if os.name == "posix" else {}
+            self.km.start_kernel(extra_arguments=["--HistoryManager.enabled=False"], cwd=self.work, **owned)
             signals.check()
             self.kc = self.km.client()
             self.kc.start_channels()
-            deadline = time.monotonic() + support.CHILD_TIMEOUT
-            while True:
-                try:
-                    self.kc.wait_for_ready(timeout=0.5)
-                    break
-                except RuntimeError:
-                    signals.check()
-                    if time.monotonic() > deadline or not self.km.is_alive():
-                        raise
         except BaseException:
             self.stop()
             raise
+
+    def ready(self):
+        """Wait until the kernel answers (it may have booted meanwhile)."""
+        deadline = time.monotonic() + support.CHILD_TIMEOUT
+        while True:
+            try:
+                self.kc.wait_for_ready(timeout=0.5)
+                return
+            except RuntimeError:
+                self.signals.check()
+                if time.monotonic() > deadline or not self.km.is_alive():
+                    raise
 
     def stop(self):
         ends.done(self.stop)
@@ -172,31 +187,54 @@ class Kernel:
 )
 class TestJupyterKernel(CheckTestCase):
     results = None
+    kernels = {}  # name: Kernel, started by prestart (at prefetch) or by setUpClass
+
+    @classmethod
+    def prestart(cls):
+        """Start the kernels now (checks.prefetch, once the zygotes are forked): they boot while the rest runs."""
+        if getattr(cls, "__unittest_skip__", False):
+            return
+        with ends.uninterrupted() as signals:
+            for name in CELLS:
+                if name not in cls.kernels:
+                    cls.kernels[name] = Kernel(signals)
 
     @classmethod
     def setUpClass(cls):
+        cls.prestart()
         cls.results = {}
         with ends.uninterrupted() as signals:
-            kernel = Kernel(signals)
-            try:
-                package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
-                setup = SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
-                broken = None
-                for name, code in [("setup", setup)] + CELLS:
-                    cls.results[name] = broken or kernel.run(code)
-                    if "unresponsive" in cls.results[name]:
-                        broken = {
-                            "crash": {"exitcode": None, "stderr": "not run: an earlier cell hung (see its check)"}
-                        }
-            finally:
-                kernel.stop()
+            for name, kernel in sorted(cls.kernels.items()):
+                kernel.signals = signals
+                try:
+                    cls.run_kernel(name, kernel)
+                finally:
+                    kernel.stop()
+        cls.kernels = {}
+
+    broken = None  # once a cell hung (g4f hangs), no other runs: one limit's wait, not one a kernel
+
+    @classmethod
+    def run_kernel(cls, name, kernel):
+        try:
+            kernel.ready()
+        except RuntimeError as error:
+            cls.results["setup " + name] = {"crash": {"exitcode": None, "stderr": "the kernel: %s" % error}}
+            return
+        package_file = os.path.join(PACKAGE_PARENT, PACKAGE, "__init__.py")
+        setup = SETUP_CELL % {"parent": PACKAGE_PARENT, "package": PACKAGE, "file": package_file, "mark": MARK}
+        for cell, code in [("setup " + name, setup)] + CELLS[name]:
+            cls.results[cell] = cls.broken or kernel.run(code)
+            if "unresponsive" in cls.results[cell]:
+                cls.broken = {"crash": {"exitcode": None, "stderr": "not run: an earlier cell hung (see its check)"}}
 
     def observation(self, name):
+        kernel = next(kernel for kernel, cells in CELLS.items() if name in [cell for cell, _ in cells])
         found = dict(self.results[name])
-        if self.results["setup"].get("crash"):  # the cells ran without the setup cell's helpers: say why
-            found = self.results["setup"]
+        if self.results["setup " + kernel].get("crash"):  # the cells ran without the setup cell's helpers: say why
+            found = self.results["setup " + kernel]
         found.pop("unresponsive", None)
-        return support.Observation(**found)
+        return servers.observation({name: found}, name)
 
     @known(JUPYTER_FRESH_KERNEL)
     def test_async_provider_in_fresh_kernel(self):
@@ -210,3 +248,19 @@ class TestJupyterKernel(CheckTestCase):
     def test_async_provider_after_kernel_loop_patched(self):
         """in a Jupyter kernel whose loop g4f has patched, sync create with an async provider returns the result"""
         self.assertReturned(self.observation("patched_async_provider"), "Mock")
+
+    def test_stream_in_fresh_kernel(self):
+        """in a fresh Jupyter kernel, sync create(stream=True) yields every chunk in order (g4f patches the kernel's loop)"""
+        self.assertReturned(self.observation("fresh_stream"), list(CHUNKS))
+
+    def test_stream_after_kernel_loop_patched(self):
+        """in a Jupyter kernel whose loop g4f has patched, sync create(stream=True) yields every chunk in order"""
+        self.assertReturned(self.observation("patched_stream"), list(CHUNKS))
+
+    def test_client_in_fresh_kernel(self):
+        """in a fresh Jupyter kernel, the sync Client returns the joined message (g4f patches the kernel's loop)"""
+        self.assertReturned(self.observation("fresh_client"), JOINED)
+
+    def test_client_after_kernel_loop_patched(self):
+        """in a Jupyter kernel whose loop g4f has patched, the sync Client returns the joined message"""
+        self.assertReturned(self.observation("patched_client"), JOINED)

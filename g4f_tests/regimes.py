@@ -1,8 +1,9 @@
 """What happens in a check's child around its body: the zygote states, the asyncio regimes, the observation.
 
 A *state* is prepared once per zygote (children.py): ``NEST_IMPORTABLE`` (nest_asyncio2 / nest_asyncio
-importable, nothing applied) or ``NEST_HIDDEN`` (both unimportable, as if not installed, and uvloop too: g4f as
-``pip install g4f`` leaves it), then g4f imported. A *regime* is
+importable, nothing applied), ``NEST_HIDDEN`` (both unimportable, as if not installed, and uvloop too: g4f as
+``pip install g4f`` leaves it) or ``GEVENT`` (a new interpreter that ran gevent's monkey.patch_all() before anything
+else), then g4f imported. A *regime* is
 entered in each check's own fork and asserted before its body runs, so a check named for plain asyncio never
 runs on a patched one:
 
@@ -12,6 +13,7 @@ runs on a patched one:
   do), then the body runs, an async one under the patched ``asyncio.run``;
 - ``NO_NEST``: plain asyncio in an interpreter where g4f found no nest package (and no uvloop) when it was
   imported.
+- ``GEVENT_PATCHED``: gevent's patch_all ran first (socket, select, threading, ssl patched), asyncio untouched.
 (observe.py runs a body in its regime and observes what it did.)
 """
 
@@ -21,10 +23,18 @@ import importlib
 import inspect
 import sys
 
-from . import children, support
+from . import MODULES, children, support
 
 NEST_IMPORTABLE = "nest-importable"
 NEST_HIDDEN = "nest-hidden"
+GEVENT = "gevent"  # a new interpreter that ran gevent's monkey.patch_all() before anything else
+GEVENT_BOOT = (
+    "import sys\n"
+    "early = [name for name in ('ssl', 'asyncio', 'threading') if name in sys.modules]\n"
+    "assert not early, 'imported before gevent patched them: %s' % early\n"
+    "from gevent import monkey\n"
+    "monkey.patch_all()"
+)
 
 
 # What the nest-hidden state hides: the nest packages, and uvloop (so g4f's fallbacks for both run somewhere).
@@ -42,32 +52,20 @@ class HideNest:
 
 # Imported by a zygote before it forks: importing them creates no loop, patches nothing, starts no thread.
 WARM = ("g4f.client", "g4f.tools.run_tools", "concurrent.futures.thread")
+# The ASGI checks' server, when installed: imported once (and frozen for the garbage collector) in the zygote, not
+# in each fork of asgi.py's regimes.
+SERVER_WARM = ("uvicorn", "uvicorn.config", "starlette.applications", "starlette.routing", "starlette.responses")
 
 
-# The modules whose checks run in the children (the package's MODULES but the documented one and jupyter).
-CHECK_MODULES = (
-    "nesting",
-    "callers_loop",
-    "loops",
-    "streaming",
-    "fidelity",
-    "incremental",
-    "errors",
-    "timeouts",
-    "responses",
-    "response_objects",
-    "shorthands",
-    "parameters",
-    "images",
-    "third_party",
-    "threads",
-    "cancellation",
-    "bridge",
-    "workers",
-    "bridge_timeouts",
-    "contexts",
+# The modules whose checks run in the children, per state: the package's MODULES but the documented one (it runs
+# in the test process), jupyter (its kernels are the clean processes) and those of a state of their own.
+STATE_MODULES = {GEVENT: ("greenlets",)}
+IN_TEST_PROCESS = ("asyncio", "jupyter")
+CHECK_MODULES = tuple(
+    name
+    for name in MODULES
+    if name not in IN_TEST_PROCESS and not any(name in names for names in STATE_MODULES.values())
 )
-
 
 # The modules with checks in the nest-hidden state (its zygote is on the critical path: it imports g4f itself).
 NEST_HIDDEN_MODULES = ("nesting",)
@@ -81,12 +79,13 @@ def prepare(state):
             del sys.modules[name]  # preloaded by the parent we are a fork of (children.PRELOAD)
     support.sandbox()
     importlib.import_module("g4f")
-    for name in WARM:  # what g4f imports on its first request: imported once here, not in every check
+    for name in WARM + (SERVER_WARM if state == NEST_IMPORTABLE else ()):  # imported once here, not in each check
         if support.is_importable(name):
             importlib.import_module(name)
     package = __name__.rpartition(".")[0]
     # What the requests will name, imported while the parent loads (a request naming another module imports it).
-    for name in ("providers",) + (CHECK_MODULES if state == NEST_IMPORTABLE else NEST_HIDDEN_MODULES):
+    modules = CHECK_MODULES if state == NEST_IMPORTABLE else STATE_MODULES.get(state, NEST_HIDDEN_MODULES)
+    for name in ("providers",) + modules:
         importlib.import_module("%s.%s" % (package, name))
     support.sandbox()  # g4f is imported now: its version check goes off too
     gc.collect()
@@ -113,6 +112,7 @@ def forkable(state):
 
 for _state in (NEST_IMPORTABLE, NEST_HIDDEN):
     children.register(_state, prepare, forkable(_state))
+children.register(GEVENT, prepare, None, boot=GEVENT_BOOT)
 
 
 class RegimeError(Exception):
@@ -242,8 +242,24 @@ class _NestApplied(Regime):
         return None
 
 
+class _Gevent(Regime):
+    def skip_reason(self):
+        if not support.is_importable("gevent"):
+            return "gevent is not installed (pip install gevent)"
+        return None
+
+    def problem(self):
+        from gevent import monkey
+
+        unpatched = [name for name in ("socket", "select", "threading", "ssl") if not monkey.is_module_patched(name)]
+        if unpatched:
+            return "gevent's monkey.patch_all() did not patch %s" % ", ".join(unpatched)
+        return _plain_problem()
+
+
 PLAIN = Regime("plain", NEST_IMPORTABLE, "plain asyncio (nothing nest-patched)")
 UVLOOP = _Uvloop("uvloop", NEST_IMPORTABLE, "on a uvloop loop")
 NEST_APPLIED = _NestApplied("nest-applied", NEST_IMPORTABLE, "after g4f's nest package was applied")
 NO_NEST = _NoNest("no-nest", NEST_HIDDEN, "with nest_asyncio and nest_asyncio2 unimportable")
-REGIMES = {r.name: r for r in (PLAIN, UVLOOP, NEST_APPLIED, NO_NEST)}
+GEVENT_PATCHED = _Gevent("gevent", GEVENT, "in a process that ran gevent's monkey.patch_all() first")
+REGIMES = {r.name: r for r in (PLAIN, UVLOOP, NEST_APPLIED, NO_NEST, GEVENT_PATCHED)}

@@ -41,7 +41,8 @@ def package_file():
 def main(conn, parent_end, prepare, state, parent_file, timeout):
     """A zygote's life: ``prepare(state)``, then run the batches the parent sends until it closes the pipe."""
     ends.child_signals(zygote=True)
-    parent_end.close()  # a forked zygote inherits our end too: closed, so our closing it reads as EOF here
+    if parent_end is not None:
+        parent_end.close()  # a forked zygote inherits our end too: closed, so our closing it reads as EOF here
     support.TIMEOUT = timeout
     try:
         if package_file() != parent_file:
@@ -90,6 +91,14 @@ def _parent_gone(queue, running):
     for child in running:
         child.process.kill()
     return False
+
+
+def fresh_main(fd, state, parent_file, timeout):
+    """The life of a zygote started as a new interpreter (children._FreshZygote), after its boot code."""
+    from . import children, regimes  # noqa: F401 (regimes registers the states)
+
+    conn = multiprocessing.connection.Connection(fd)
+    main(conn, None, children._preparers[state][0], state, parent_file, timeout)
 
 
 def _run_fork(result_conn, err_fd, prepare, state, batch):

@@ -268,8 +268,8 @@ class EndsTest(unittest.TestCase):
                     messages = {t: e["message"] for t, e in run.data["tests"].items() if e["outcome"] in FAILED}
                     hung = [t for t, m in messages.items() if "hung" in m and "g4f/providers/asyncio.py" in m]
                     self.assertIn("g4f_tests.streaming.TestSyncStreaming.test_stream_yields_chunks_in_order", hung)
-                    self.assertIn("g4f_tests.jupyter.TestJupyterKernel.test_generator_provider_in_kernel", hung)
-                    kernel = messages["g4f_tests.jupyter.TestJupyterKernel.test_generator_provider_in_kernel"]
+                    self.assertIn("g4f_tests.jupyter.TestJupyterKernel.test_client_in_fresh_kernel", hung)
+                    kernel = messages["g4f_tests.jupyter.TestJupyterKernel.test_client_in_fresh_kernel"]
                     self.assertIn("the cell did not finish", kernel)
                     continue
                 self.assertRegex(run.stderr, r"g4f_tests\.asyncio\.\S+ did not finish within 10\.0 s")

@@ -1,0 +1,123 @@
+"""The known g4f defects seen where integrators run g4f (asgi.py, wsgi.py, greenlets.py, bots.py): exact shapes and
+the releases measured, as in known_defects.py (which re-exports them)."""
+
+from . import support
+from .conditions import NEVER_AWAITED, UVLOOP_RUNNING, g4f_cannot_nest
+from .verdicts import Defect, Leaves, Raises, Returns
+
+
+def g4f_nests(case):
+    """g4f can nest: the nest package it imports is installed"""
+    return support.g4f_nest() is not None
+
+
+UVLOOP_WHERE = (
+    "seen in a child running a uvloop loop: applies to you if you call the sync API from code that runs on uvloop "
+    "(uvicorn[standard], an aiohttp or bot server with uvloop)"
+)
+UVLOOP_WORKAROUND = "call create_async (or AsyncClient) from async code; the sync API cannot nest on uvloop"
+
+UVLOOP_CLIENT = Defect(
+    "uvloop-client",
+    "inside a running uvloop loop (an async def endpoint of uvicorn[standard]) the sync Client lets a bare "
+    "RuntimeError through instead of NestAsyncioError",
+    "6.0.5",
+    Raises("builtins.RuntimeError", UVLOOP_RUNNING),
+    issues=(2403,),
+    where=UVLOOP_WHERE,
+    workaround=UVLOOP_WORKAROUND,
+)
+PATCHED_LOOP_THREADS_KEEP_LOOPS = Defect(
+    "patched-loop-threads-keep-loops",
+    "once g4f has patched a running loop (a sync call in an async handler), nest_asyncio2's asyncio.run is "
+    "process-wide: each later sync call from a worker thread leaves that thread an open event loop installed",
+    "6.0.5",
+    Leaves(["unclosed event loop"]),
+    where="seen in a uvicorn server after an async def endpoint made a sync call: applies to you if your app "
+    "mixes async handlers that call the sync API with def handlers (a threadpool's workers keep the loops)",
+    workaround="use the async API in async handlers, so g4f never patches the server's loop",
+)
+RUN_IN_GREENLET = "builtins.RuntimeError: asyncio.run() cannot be called from a running event loop"
+NOT_REVERSIBLE = "builtins.TypeError: 'NoneType' object is not reversible"
+GEVENT_WHERE = (
+    "seen in a fresh interpreter that ran gevent.monkey.patch_all() first and serves with gevent.pywsgi: applies "
+    "to you if you call g4f's sync API under gevent (gunicorn -k gevent) and two requests can overlap"
+)
+GEVENT_WORKAROUND = (
+    "serve g4f's sync calls from real threads (gunicorn -k gthread), or let one sync g4f call run at a time per "
+    "process (one at a time works under gevent)"
+)
+IN_ANOTHER_GREENLETS_LOOP = (
+    "made while another greenlet's call is inside its event loop, finds that loop running (asyncio keeps the "
+    "running loop per OS thread, and greenlets share one)"
+)
+
+
+def gevent_defect(name, reason, first, shape, last=None, when=None):
+    return Defect(name, reason, first, shape, last, (2658,), when, GEVENT_WHERE, GEVENT_WORKAROUND)
+
+
+GEVENT_ASYNC_PROVIDER_AT_ONCE = gevent_defect(
+    "gevent-async-provider-at-once",
+    "under gevent, a sync create %s: the AsyncProvider path's asyncio.run() raises a bare RuntimeError and "
+    "leaves the coroutine never awaited" % IN_ANOTHER_GREENLETS_LOOP,
+    "7.5.0",
+    Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED]),
+)
+GEVENT_ASYNC_PROVIDER_AT_ONCE_NO_NEST = gevent_defect(
+    "gevent-async-provider-at-once-no-nest",
+    GEVENT_ASYNC_PROVIDER_AT_ONCE.reason + ", where g4f cannot nest",
+    "6.5.0",
+    GEVENT_ASYNC_PROVIDER_AT_ONCE.shape,
+    last="7.4.7",
+    when=g4f_cannot_nest,
+)
+GEVENT_ASYNC_PROVIDER_AT_ONCE_7_0_0 = gevent_defect(
+    "gevent-async-provider-at-once-7.0.0",
+    "under gevent, a sync create %s, nest-patches it and runs on it: one call fails closing the loop another "
+    "greenlet still runs" % IN_ANOTHER_GREENLETS_LOOP,
+    "7.0.0",
+    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: Cannot close a running event loop": 1}}),
+    last="7.0.0",
+    when=g4f_nests,
+)
+GEVENT_IMAGES_AT_ONCE = gevent_defect(
+    "gevent-images-at-once",
+    "under gevent, client.images.generate %s: its asyncio.run() raises a bare RuntimeError and leaves the "
+    "coroutine never awaited" % IN_ANOTHER_GREENLETS_LOOP,
+    "7.5.0",
+    Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED]),
+)
+GEVENT_IMAGES_AT_ONCE_NO_NEST = gevent_defect(
+    "gevent-images-at-once-no-nest",
+    GEVENT_IMAGES_AT_ONCE.reason + ", where g4f cannot nest",
+    "6.5.0",
+    GEVENT_IMAGES_AT_ONCE.shape,
+    last="7.4.7",
+    when=g4f_cannot_nest,
+)
+GEVENT_IMAGES_AT_ONCE_NESTED = gevent_defect(
+    "gevent-images-at-once-nested",
+    "under gevent, client.images.generate %s, and nest_asyncio2's asyncio.run (patched process-wide by an "
+    "earlier call) fails inside it" % IN_ANOTHER_GREENLETS_LOOP,
+    "7.0.0",
+    Returns({"calls": 4, "wrong": {NOT_REVERSIBLE: 3}}),
+    last="7.4.7",
+    when=g4f_nests,
+)
+GEVENT_GENERATOR_AT_ONCE = gevent_defect(
+    "gevent-generator-at-once",
+    "under gevent, a sync stream %s, nest-patches it and runs on it: one call fails closing the loop another "
+    "greenlet still runs, two inside nest_asyncio2" % IN_ANOTHER_GREENLETS_LOOP,
+    "7.5.0",
+    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: Cannot close a running event loop": 1, NOT_REVERSIBLE: 2}}),
+    when=g4f_nests,
+)
+GEVENT_GENERATOR_AT_ONCE_NO_NEST = gevent_defect(
+    "gevent-generator-at-once-no-nest",
+    "under gevent, where g4f cannot nest, a sync stream %s and runs on it: a bare RuntimeError, and a "
+    "never-awaited coroutine" % IN_ANOTHER_GREENLETS_LOOP,
+    "6.5.0",
+    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: This event loop is already running": 3}}, [NEVER_AWAITED]),
+    when=g4f_cannot_nest,
+)
