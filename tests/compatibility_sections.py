@@ -19,17 +19,18 @@ NEST_MEANING = {
 
 def regime(test_id):
     """The situation a check puts g4f in, as its test id names it (README: How a check runs): its regime
-    (uvloop: `...Uvloop`, nesting.TestUvloop; nest-applied: `...NestApplied`; no-nest:
+    (uvloop: a class named `...Uvloop...`; nest-applied: `...NestApplied`; no-nest:
     nesting.TestWithoutNestAsyncio; plain), except where the check changes it itself from a plain child: the
-    documented nested tests apply the nest package (nest-applied), jupyter starts a kernel (kernel)."""
+    documented nested tests apply the nest package (nest-applied), jupyter starts a kernel (kernel), greenlets
+    runs gevent's patch_all first (gevent)."""
     module, cls = test_id.split(".")[-3:-1]
-    if cls.endswith("Uvloop"):
+    if "Uvloop" in cls:
         return "uvloop"
     if cls.endswith("NestApplied") or cls in ("TestNestedDocumented", "TestChatCompletionNestAsync"):
         return "nest-applied"
     if cls == "TestWithoutNestAsyncio":
         return "no-nest"
-    return "kernel" if module == "jupyter" else "plain"
+    return {"jupyter": "kernel", "greenlets": "gevent"}.get(module, "plain")
 
 
 LINE_CONFIG = ("3.11", "both", "uvloop+jupyter")  # compatibility.axis: the g4f line

@@ -41,7 +41,23 @@ def _junit_hint():
     return [proc.stderr.strip()]
 
 
-DYNAMIC = {("g4f_tests/runner.py", "%s needs %s: pip install %s"): _junit_hint}
+def _server_hints():
+    """The environment checks' skip reasons, as their classes carry them with the packages made unimportable."""
+    code = (
+        "import sys, unittest\n"
+        "for name in ('uvicorn', 'starlette', 'gevent'): sys.modules[name] = None\n"
+        "from g4f_tests import asgi, greenlets\n"
+        "for cls in (asgi.TestUvicorn, greenlets.TestGevent): print(cls.__unittest_skip_why__)\n"
+    )
+    proc = run(["-c", code])
+    assert proc.returncode == 0, (proc.returncode, proc.stderr)
+    return proc.stdout.splitlines()
+
+
+DYNAMIC = {
+    ("g4f_tests/runner.py", "%s needs %s: pip install %s"): _junit_hint,
+    ("g4f_tests/servers.py", "%s not installed (pip install %s)"): _server_hints,
+}
 
 
 def normalize(name):
