@@ -95,6 +95,15 @@ LINE = [
 # extras; the g4f line; every nest variant on a few cells; uvloop on the newest Python; Python 3.8 where
 # timeout-is-asyncio-error begins (and 7.4.7 / 7.5.0 there, where client-timeout-is-asyncio-error does); the
 # optional Pythons as the newest one before them.
+ENV_LINE = [
+    "6.0.5",  # uvloop-client, patched-loop-threads-keep-loops: the first measured
+    "6.5.0",  # the gevent no-nest shapes: the first
+    "7.0.0",  # gevent-*-7.0.0 and -nested: the first
+    "7.4.7",  # the gevent shapes of 7.0.0 to 7.4.7: the last
+    "7.5.0",  # the gevent shapes of 7.5.0 on: the first
+    NEWEST,
+]
+
 CELLS = (
     [(py, NEWEST, "both", "none", True) for py in PYTHONS]
     + [("3.11", release, "both", LINE_EXTRAS, release == OLDEST) for release in LINE]
@@ -118,6 +127,18 @@ CELLS = (
         ("3.8", "0.5.4.4", "both", "none", False),  # timeout-is-asyncio-error: the first release with the timeout
         ("3.8", "7.4.7", "both", "none", False),
         ("3.8", "7.5.0", "both", "none", False),  # client-timeout-is-asyncio-error: the first (before 3.11 only)
+    ]
+    # The environments (setup.cfg's servers and gevent extras: uvicorn, a threaded WSGI server, gevent, a bot's
+    # loop) on the newest release of each line since 6.0.5 and both sides of their defects' ends; a Python 3.8
+    # and no-nest cell on the newest release.
+    + [("3.11", release, "both", "all", release == NEWEST) for release in ENV_LINE]
+    + [
+        ("3.11", NEWEST, "none", "all", False),
+        ("3.11", "6.0.5", "none", "all", False),
+        ("3.11", "6.5.0", "none", "all", False),  # the gevent no-nest shapes: the first
+        ("3.11", "7.4.7", "none", "all", False),  # two of them: the last
+        ("3.11", "7.5.0", "none", "all", False),
+        ("3.8", NEWEST, "both", "all", False),
     ]
     + [(py, NEWEST, "both", "none", True) for py in OPTIONAL]
     + [(py, NEWEST, nest, extras, False) for py in OPTIONAL for nest, extras in (("nest2", "none"), ("nest1", "none"))]

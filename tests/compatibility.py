@@ -12,7 +12,13 @@ from g4f_tests.support import parse_version  # noqa: E402
 # (nest_asyncio2 uninstalled even where g4f depends on it); neither.
 NEST = {"both": ["nest_asyncio", "nest_asyncio2"], "nest2": ["nest_asyncio2"], "nest1": ["nest_asyncio"], "none": []}
 # What else a cell installs: nothing (those checks skip naming it), uvloop, or uvloop and a Jupyter kernel.
-EXTRAS = {"none": [], "uvloop": ["uvloop"], "uvloop+jupyter": ["uvloop", "ipykernel", "jupyter_client"]}
+EXTRAS = {
+    "none": [],
+    "uvloop": ["uvloop"],
+    "uvloop+jupyter": ["uvloop", "ipykernel", "jupyter_client"],
+    # setup.cfg's servers and gevent extras too: the environments of asgi.py, wsgi.py, greenlets.py and bots.py
+    "all": ["uvloop", "ipykernel", "jupyter_client", "uvicorn[standard]", "starlette", "gevent"],
+}
 LINE_EXTRAS = "uvloop+jupyter"  # the g4f line's cells install every extra
 FAILING = ("failed", "error", "unexpected success")
 BAD = ("failed", "error")
@@ -90,7 +96,28 @@ def outcome_problems(cell, default, strict):
     changed = sorted(t for t in set(ran) & set(ran_strict) - expected if ran[t]["outcome"] != ran_strict[t]["outcome"])
     if changed:
         problems.append("outcomes that --strict changed although no known defect applies: %s" % changed)
-    problems += _nest_problems(cell, default)
+    problems += _nest_problems(cell, default) + _extras_problems(cell, default)
+    return problems
+
+
+def _extras_problems(cell, default):
+    """A cell runs what it names: no check skips for want of a package the cell's extras installed."""
+    installed = {re.split(r"[\[<>=]", name)[0].replace("-", "_").lower() for name in EXTRAS[cell["extras"]]}
+    problems = []
+    for test, result in sorted(default["tests"].items()):
+        if result["outcome"] != "skipped":
+            continue
+        wanted = {
+            name.replace("-", "_").lower()
+            for hint in re.findall(r"pip install ([^)\n]*)", result["message"] or "")
+            for name in re.split(r"[\s,]+", re.sub(r"\[[^\]]*\]", "", hint))
+            if name
+        }
+        if wanted & installed:
+            problems.append(
+                "%s skipped although the cell installs %s: %s"
+                % (test, ", ".join(sorted(wanted & installed)), result["message"])
+            )
     return problems
 
 

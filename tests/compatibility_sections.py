@@ -184,7 +184,7 @@ def legend():
             (
                 ", ".join(packages)
                 if packages
-                else "nothing optional (the uvloop and Jupyter checks " "skip, naming the package)"
+                else "nothing optional (the uvloop, Jupyter and environment checks skip, naming the package)"
             ),
         )
         for name, packages in EXTRAS.items()
