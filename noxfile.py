@@ -2,7 +2,7 @@
 
     nox                     every cell, then the table (COMPATIBILITY.md), bisecting where a contract broke
     nox -t ci               the slice CI runs: six Pythons on the newest g4f, nest2 / none / nest1, the oldest g4f
-    nox -s "cell(3.11, g4f=7.0.0, nest=both, extras=uvloop+jupyter)"   one cell (nox -l lists them)
+    nox -s "cell(3.11, g4f=7.0.0, nest=both, extras=all)"              one cell (nox -l lists them)
     nox -s table            the table again from the cells' saved results (no new runs but the bisection)
     nox -l --json           every cell as JSON: .ci/matrix.py turns it into the GitHub Actions job matrix
 
@@ -52,6 +52,7 @@ LINE = [
     "0.2.2.4",
     "0.2.8.0",  # the last release that cannot nest (uvloop: NestAsyncioError)
     "0.2.8.1",  # the first that nests: uvloop-*, nest-run-leaves-loops, async-client-async-provider
+    "0.2.9.11",  # the newest of the 0.2 line
     "0.3.0.0",
     "0.3.1.8",  # uvloop-*: the last ValueError from nest_asyncio
     "0.3.1.9",  # uvloop-*: the first bare RuntimeError
@@ -68,6 +69,7 @@ LINE = [
     "0.3.8.3",  # sync-images-in-running-loop: the first
     "0.3.9.5",  # client-empty-chunk-delta: the last
     "0.3.9.6",
+    "0.3.9.7",  # the newest of the 0.3 line
     "0.4.0.0",
     "0.4.0.4",  # async-client-async-provider: the last
     "0.4.0.5",  # the 0.4.0.5 to 7.4.7 defects, auto-patch-generator-provider, the asyncio.run generator shape
@@ -80,13 +82,17 @@ LINE = [
     "0.5.2.8",
     "0.5.7.1",  # the asyncio.run generator shape: the last
     "0.5.7.2",
+    "0.5.9.0",  # the newest of the 0.5 line
     "0.6.0.0",
+    "0.6.4.3",  # the newest of the 0.6 line
     "6.0.5",
     "6.9.7",
     "6.9.8",  # client-response-without-model: the first
+    "6.9.10",  # the newest of the 6 line
     "7.0.0",
     "7.4.7",  # the 0.4.0.5 to 7.4.7 defects: the last
     "7.5.0",  # auto-patch-async-provider, jupyter-fresh-kernel, the AsyncClient stream limit's defects: the first
+    "7.9.6",  # the newest of the 7 line
     "8.0.5",
     NEWEST,
 ]
@@ -95,15 +101,6 @@ LINE = [
 # extras; the g4f line; every nest variant on a few cells; uvloop on the newest Python; Python 3.8 where
 # timeout-is-asyncio-error begins (and 7.4.7 / 7.5.0 there, where client-timeout-is-asyncio-error does); the
 # optional Pythons as the newest one before them.
-ENV_LINE = [
-    "6.0.5",  # uvloop-client, patched-loop-threads-keep-loops: the first measured
-    "6.5.0",  # the gevent no-nest shapes: the first
-    "7.0.0",  # gevent-*-7.0.0 and -nested: the first
-    "7.4.7",  # the gevent shapes of 7.0.0 to 7.4.7: the last
-    "7.5.0",  # the gevent shapes of 7.5.0 on: the first
-    NEWEST,
-]
-
 CELLS = (
     [(py, NEWEST, "both", "none", True) for py in PYTHONS]
     + [("3.11", release, "both", LINE_EXTRAS, release == OLDEST) for release in LINE]
@@ -128,14 +125,12 @@ CELLS = (
         ("3.8", "7.4.7", "both", "none", False),
         ("3.8", "7.5.0", "both", "none", False),  # client-timeout-is-asyncio-error: the first (before 3.11 only)
     ]
-    # The environments (setup.cfg's servers and gevent extras: uvicorn, a threaded WSGI server, gevent, a bot's
-    # loop) on the newest release of each line since 6.0.5 and both sides of their defects' ends; a Python 3.8
-    # and no-nest cell on the newest release.
-    + [("3.11", release, "both", "all", release == NEWEST) for release in ENV_LINE]
+    # The environments (uvicorn, a threaded WSGI server, gevent, a bot's loop) run on the whole g4f line (its
+    # extras are all of setup.cfg's); here where g4f cannot nest, on both sides of the no-nest gevent shapes' ends.
     + [
         ("3.11", NEWEST, "none", "all", False),
         ("3.11", "6.0.5", "none", "all", False),
-        ("3.11", "6.5.0", "none", "all", False),  # the gevent no-nest shapes: the first
+        ("3.11", "6.5.0", "none", "all", False),
         ("3.11", "7.4.7", "none", "all", False),  # two of them: the last
         ("3.11", "7.5.0", "none", "all", False),
         ("3.8", NEWEST, "both", "all", False),

@@ -56,7 +56,7 @@ TIMEOUT_WITHOUT_MESSAGE = Defect(
     "timeout-without-message",
     "to_sync_generator(timeout=...) raises a TimeoutError with no message (which timeout, after how long)",
     "0.5.4.4",
-    Returns(_failed("TimeoutError: ", **_CANCELLED)),
+    OneOf(Returns(_failed("TimeoutError: ", **_CANCELLED)), Returns(_failed("TimeoutError: ", chunks=()))),  # 0, -1
     last="7.1.6",
     where="seen in every regime: applies to you on g4f 0.5.4.4 to 7.1.6 (bisected: 7.1.7 names the timeout)",
     workaround="upgrade to g4f 7.1.7 or later",
@@ -114,6 +114,7 @@ TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     OneOf(
         Raises("asyncio.exceptions.TimeoutError", ""),
         Returns(_failed(_ASYNCIO_TIMEOUT, **_CANCELLED)),
+        Returns(_failed(_ASYNCIO_TIMEOUT, chunks=())),  # timeout=0 or -1: before the first chunk
         Returns({"deltas before the error": [support.CHUNKS[0]], "error": _ASYNCIO_TIMEOUT, **_CANCELLED}),
     ),
     when=python_before_3_11,

@@ -15,11 +15,10 @@ NEST = {"both": ["nest_asyncio", "nest_asyncio2"], "nest2": ["nest_asyncio2"], "
 EXTRAS = {
     "none": [],
     "uvloop": ["uvloop"],
-    "uvloop+jupyter": ["uvloop", "ipykernel", "jupyter_client"],
-    # setup.cfg's servers and gevent extras too: the environments of asgi.py, wsgi.py, greenlets.py and bots.py
+    # every extra of setup.cfg (uvloop, jupyter, servers, gevent): the g4f line's cells
     "all": ["uvloop", "ipykernel", "jupyter_client", "uvicorn[standard]", "starlette", "gevent"],
 }
-LINE_EXTRAS = "uvloop+jupyter"  # the g4f line's cells install every extra
+LINE_EXTRAS = "all"  # the g4f line's cells install every extra
 FAILING = ("failed", "error", "unexpected success")
 BAD = ("failed", "error")
 DOCUMENTED_EXCEPTION = "g4f_tests.asyncio.TestChatCompletion.test_exception"

@@ -4,7 +4,7 @@ Everything here is derived from the cells' saved results; nothing is written by 
 
 import re
 
-from compatibility import EXTRAS, NEST, cell_label, defects_seen, verdict
+from compatibility import EXTRAS, LINE_EXTRAS, NEST, cell_label, defects_seen, verdict
 
 from g4f_tests.support import parse_version
 
@@ -33,7 +33,7 @@ def regime(test_id):
     return {"jupyter": "kernel", "greenlets": "gevent"}.get(module, "plain")
 
 
-LINE_CONFIG = ("3.11", "both", "uvloop+jupyter")  # compatibility.axis: the g4f line
+LINE_CONFIG = ("3.11", "both", LINE_EXTRAS)  # compatibility.axis: the g4f line
 NONE_CONFIG = ("3.11", "none", "none")
 
 # The kinds of user: the checks that matter to them, and the one configuration (Python, nest variant, extras)

@@ -91,7 +91,7 @@ UVLOOP = "g4f_tests.nesting.TestUvloop.test_async_provider_in_running_uvloop"
 THREADS = "g4f_tests.threads.TestThreadsNestApplied.test_sync_create_from_many_threads_at_once"
 
 
-def made_up(python, g4f, nest="both", extras="uvloop+jupyter", nests=NESTS, broken=(), skipped=None, defects=None):
+def made_up(python, g4f, nest="both", extras="all", nests=NESTS, broken=(), skipped=None, defects=None):
     """A cell's saved result as the noxfile writes it: ``broken`` fail under --strict (``defects``: the known
     defect each shows), ``skipped`` {test: reason}, every other test of ALL passes."""
     skipped, defects = skipped or {}, defects or {}
