@@ -33,7 +33,7 @@ import compatibility  # noqa: E402
 from compatibility import EXTRAS, LINE_EXTRAS, NEST  # noqa: E402
 
 RESULTS = os.path.join(ROOT, ".nox", "results")
-REPORTS = os.path.join(RESULTS, "reports")  # each cell's two --json reports, as the runner wrote them
+REPORTS = os.path.join(RESULTS, "reports")  # each cell's two --json reports and JUnit XML, as the runner wrote them
 PYTHONS = ["3.8", "3.9", "3.10", "3.11", "3.12", "3.13"]
 # Pythons whose cells are optional: g4f's own CI tests 3.14, which not every machine has (this one has not). Where
 # no such interpreter is found when the noxfile loads, its cells are still listed, under the same names, but run
@@ -181,7 +181,9 @@ def uv(session, *args, **kwargs):
 
 def install(session, venv, g4f, nest, extras):
     """Install g4f ``g4f``, the nest variant and the extras into the virtualenv ``venv``."""
-    uv(session, "pip", "install", "--python", venv, "g4f==%s" % g4f, *NEST[nest], *EXTRAS[extras])
+    # unittest-xml-reporting only writes the runs' JUnit XML (the workflows' artifact): nothing of g4f's imports it.
+    packages = ["g4f==%s" % g4f, *NEST[nest], *EXTRAS[extras], "unittest-xml-reporting"]
+    uv(session, "pip", "install", "--python", venv, *packages)
     for name in ("nest_asyncio", "nest_asyncio2"):
         if name not in NEST[nest]:  # g4f itself (or an extra) may have brought it in: the variant says not there
             uv(session, "pip", "uninstall", "--python", venv, name, success_codes=[0, 1, 2])
@@ -189,7 +191,7 @@ def install(session, venv, g4f, nest, extras):
 
 def run_suite(session, venv, *args, success_codes=(0, 1), keep=None):
     """Run the suite with the Python of ``venv``; return the runner's --json report (None if it wrote none),
-    copied to ``keep`` when given."""
+    copied to ``keep`` when given, with the run's JUnit XML beside it (``keep`` ending in .xml)."""
     report = os.path.join(session.create_tmp(), "report.json")
     if os.path.exists(report):
         os.unlink(report)
@@ -199,6 +201,7 @@ def run_suite(session, venv, *args, success_codes=(0, 1), keep=None):
         "-q",
         "--json",
         report,
+        *(("--junit-xml", keep[: -len(".json")] + ".xml") if keep else ()),
         *args,
         external=True,
         silent=True,
@@ -246,7 +249,8 @@ def cell(session, g4f, nest, extras):
     session.log("cell %d of %d: %s (%.0f s since nox started)" % (position, len(CELLS), name, started - STARTED))
     venv = session.virtualenv.location
     install(session, venv, g4f, nest, extras)
-    for stale in glob.glob(os.path.join(REPORTS, name + ".*.json")):
+    os.makedirs(REPORTS, exist_ok=True)
+    for stale in glob.glob(os.path.join(REPORTS, name + ".*.json")) + glob.glob(os.path.join(REPORTS, name + ".*.xml")):
         os.unlink(stale)
     default = run_suite(session, venv, keep=os.path.join(REPORTS, name + ".default.json"))
     strict = run_suite(session, venv, "--strict", keep=os.path.join(REPORTS, name + ".strict.json"))

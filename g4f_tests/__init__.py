@@ -53,13 +53,12 @@ MODULES = (
     "bridge_timeouts",
     "contexts",
     "jupyter",
-)
-MODULES += (
+    # where integrators run g4f
     "asgi",
     "wsgi",
     "greenlets",
     "bots",
-)  # where integrators run g4f (and setup.cfg's python_files lists them all)
+)  # setup.cfg's python_files lists them all, for pytest
 DOCUMENTED = __name__ + ".asyncio"
 
 support.enable_network_guard()
