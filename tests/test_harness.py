@@ -3,6 +3,7 @@ fails (never skips, never passes); a missing API skips only on a release that pr
 defect's range holds at its first and last release and not one release outside either end."""
 
 import os
+import re
 import shutil
 import tempfile
 import textwrap
@@ -250,3 +251,25 @@ class RangeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class ModulesTest(unittest.TestCase):
+    def test_every_check_module_is_loaded_by_unittest_and_collected_by_pytest(self):
+        """the package's MODULES are its check modules on disk, and setup.cfg's python_files lists exactly them"""
+        import configparser
+
+        import g4f_tests
+
+        root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
+        config = configparser.ConfigParser()
+        config.read(os.path.join(root, "setup.cfg"))
+        listed = config["tool:pytest"]["python_files"].split()
+        self.assertEqual(sorted(listed), sorted(name + ".py" for name in g4f_tests.MODULES))
+        package = os.path.dirname(g4f_tests.__file__)
+        with_tests = sorted(
+            name[: -len(".py")]
+            for name in os.listdir(package)
+            if name.endswith(".py")
+            and re.search(r"^class Test\w*\(", open(os.path.join(package, name), encoding="utf-8").read(), re.M)
+        )
+        self.assertEqual(with_tests, sorted(g4f_tests.MODULES))
