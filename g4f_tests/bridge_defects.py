@@ -99,7 +99,12 @@ EXECUTOR_NOT_WAITED_BEFORE_3_9 = Defect(
     "call returns while a job its provider put on the default executor still runs",
     "0.3.5.8",
     OneOf(  # the loop closed first; how far the job and its thread got by then is a race
-        *(Returns(dict(zip(_WORK, (job, thread, "closed", "cancelled")))) for job in _LATE for thread in _THREAD)
+        *(
+            Returns(dict(zip(_WORK, (job, thread, "closed", "cancelled")), **provider))
+            for job in _LATE
+            for thread in _THREAD
+            for provider in ({}, {"provider's generator": "closed"})  # the stream closed after its first chunk
+        )
     ),
     when=python_before_3_9,
     where="seen on Python 3.8: applies to you there if a provider uses run_in_executor (it outlives the sync call)",
@@ -115,6 +120,7 @@ TIMEOUT_IS_ASYNCIO_ERROR = Defect(
         Raises("asyncio.exceptions.TimeoutError", ""),
         Returns(_failed(_ASYNCIO_TIMEOUT, **_CANCELLED)),
         Returns(_failed(_ASYNCIO_TIMEOUT, chunks=())),  # timeout=0 or -1: before the first chunk
+        Returns({"deltas before the error": [], "error": _ASYNCIO_TIMEOUT}),  # AsyncClient's stream_timeout=0
         Returns({"deltas before the error": [support.CHUNKS[0]], "error": _ASYNCIO_TIMEOUT, **_CANCELLED}),
     ),
     when=python_before_3_11,

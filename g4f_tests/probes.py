@@ -25,7 +25,7 @@ CALLERS_VALUE = "set by the caller"
 # closed first shuts it down without waiting. No timing involved; JOB_PATIENCE bounds the wait if nothing shuts it.
 JOB_PATIENCE = 1.0
 JOB_POLL = 0.001
-IMAGE_URL = "https://example.invalid/g4f-tests.png"
+IMAGE_URL = "http://127.0.0.1:9/g4f-tests.png"  # loopback (no name to resolve): a release that fetches it is refused
 
 
 class _Probe:

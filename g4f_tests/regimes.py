@@ -23,7 +23,7 @@ import importlib
 import inspect
 import sys
 
-from . import MODULES, children, support
+from . import MODULES, children, sandbox, support
 
 NEST_IMPORTABLE = "nest-importable"
 NEST_HIDDEN = "nest-hidden"
@@ -73,6 +73,7 @@ NEST_HIDDEN_MODULES = ("nesting",)
 
 def prepare(state):
     """Run once in a new zygote: hide nest_asyncio if the state says so, then import g4f and our mocks."""
+    sandbox.work_in_run_dir()
     if state == NEST_HIDDEN:
         sys.meta_path.insert(0, HideNest())
         for name in [n for n in sys.modules if n.partition(".")[0] == "uvloop"]:

@@ -31,6 +31,14 @@ def sandbox():
         g4f_cookies.set_cookies_dir(cookies_dir())
 
 
+def work_in_run_dir():
+    """A child of the run works in the run's folder: what a g4f release writes relative to its working directory
+    (0.3.8.1 saves generated images to ./generated_images) goes with the run, not into the user's checkout. The
+    path entries relative to the old directory ('' for python -c) are made absolute first."""
+    sys.path[:] = [os.path.abspath(entry) for entry in sys.path]
+    os.chdir(cookies_dir())
+
+
 def cookies_dir():
     """The run's folder for g4f's files: inherited from the parent, or made here and removed at this exit."""
     path = os.environ.get(COOKIES_ENV)
