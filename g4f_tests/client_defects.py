@@ -80,6 +80,7 @@ CLIENT_EMPTY_CHUNK_DELTA = Defect(
     "0.2.2.0",
     OneOf(
         Returns(_EMPTY_CHUNK_DELTAS),
+        Returns(list(support.CHUNKS)),  # the deltas an ASGI endpoint or a bot handler streamed (asgi.py, bots.py)
         Returns(
             {
                 "answer": [["Hello", ", Wörld", " ", "", "\n  ", None], "stop"],

@@ -2,8 +2,8 @@
 the releases measured, as in known_defects.py (which re-exports them)."""
 
 from . import support
-from .conditions import NEVER_AWAITED, UVLOOP_RUNNING, g4f_cannot_nest
-from .verdicts import Defect, Leaves, Raises, Returns
+from .conditions import NEVER_AWAITED, g4f_cannot_nest
+from .verdicts import Defect, Leaves, Returns
 
 
 def g4f_nests(case):
@@ -17,16 +17,6 @@ UVLOOP_WHERE = (
 )
 UVLOOP_WORKAROUND = "call create_async (or AsyncClient) from async code; the sync API cannot nest on uvloop"
 
-UVLOOP_CLIENT = Defect(
-    "uvloop-client",
-    "inside a running uvloop loop (an async def endpoint of uvicorn[standard]) the sync Client lets a bare "
-    "RuntimeError through instead of NestAsyncioError",
-    "6.0.5",
-    Raises("builtins.RuntimeError", UVLOOP_RUNNING),
-    issues=(2403,),
-    where=UVLOOP_WHERE,
-    workaround=UVLOOP_WORKAROUND,
-)
 PATCHED_LOOP_THREADS_KEEP_LOOPS = Defect(
     "patched-loop-threads-keep-loops",
     "once g4f has patched a running loop (a sync call in an async handler), nest_asyncio2's asyncio.run is "
@@ -120,4 +110,20 @@ GEVENT_GENERATOR_AT_ONCE_NO_NEST = gevent_defect(
     "6.5.0",
     Returns({"calls": 4, "wrong": {"builtins.RuntimeError: This event loop is already running": 3}}, [NEVER_AWAITED]),
     when=g4f_cannot_nest,
+)
+GEVENT_AT_ONCE_NEST_ERROR = gevent_defect(
+    "gevent-at-once-nest-error",
+    "under gevent, a sync create %s: these releases, which cannot nest, raise NestAsyncioError although the "
+    "caller runs no loop" % IN_ANOTHER_GREENLETS_LOOP,
+    "0.2.2.0",
+    Returns(
+        {
+            "calls": 4,
+            "wrong": {
+                'g4f.errors.NestAsyncioError: Use "create_async" instead of "create" function in a running event '
+                'loop. Or use "nest_asyncio" package.': 3
+            },
+        }
+    ),
+    last="0.2.8.0",
 )

@@ -7,6 +7,7 @@ contract (``@known(...)``, verdicts.py); the ranges come from the compatibility 
 from . import support
 from .bridge_defects import *  # noqa: F401,F403 (the bridge mechanics' entries: workers.py, callers_loop.py, ...)
 from .client_defects import *  # noqa: F401,F403 (the client contracts' entries: fidelity.py to third_party.py)
+from .client_defects import CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN
 from .conditions import (  # noqa: F401 (shared with client_defects.py)
     LOOP_RUNNING,
     NEVER_AWAITED,
@@ -22,6 +23,7 @@ from .conditions import (  # noqa: F401 (shared with client_defects.py)
     python_before_3_11,
 )
 from .env_defects import *  # noqa: F401,F403 (the environments' entries: asgi.py to bots.py)
+from .env_defects import UVLOOP_WHERE, UVLOOP_WORKAROUND
 from .response_defects import *  # noqa: F401,F403 (response_objects.py, shorthands.py, images.py's variations)
 from .verdicts import ByRelease, Defect, Leaves, OneOf, Raises, Returns, known  # noqa: F401 (checks import known)
 
@@ -84,6 +86,16 @@ UVLOOP_GENERATOR_PROVIDER = Defect(
     issues=(2403,),
     where=UVLOOP_ASYNC_PROVIDER.where,
     workaround=UVLOOP_ASYNC_PROVIDER.workaround,
+)
+UVLOOP_CLIENT = Defect(
+    "uvloop-client",
+    "inside a running uvloop loop (an async def endpoint of uvicorn[standard]) the sync Client lets another error "
+    "through than NestAsyncioError: the shapes of uvloop-generator-provider, release for release",
+    "0.2.8.1",
+    UVLOOP_GENERATOR_PROVIDER.shape,
+    issues=(2403,),
+    where=UVLOOP_WHERE,
+    workaround=UVLOOP_WORKAROUND,
 )
 AUTO_PATCH_ASYNC_PROVIDER = Defect(
     "auto-patch-async-provider",
@@ -221,6 +233,14 @@ NEST_RUN_LEAVES_LOOPS = Defect(
     "threads (a threaded server, run_in_executor): one leaked loop, with its selector and sockets, per "
     "thread. Measured from 0.2.8.1, the first release that nests (the check cannot run before), to 8.8.6",
     workaround="apply nest_asyncio2 with run_close_loop=True before g4f does, or use the async API",
+)
+# What a stream over AsyncClient meets, wherever it runs (asgi.py's streaming endpoint, bots.py's handler).
+ASYNC_CLIENT_STREAM_DEFECTS = (
+    CLIENT_EMPTY_CHUNK_DELTA,
+    CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
+    ASYNC_CLIENT_MISSING,
+    ASYNC_CLIENT_IS_SYNC,
+    ASYNC_CLIENT_SYNC_BRIDGE,
 )
 JUPYTER_FRESH_KERNEL = Defect(
     "jupyter-fresh-kernel",

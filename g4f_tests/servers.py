@@ -69,8 +69,12 @@ def get(port, path):
     return json.loads(body)
 
 
+END = "g4f-tests: the stream ended"  # a last line {END: {"skip": ...} or {"error": ...}}: how the handler's call ended
+
+
 def lines(port, path):
-    """GET a streamed answer, one JSON value a line (each as it arrives): {"value": [the values]} or the error."""
+    """GET a streamed answer, one JSON value a line (each as it arrives): {"value": [the values]}, the error, or
+    how the handler's call ended instead (its last line, {END: ...}; the values before it are then dropped)."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=support.TIMEOUT)
     try:
         connection.request("GET", path)
@@ -82,6 +86,8 @@ def lines(port, path):
         connection.close()
     if response.status != 200:
         return {"error": {"type": "HTTP %d" % response.status, "message": repr(values), "nest_error": False}}
+    if values and isinstance(values[-1], dict) and END in values[-1]:
+        return values[-1][END]
     return {"value": values}
 
 
