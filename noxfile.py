@@ -129,7 +129,12 @@ CELLS = (
     # extras are all of setup.cfg's); here where g4f cannot nest, on both sides of the no-nest gevent shapes' ends.
     + [
         ("3.11", NEWEST, "none", "all", False),
-        ("3.11", "6.0.5", "none", "all", False),
+        ("3.11", "0.2.9.11", "none", "all", False),  # the newest release of each line without a nest package
+        ("3.11", "0.3.9.7", "none", "all", False),
+        ("3.11", "0.4.9.9", "none", "all", False),
+        ("3.11", "0.5.9.0", "none", "all", False),
+        ("3.11", "0.6.4.3", "none", "all", False),
+        ("3.11", "6.0.5", "none", "all", False),  # the gevent no-nest shapes: the first
         ("3.11", "6.5.0", "none", "all", False),
         ("3.11", "7.4.7", "none", "all", False),  # two of them: the last
         ("3.11", "7.5.0", "none", "all", False),

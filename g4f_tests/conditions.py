@@ -10,6 +10,12 @@ def g4f_cannot_nest(case):
     return support.g4f_nest() is None
 
 
+def uvloop_shape_applies(case):
+    """g4f nests (0.2.8.1 to 0.3.1.8 apply nest_asyncio to the uvloop loop, which refuses), or g4f is 0.3.1.9 or later
+    (a bare RuntimeError with or without a nest package); before 0.3.1.9 without one, g4f says NestAsyncioError"""
+    return support.g4f_nest() is not None or support.g4f_release() >= support.parse_version("0.3.1.9")
+
+
 def python_before_3_9(case):
     """Python is older than 3.9 (no asyncio.to_thread, no loop.shutdown_default_executor)"""
     return sys.version_info < (3, 9)

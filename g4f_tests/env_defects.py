@@ -3,7 +3,7 @@ the releases measured, as in known_defects.py (which re-exports them)."""
 
 from . import support
 from .conditions import NEVER_AWAITED, g4f_cannot_nest
-from .verdicts import Defect, Leaves, Returns
+from .verdicts import ByRelease, Defect, Leaves, OneOf, Returns
 
 
 def g4f_nests(case):
@@ -19,9 +19,9 @@ UVLOOP_WORKAROUND = "call create_async (or AsyncClient) from async code; the syn
 
 PATCHED_LOOP_THREADS_KEEP_LOOPS = Defect(
     "patched-loop-threads-keep-loops",
-    "once g4f has patched a running loop (a sync call in an async handler), nest_asyncio2's asyncio.run is "
+    "once g4f has patched a running loop (a sync call in an async handler), the nest package's asyncio.run is "
     "process-wide: each later sync call from a worker thread leaves that thread an open event loop installed",
-    "6.0.5",
+    "0.2.8.1",
     Leaves(["unclosed event loop"]),
     where="seen in a uvicorn server after an async def endpoint made a sync call: applies to you if your app "
     "mixes async handlers that call the sync API with def handlers (a threadpool's workers keep the loops)",
@@ -57,7 +57,7 @@ GEVENT_ASYNC_PROVIDER_AT_ONCE = gevent_defect(
 GEVENT_ASYNC_PROVIDER_AT_ONCE_NO_NEST = gevent_defect(
     "gevent-async-provider-at-once-no-nest",
     GEVENT_ASYNC_PROVIDER_AT_ONCE.reason + ", where g4f cannot nest",
-    "6.5.0",
+    "0.3.9.7",
     GEVENT_ASYNC_PROVIDER_AT_ONCE.shape,
     last="7.4.7",
     when=g4f_cannot_nest,
@@ -81,7 +81,7 @@ GEVENT_IMAGES_AT_ONCE = gevent_defect(
 GEVENT_IMAGES_AT_ONCE_NO_NEST = gevent_defect(
     "gevent-images-at-once-no-nest",
     GEVENT_IMAGES_AT_ONCE.reason + ", where g4f cannot nest",
-    "6.5.0",
+    "0.3.9.7",
     GEVENT_IMAGES_AT_ONCE.shape,
     last="7.4.7",
     when=g4f_cannot_nest,
@@ -103,27 +103,37 @@ GEVENT_GENERATOR_AT_ONCE = gevent_defect(
     Returns({"calls": 4, "wrong": {"builtins.RuntimeError: Cannot close a running event loop": 1, NOT_REVERSIBLE: 2}}),
     when=g4f_nests,
 )
+_AT_ONCE_LOOP_RUNNING = Returns(
+    {"calls": 4, "wrong": {"builtins.RuntimeError: This event loop is already running": 3}}, [NEVER_AWAITED]
+)
+_AT_ONCE_ASYNCIO_RUN = Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED])
 GEVENT_GENERATOR_AT_ONCE_NO_NEST = gevent_defect(
     "gevent-generator-at-once-no-nest",
     "under gevent, where g4f cannot nest, a sync stream %s and runs on it: a bare RuntimeError, and a "
     "never-awaited coroutine" % IN_ANOTHER_GREENLETS_LOOP,
-    "6.5.0",
-    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: This event loop is already running": 3}}, [NEVER_AWAITED]),
+    "0.3.9.7",
+    ByRelease(
+        ("0.3.9.7", "0.4.0.4", _AT_ONCE_LOOP_RUNNING),
+        ("0.4.0.5", "0.5.7.1", _AT_ONCE_ASYNCIO_RUN),  # the async-generator path's asyncio.run (known_defects.py)
+        ("0.5.7.2", None, _AT_ONCE_LOOP_RUNNING),
+    ),
     when=g4f_cannot_nest,
 )
 GEVENT_AT_ONCE_NEST_ERROR = gevent_defect(
     "gevent-at-once-nest-error",
-    "under gevent, a sync create %s: these releases, which cannot nest, raise NestAsyncioError although the "
-    "caller runs no loop" % IN_ANOTHER_GREENLETS_LOOP,
+    "under gevent, a sync create %s: releases that cannot nest there raise NestAsyncioError although the caller "
+    "runs no loop" % IN_ANOTHER_GREENLETS_LOOP,
     "0.2.2.0",
-    Returns(
-        {
-            "calls": 4,
-            "wrong": {
-                'g4f.errors.NestAsyncioError: Use "create_async" instead of "create" function in a running event '
-                'loop. Or use "nest_asyncio" package.': 3
-            },
-        }
+    OneOf(
+        *(
+            Returns({"calls": 4, "wrong": {"g4f.errors.NestAsyncioError: " + message: 3}})
+            for message in (
+                'Use "create_async" instead of "create" function in a running event loop. Or use "nest_asyncio" '
+                "package.",  # 0.2.2.0 to 0.2.8.0, which never nest
+                'Install "nest_asyncio" package',  # from 0.2.8.1, without a nest package
+            )
+        )
     ),
-    last="0.2.8.0",
+    last="0.2.9.11",
+    when=g4f_cannot_nest,
 )

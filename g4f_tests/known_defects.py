@@ -21,6 +21,7 @@ from .conditions import (  # noqa: F401 (shared with client_defects.py)
     nest_not_applied,
     python_before_3_9,
     python_before_3_11,
+    uvloop_shape_applies,
 )
 from .env_defects import *  # noqa: F401,F403 (the environments' entries: asgi.py to bots.py)
 from .env_defects import UVLOOP_WHERE, UVLOOP_WORKAROUND
@@ -67,6 +68,7 @@ UVLOOP_ASYNC_PROVIDER = Defect(
     "unpatched",
     "0.2.8.1",
     ByRelease(UVLOOP_REFUSED, ("0.3.1.9", None, RUN_IN_LOOP_SHAPE)),
+    when=uvloop_shape_applies,
     issues=(2403,),
     where="seen in a child running a uvloop loop: applies to you if you call the sync API from code that "
     "runs on uvloop (uvicorn[standard], an aiohttp or bot server with uvloop). Measured: 0.2.8.0 raises "
@@ -83,6 +85,7 @@ UVLOOP_GENERATOR_PROVIDER = Defect(
         GENERATOR_ASYNCIO_RUN,
         ("0.5.7.2", None, Raises("builtins.RuntimeError", UVLOOP_RUNNING)),
     ),
+    when=uvloop_shape_applies,
     issues=(2403,),
     where=UVLOOP_ASYNC_PROVIDER.where,
     workaround=UVLOOP_ASYNC_PROVIDER.workaround,
@@ -93,6 +96,7 @@ UVLOOP_CLIENT = Defect(
     "through than NestAsyncioError: the shapes of uvloop-generator-provider, release for release",
     "0.2.8.1",
     UVLOOP_GENERATOR_PROVIDER.shape,
+    when=uvloop_shape_applies,
     issues=(2403,),
     where=UVLOOP_WHERE,
     workaround=UVLOOP_WORKAROUND,
