@@ -62,14 +62,14 @@ GEVENT_ASYNC_PROVIDER_AT_ONCE_NO_NEST = gevent_defect(
     last="7.4.7",
     when=g4f_cannot_nest,
 )
-GEVENT_ASYNC_PROVIDER_AT_ONCE_7_0_0 = gevent_defect(
-    "gevent-async-provider-at-once-7.0.0",
-    "under gevent, a sync create %s, nest-patches it and runs on it: one call fails closing the loop another "
-    "greenlet still runs" % IN_ANOTHER_GREENLETS_LOOP,
+# On 7.0.0, where g4f nests, sync creates with an async provider at once under gevent race on the shared patched
+# loop: run alone, the greenlets module's check saw every call right in 6 runs of 8, and in the other 2 one call
+# failed ("Cannot close a running event loop", or "'NoneType' object is not reversible"). No exact verdict is
+# possible there, so the check skips saying so (greenlets.py) instead of carrying a shape it shows one time in four.
+RACY_AT_ONCE = (
     "7.0.0",
-    Returns({"calls": 4, "wrong": {"builtins.RuntimeError: Cannot close a running event loop": 1}}),
-    last="7.0.0",
-    when=g4f_nests,
+    "g4f 7.0.0 races under gevent here: calls at once on the shared patched loop are right in 6 runs of 8 and one "
+    "of them fails in the others, with one error or another (measured): no exact verdict is possible",
 )
 GEVENT_IMAGES_AT_ONCE = gevent_defect(
     "gevent-images-at-once",
