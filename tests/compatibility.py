@@ -108,7 +108,7 @@ def _extras_problems(cell, default):
             continue
         wanted = {
             name.replace("-", "_").lower()
-            for hint in re.findall(r"pip install ([^)\n]*)", result["message"] or "")
+            for hint in re.findall(r"pip\s+install\s+([^)\n]*)", result["message"] or "")
             for name in re.split(r"[\s,]+", re.sub(r"\[[^\]]*\]", "", hint))
             if name
         }
