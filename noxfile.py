@@ -319,3 +319,21 @@ def table(session):
     with open(os.path.join(ROOT, "COMPATIBILITY.md"), "w", encoding="utf-8") as f:
         f.write(markdown)
     session.log("wrote COMPATIBILITY.md from %d cells" % len(cells))
+
+
+# default=False: neither `nox` (the matrix, then the table) nor `nox -t ci` runs it; only `nox -s mutation` does.
+@nox.session(python="3.11", default=False, download_python="never")
+def mutation(session):
+    """Mutation testing: mutmut over pyproject.toml's [tool.mutmut] modules with the fast in-process self-tests it
+    selects, then tests/mutation.md from mutmut's results (tests/mutation_report.py). Minutes, not in CI."""
+    session.chdir(ROOT)
+    session.install(
+        "-c", os.path.join(ROOT, ".ci", "constraints.txt"), "mutmut==3.8.1", "pytest", "g4f", "nest_asyncio2"
+    )
+    # A fresh run each time: mutmut keeps the verdicts of mutants whose function did not change, and the tests may have.
+    shutil.rmtree(os.path.join(ROOT, "mutants"), ignore_errors=True)
+    started = time.perf_counter()
+    session.run("mutmut", "run", *session.posargs)
+    session.run(
+        "python", os.path.join("tests", "mutation_report.py"), "--seconds", "%.0f" % (time.perf_counter() - started)
+    )
