@@ -54,7 +54,8 @@ MODULES = (
     "contexts",
     "jupyter",
 )
-MODULES += ("asgi", "wsgi", "greenlets", "bots")  # where integrators run g4f (and setup.cfg's python_files lists them all)
+# Where integrators run g4f (setup.cfg's python_files lists them all).
+MODULES += ("asgi", "wsgi", "greenlets", "bots")
 DOCUMENTED = __name__ + ".asyncio"
 
 support.enable_network_guard()

@@ -70,7 +70,8 @@ class MeasuredTest(unittest.TestCase):
     def test_ranges_hold_what_the_matrix_measured(self):
         """every release COMPATIBILITY.md saw a defect on is in its range, and each end of a range was seen"""
         with open(os.path.join(ROOT, "COMPATIBILITY.md"), encoding="utf-8") as f:
-            rows = re.findall(r"^\| `([\w-]+)` \|(?: [^|]+ \|)+ ([^|]+) \|$", f.read(), re.M)  # its cells: the last column
+            # its cells: the last column
+            rows = re.findall(r"^\| `([\w-]+)` \|(?: [^|]+ \|)+ ([^|]+) \|$", f.read(), re.M)
         seen = {name: re.findall(r"\b\d+(?:\.\d+)+\b", cells.split(" (")[0]) for name, cells in rows}
         checked = 0
         for defect in registry():
