@@ -9,15 +9,16 @@ import json
 import os
 import re
 import tempfile
+import time
 import types
 import unittest
 from importlib.metadata import version
 from unittest import mock
 
 import samples
-from helpers import junit_outcomes, plain
+from helpers import ROOT, junit_outcomes, plain
 
-from g4f_tests import report, runner, support
+from g4f_tests import ends, report, runner, support
 
 CLOSING = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped, (\d+) expected failures in [\d.]+ s(.*)$")
 
@@ -243,6 +244,150 @@ class ShuffleTest(unittest.TestCase):
         )
         self.assertEqual(runner.build_parser("x").parse_args(["--shuffle"]).shuffle, "random")
         self.assertIsInstance(args(), argparse.Namespace)
+
+
+class FinishTest(unittest.TestCase):
+    """How a run that did not end by itself is reported: a test that hangs, a stop (Ctrl-C, SIGTERM) during a test,
+    a stop before anything ran; the --json file and the closing line say which, and the exit status follows."""
+
+    maxDiff = None
+
+    def finish(self, ran, started=(), **how):
+        stream = io.StringIO()
+        result = None
+        if ran is not None:
+            result = runner.make_runner(args(), stream).run(unittest.TestSuite(sample_tests(*ran)))
+            for test in sample_tests(*started) if started else ():
+                result.startTest(test)  # started, never stopped: the run ends during it
+        with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
+            state = report.Run(stream, time.perf_counter() - 5)
+            state.tests, state.header, state.seed = sample_tests(*ran) if ran else [], ["header"], 42
+            state.json_file = open(os.path.join(work, "report.json"), "w", encoding="utf-8")
+            status = report.finish(state, result, **how)
+            with open(os.path.join(work, "report.json"), encoding="utf-8") as f:
+                text = f.read()
+        self.assertTrue(state.reported)
+        self.assertTrue(text.startswith('{\n "environment": ['), "indented by one: %r" % text[:30])
+        data = json.loads(text)
+        self.assertEqual((data["environment"], data["seed"]), (["header"], 42))
+        self.assertEqual(data["order"], [t.id() for t in state.tests])
+        self.assertEqual(data["blocked"], support.blocked_attempts)
+        self.assertGreaterEqual(data["seconds"], 5)
+        self.assertLess(data["seconds"], 60)
+        self.assertEqual(data["seconds"], round(data["seconds"], 3))
+        self.assertEqual(data["exit"], status)
+        return status, data, stream.getvalue().rstrip().splitlines()[-1]
+
+    def test_a_hung_test_is_an_error_that_ended_the_run(self):
+        (hung,) = sample_tests("b_fails")
+        status, data, closing = self.finish(["a_passes"], hung=hung)
+        self.assertEqual(status, report.EXIT_FAILED)
+        self.assertEqual(
+            data["tests"][hung.id()],
+            {
+                "subtests": [],
+                "seconds": None,
+                "outcome": "error",
+                "message": "did not finish within %s s" % support.TIMEOUT,
+            },
+        )
+        self.assertEqual(data["counts"], {"passed": 1, "failed": 1, "skipped": 0, "expected failures": 0})
+        self.assertNotIn("stopped", data)
+        self.assertRegex(
+            closing,
+            r"^1 passed, 1 failed, 0 skipped, 0 expected failures in [\d.]+ s \(stopped: %s hangs\)$"
+            % re.escape(hung.id()),
+        )
+
+    def test_a_stop_names_the_tests_it_interrupted(self):
+        (during,) = sample_tests("b_fails")
+        status, data, closing = self.finish(["a_passes"], started=["b_fails"], stopped=ends.Terminated())
+        self.assertEqual((status, data["stopped"]), (143, "terminated"))
+        self.assertEqual(
+            (data["tests"][during.id()]["outcome"], data["tests"][during.id()]["message"]),
+            ("terminated", "the run was terminated during this test"),
+        )
+        self.assertEqual(data["tests"][sample_tests("a_passes")[0].id()]["outcome"], "passed")
+        self.assertRegex(closing, r" s \(terminated during %s\)$" % re.escape(during.id()))
+
+    def test_a_stop_between_tests_or_before_any(self):
+        status, data, closing = self.finish(["a_passes"], stopped=ends.Stop())
+        self.assertEqual((status, data["stopped"], data["counts"]["passed"]), (130, "interrupted", 1))
+        self.assertRegex(closing, r"^1 passed, 0 failed, 0 skipped, 0 expected failures in [\d.]+ s \(interrupted\)$")
+        status, data, closing = self.finish(None, stopped=ends.Stop())
+        self.assertEqual((status, data["tests"], data["stopped"]), (130, {}, "interrupted"))
+        self.assertRegex(closing, r"^0 passed, 0 failed, 0 skipped, 0 expected failures in [\d.]+ s \(interrupted\)$")
+
+    def test_a_run_that_ended_by_itself_says_nothing_more(self):
+        status, data, closing = self.finish(["a_passes", "d_skips"])
+        self.assertEqual((status, "stopped" in data), (report.EXIT_OK, False))
+        self.assertRegex(closing, r"^1 passed, 0 failed, 1 skipped, 0 expected failures in [\d.]+ s$")
+
+
+# What `run_tests.py --help` says of each option (argparse lays it out differently from one Python to the next: the
+# options themselves are compared). A change here is a change of the command line: the README's options table too.
+HELP = {
+    "-v": "one line per test",
+    "-q": "only the summary",
+    "NAME": "only these tests, modules or classes (g4f_tests.nesting, g4f_tests.asyncio.TestChatCompletion.test_create,"
+    " ...), run in the order given",
+    "-f": "stop at the first failure",
+    "-k PATTERN": "only tests whose id matches PATTERN (as unittest's -k; repeatable)",
+    "--list": "print the selected test ids, one a line, and exit",
+    "--strict": "report known g4f defects as failures instead of expected failures",
+    "--shuffle SEED": "run the tests in a random order; the seed (an integer) is printed, the same seed gives the same"
+    " order",
+    "--junit-xml PATH": "also write a JUnit XML report to PATH (needs unittest-xml-reporting)",
+    "--json PATH": "also write every test's outcome as JSON to PATH",
+    "--timeout SECONDS": "end the run, naming the test, when a test that calls g4f in this process takes longer"
+    " (default %s)" % support.TIMEOUT,
+}
+
+
+class ParserTest(unittest.TestCase):
+    maxDiff = None
+
+    def setUp(self):
+        self.parser = runner.build_parser("run_tests.py")
+
+    def test_the_options_are_the_readmes(self):
+        with open(os.path.join(ROOT, "README.md"), encoding="utf-8") as f:
+            table = f.read().split("| option | meaning |", 1)[1].split("\n\n", 1)[0]
+        documented = set(re.findall(r"`(-[-\w]+)", table))
+        options = {a.option_strings[0] for a in self.parser._actions if a.option_strings and a.dest != "help"}
+        self.assertEqual(options, documented)
+
+    def test_help_says_what_each_option_does(self):
+        self.assertEqual(self.parser.prog, "run_tests.py")
+        self.assertEqual(self.parser.description, "Run the g4f-tests conformance suite against the installed g4f.")
+        found = {}
+        for action in self.parser._actions:
+            if action.dest == "help":
+                continue
+            name = " ".join(filter(None, [(action.option_strings or [None])[0], action.metavar]))
+            found[name] = action.help % {"default": action.default}
+        self.assertEqual(found, HELP)
+
+    def test_each_option_sets_what_the_runner_reads(self):
+        parse = self.parser.parse_args
+        default = parse([])
+        self.assertEqual(
+            (default.verbosity, default.failfast, default.patterns, default.list, default.strict, default.shuffle),
+            (1, False, None, False, False, None),
+        )
+        self.assertEqual((default.junit_xml, default.json, default.timeout, default.names), (None, None, 10.0, []))
+        self.assertEqual((parse(["-v"]).verbosity, parse(["--verbose"]).verbosity), (2, 2))
+        self.assertEqual((parse(["-q"]).verbosity, parse(["--quiet"]).verbosity), (0, 0))
+        self.assertTrue(parse(["-f"]).failfast and parse(["--failfast"]).failfast)
+        self.assertEqual(parse(["-k", "a", "-k", "b*"]).patterns, ["a", "b*"])
+        self.assertTrue(parse(["--list"]).list and parse(["--strict"]).strict)
+        self.assertEqual((parse(["--shuffle"]).shuffle, parse(["--shuffle", "7"]).shuffle), ("random", "7"))
+        found = parse(["--junit-xml", "j.xml", "--json", "r.json", "--timeout", "2.5", "g4f_tests.loops", "x"])
+        self.assertEqual((found.junit_xml, found.json, found.names), ("j.xml", "r.json", ["g4f_tests.loops", "x"]))
+        self.assertIsInstance(found.timeout, float)
+        self.assertEqual(found.timeout, 2.5)
+        with mock.patch("sys.stderr", io.StringIO()), self.assertRaises(runner.UsageError):
+            parse(["-v", "-q"])  # one verbosity or the other
 
 
 if __name__ == "__main__":
