@@ -2,9 +2,11 @@
 at its first and last affected release and one release outside each end; the ranges against what the compatibility
 matrix measured (COMPATIBILITY.md); every condition; the shapes; and the verdict a test carrying a defect gets."""
 
+import inspect
 import io
 import os
 import re
+import sys
 import types
 import unittest
 from unittest import mock
@@ -198,6 +200,104 @@ class ShapeTest(unittest.TestCase):
         self.assertFalse(OneOf(Returns(1), Returns(2)).matches(Observation(value=3)))
 
 
+class ObservationTest(unittest.TestCase):
+    """How an observation reads in a failure message: a hang, a dead child, an error, a value, what it left."""
+
+    maxDiff = None
+
+    def test_a_hang_and_a_dead_child_show_their_output(self):
+        hung = Observation(crash={"exitcode": None, "stderr": "Timeout (0:00:10)!\n  File x \n"})
+        self.assertTrue(hung.hung())
+        self.assertEqual(
+            str(hung), "the check hung (no answer within %s s); where:\nTimeout (0:00:10)!\n  File x" % support.TIMEOUT
+        )
+        for stderr in ("", None):
+            dead = Observation(crash={"exitcode": -9, "stderr": stderr})
+            self.assertFalse(dead.hung())
+            self.assertEqual(str(dead), "the check's process died (exit status -9); its output:\n(nothing)")
+        long = Observation(crash={"exitcode": 1, "stderr": "a" * 5000 + "END"})
+        self.assertEqual(str(long).split("\n", 1)[1], ("a" * 5000 + "END")[-4000:])
+
+    def test_an_error_a_value_and_what_was_left_behind(self):
+        error = {"type": "builtins.ValueError", "message": "x" * 300, "nest_error": False, "traceback": ""}
+        self.assertEqual(str(Observation(error=error)), "raised builtins.ValueError(%s)" % support.short("x" * 300))
+        self.assertLess(len(support.short("x" * 300)), 200)
+        self.assertEqual(support.short("abc"), "'abc'")
+        self.assertEqual(str(Observation(value={"a": 1})), "returned {'a': 1}")
+        left = Observation(
+            value=1,
+            warnings=["RuntimeWarning: coroutine 'f' was never awaited", "UserWarning: something else"],
+            log=["Task was destroyed but it is pending!"],
+            leftover="open",
+        )
+        self.assertEqual(
+            str(left),
+            "returned 1; and left behind: RuntimeWarning: coroutine 'f' was never awaited; Task was destroyed but it "
+            "is pending!; unclosed event loop left installed as the thread's loop",
+        )
+        self.assertFalse(support.is_stray("UserWarning: something else"))
+
+
+class SupportTest(unittest.TestCase):
+    """support's answers about the installed g4f, with the installed g4f replaced by stand-ins."""
+
+    def release(self, version):
+        with mock.patch.object(support, "g4f_version", return_value=version):
+            return support.g4f_release()
+
+    def test_a_source_install_counts_as_the_newest_release(self):
+        for version in ("0", "0.0", "0.0.0", None, "dev"):
+            with self.subTest(version=version):
+                self.assertEqual(self.release(version), support.NEWEST)
+        self.assertEqual((self.release("0.1"), self.release("1.0"), self.release("8.8.6")), ((0, 1), (1, 0), (8, 8, 6)))
+        with mock.patch.object(support, "g4f_version", return_value=None):
+            self.assertEqual(support.describe_g4f(), "g4f absent")
+
+    def test_an_api_is_there_from_its_first_release_on(self):
+        first = support.G4F_APIS["bridge"][0]
+        with mock.patch.object(support, "g4f_release", return_value=support.parse_version(first)):
+            self.assertTrue(support.has_api("bridge"))
+        with mock.patch.object(support, "g4f_release", return_value=(0, 3, 5, 7)):
+            self.assertFalse(support.has_api("bridge"))
+
+    def test_importable(self):
+        self.assertTrue(support.is_importable("json"))
+        self.assertFalse(support.is_importable("g4f_tests_no_such_package"))
+        self.assertFalse(support.is_importable("g4f_tests_no_such_package.module"))  # its parent cannot be imported
+
+    def nest(self, modules, release=(8, 8, 6)):
+        stand_ins = {"g4f.providers.asyncio": None, "g4f.providers.base_provider": None}
+        stand_ins.update(modules)
+        with mock.patch.dict(sys.modules, stand_ins), mock.patch.object(support, "g4f_release", return_value=release):
+            return support.g4f_nest()
+
+    def test_the_nest_package_g4f_imported(self):
+        nest = types.ModuleType("nest_asyncio2")
+        bridge = types.ModuleType("g4f.providers.asyncio")
+        bridge.has_nest_asyncio, bridge.nest_asyncio = True, nest
+        self.assertIs(self.nest({"g4f.providers.asyncio": bridge}), nest)
+        bridge.has_nest_asyncio = False
+        self.assertIsNone(self.nest({"g4f.providers.asyncio": bridge}))
+        base = types.ModuleType("g4f.providers.base_provider")  # 0.3.4.x: the flag lives there
+        base.has_nest_asyncio, base.nest_asyncio = True, nest
+        self.assertIs(
+            self.nest(
+                {
+                    "g4f.providers.asyncio": types.ModuleType("g4f.providers.asyncio"),
+                    "g4f.providers.base_provider": base,
+                }
+            ),
+            nest,
+        )
+        self.assertIs(self.nest({"g4f.providers.base_provider": base}), nest)
+        old = types.ModuleType("nest_asyncio")  # 0.2.8.1 to 0.3.3: whether g4f's import of nest_asyncio works
+        with mock.patch.dict(sys.modules, {"nest_asyncio": old}):
+            self.assertIs(self.nest({}, release=(0, 2, 8, 1)), old)
+            self.assertIsNone(self.nest({}, release=(0, 2, 8, 0)))  # before 0.2.8.1 g4f never nests
+        with mock.patch.dict(sys.modules, {"nest_asyncio": None}):
+            self.assertIsNone(self.nest({}, release=(0, 3, 0, 0)))
+
+
 class VerdictTest(unittest.TestCase):
     def outcome(self, found, strict=False, release=None):
         test = samples.Carrier("test_it")
@@ -233,6 +333,76 @@ class VerdictTest(unittest.TestCase):
         self.assertEqual(self.outcome(Observation(value="wrong"), strict=True)[0], "failed")
         self.assertEqual(self.outcome(Observation(value="right"), strict=True)[0], "passed")
         self.assertEqual(self.outcome(Observation(value="wrong"), release=(0, 0, 0, 9))[0], "failed")
+
+
+class MessageTest(unittest.TestCase):
+    """What a verdict says: the defect and what was observed, or what was expected instead; the shapes' words."""
+
+    maxDiff = None
+    outcome = VerdictTest.outcome
+
+    def test_the_verdicts_name_the_defect_and_what_was_observed(self):
+        outcome, message = self.outcome(Observation(value="wrong"))
+        self.assertIn("known g4f defect self-test: the reason (g4f issues #7); observed: returned 'wrong'", message)
+        outcome, message = self.outcome(Observation(value="other"))
+        self.assertIn(
+            "not the known defect (expected self-test: it returns 'wrong'): expected 'right'\nobserved: returned 'other'",
+            message,
+        )
+        outcome, message = self.outcome(KeyError("x"))
+        self.assertIn(
+            "not the known defect (expected self-test: it returns 'wrong'): 'x'\nobserved: raised builtins.KeyError(\"'x'\")",
+            message,
+        )
+        with self.assertRaises(verdicts.NotTheKnownDefect) as caught:
+            verdicts._not_the_defect([samples.RETURNS_WRONG], Observation(value=1), "it failed; observed: 1")
+        self.assertEqual(
+            str(caught.exception),
+            "not the known defect (expected self-test: it returns 'wrong'): it failed; observed: 1",
+        )
+
+    def test_the_shapes_and_defects_in_words(self):
+        self.assertEqual(str(Returns(1)), "returns 1")
+        self.assertEqual(str(Returns("x", stray=("a", "b"))), "returns 'x' and leaves 'a', 'b'")
+        defect = Defect("d", "the reason", "1.0", Returns(1))
+        self.assertEqual(
+            (defect.releases(), defect.where, defect.workaround, str(defect)), ("1.0 and later", "", "", "the reason")
+        )
+        defect = Defect("d", "the reason", "1.0", Returns(1), last="2.0", issues=(1, 2))
+        self.assertEqual((defect.releases(), str(defect)), ("1.0 to 2.0", "the reason (g4f issues #1, #2)"))
+        violation = ContractViolation("expected 1", Observation(value=2))
+        self.assertEqual((str(violation), violation.aspect), ("expected 1", "result"))
+
+    def test_a_leak_matches_only_as_the_complaint_about_what_was_left(self):
+        found = Observation(value=1, warnings=["RuntimeWarning: coroutine 'f' was never awaited"])
+        stray = ContractViolation("left", found, aspect="stray")
+        shape = Leaves(["was never awaited"])
+        self.assertTrue(shape.matches(found, stray))
+        self.assertTrue(OneOf(Returns(5), shape).matches(found, stray))
+        self.assertTrue(ByRelease(("0.0.1", None, shape)).matches(found, stray))
+        self.assertFalse(shape.matches(found, ContractViolation("wrong", found)))
+        self.assertFalse(shape.matches(found))
+        self.assertFalse(Leaves(["unclosed event loop"]).matches(found, stray))
+
+    def test_known_marks_sync_and_async_tests_alike(self):
+        def sync(case):
+            pass
+
+        async def coroutine(case):
+            pass
+
+        for test in (sync, coroutine):
+            marked = verdicts.known(samples.RETURNS_WRONG)(test)
+            self.assertEqual(marked.known_defects, (samples.RETURNS_WRONG,))
+            self.assertEqual(inspect.iscoroutinefunction(marked), test is coroutine)
+
+    def test_a_condition_sees_the_test_it_applies_to(self):
+        seen = []
+        defect = Defect("d", "r", "0.0.1", Returns(1), when=lambda case: seen.append(case) or True)
+        case = samples.Carrier("test_it")
+        with mock.patch.object(case.test_it.__func__, "known_defects", (defect,), create=True):
+            self.assertEqual(verdicts.applicable(case), [defect])
+        self.assertEqual(seen, [case])
 
 
 if __name__ == "__main__":
