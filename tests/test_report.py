@@ -5,6 +5,7 @@ with importlib.metadata."""
 
 import argparse
 import io
+import itertools
 import json
 import os
 import re
@@ -138,6 +139,67 @@ class ClosingLineTest(unittest.TestCase):
         section = text.split("known g4f defects seen", 1)[1]
         self.assertIn("  self-test-defect, g4f 0.0.1 and later: the self-test's defect\n", section)
         self.assertIn("    checks: %s\n" % samples.Sample("test_k_known_defect").id(), section)
+
+
+class EntryTest(unittest.TestCase):
+    """Each test's entry as --json writes it, the summary's exact text, and what unittest's own result still gets."""
+
+    maxDiff = None
+
+    def test_each_entry_has_its_outcome_message_and_time(self):
+        ticks = itertools.count(0.0, 0.0123456)
+        with mock.patch("time.perf_counter", side_effect=lambda: next(ticks)):
+            found = run(sample_tests())
+        entries = {t.split(".test_", 1)[1]: v for t, v in found.data["tests"].items()}
+        for name, entry in entries.items():
+            with self.subTest(name=name):
+                self.assertEqual(sorted(entry), ["message", "outcome", "seconds", "subtests"])
+                self.assertGreater(entry["seconds"], 0)
+                self.assertLess(entry["seconds"], 1)
+                self.assertEqual(entry["seconds"], round(entry["seconds"], 3))
+        self.assertEqual(entries["a_passes"]["message"], "")
+        self.assertTrue(entries["c_errors"]["message"].startswith("Traceback (most recent call last):\n"))
+        self.assertTrue(entries["c_errors"]["message"].endswith("ValueError: c errored\n"))
+        self.assertEqual(
+            entries["f_unexpected_success"]["message"],
+            "a known g4f defect did not show: update g4f_tests/known_defects.py",
+        )
+        (errored,) = entries["j_one_subtest_errors"]["subtests"]
+        self.assertEqual((errored["params"], errored["outcome"]), ("i=0", "error"))
+        self.assertTrue(errored["message"].endswith("KeyError: 'j'\n"), errored["message"])
+        self.assertEqual(
+            entries["i_one_subtest_of_two_skips"]["subtests"][1], {"params": "i=1", "outcome": "passed", "message": ""}
+        )
+        self.assertIs(report.Outcomes.latest, found.result)
+        self.assertIn(("samples.Sample.test_d_skips", "d skipped"), [(t.id(), why) for t, why in found.result.skipped])
+
+    def test_verbose_lines_name_each_test(self):
+        stream = io.StringIO()
+        verbose = runner.build_parser("x").parse_args(["-v"])
+        runner.make_runner(verbose, stream).run(unittest.TestSuite(sample_tests("a_passes", "d_skips")))
+        self.assertIn("test_a_passes (samples.Sample", stream.getvalue())
+        self.assertIn(") ... ok\n", stream.getvalue())
+        self.assertIn("skipped 'd skipped'", stream.getvalue())
+
+    def test_the_summary_reads_exactly(self):
+        class Again(samples.Sample):
+            pass
+
+        outcomes = run(sample_tests()).data["tests"]
+        again = Again("test_k_known_defect")
+        outcomes[again.id()] = dict(outcomes[samples.Sample("test_k_known_defect").id()])
+        stream = io.StringIO()
+        tests = sample_tests() + [again, Again("test_a_passes")]  # the last one never ran: no entry
+        report.summarize(outcomes, tests, stream)
+        self.assertEqual(
+            stream.getvalue(),
+            "\nknown g4f defects seen (expected failures; --strict reports them as failures):\n"
+            "  self-test-defect, g4f 0.0.1 and later: the self-test's defect\n    \n    what to do: \n"
+            "    checks: samples.Sample.test_k_known_defect, %s\n"
+            "\nknown g4f defects that did not show (g4f may have fixed them; update g4f_tests/known_defects.py):\n"
+            "  samples.Sample.test_f_unexpected_success\n"
+            "samples.Sample.test_i_one_subtest_of_two_skips: 1 of 2 calls ran, 1 skipped: i0 skipped\n" % again.id(),
+        )
 
 
 class ExitStatusTest(unittest.TestCase):
