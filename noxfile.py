@@ -328,7 +328,13 @@ def mutation(session):
     selects, then tests/mutation.md from mutmut's results (tests/mutation_report.py). Minutes, not in CI."""
     session.chdir(ROOT)
     session.install(
-        "-c", os.path.join(ROOT, ".ci", "constraints.txt"), "mutmut==3.8.1", "pytest", "g4f", "nest_asyncio2"
+        "-c",
+        os.path.join(ROOT, ".ci", "constraints.txt"),
+        "mutmut==3.8.1",
+        "pytest",
+        "g4f",
+        "nest_asyncio2",
+        "unittest-xml-reporting",  # test_report.JunitTest: the runner's JUnit result class
     )
     # A fresh run each time: mutmut keeps the verdicts of mutants whose function did not change, and the tests may have.
     shutil.rmtree(os.path.join(ROOT, "mutants"), ignore_errors=True)

@@ -296,8 +296,12 @@ class ShuffleTest(unittest.TestCase):
         self.assertIsNone(runner._shuffle_seed(None))
         self.assertEqual(runner._shuffle_seed("17"), 17)
         self.assertIsInstance(runner._shuffle_seed("random"), int)
-        with self.assertRaises(runner.UsageError):
+        with self.assertRaises(runner.UsageError) as caught:
             runner._shuffle_seed("abc")
+        self.assertEqual(str(caught.exception), "--shuffle takes an integer seed, not 'abc'")
+        seeds = [runner._shuffle_seed("random") for _ in range(50)]
+        self.assertTrue(all(0 <= seed < 10**6 for seed in seeds), "at most six digits: %s" % max(seeds))
+        self.assertGreater(max(seeds), 1000)
 
     def test_parser_defaults(self):
         parsed = runner.build_parser("x").parse_args([])
@@ -448,8 +452,17 @@ class ParserTest(unittest.TestCase):
         self.assertEqual((found.junit_xml, found.json, found.names), ("j.xml", "r.json", ["g4f_tests.loops", "x"]))
         self.assertIsInstance(found.timeout, float)
         self.assertEqual(found.timeout, 2.5)
-        with mock.patch("sys.stderr", io.StringIO()), self.assertRaises(runner.UsageError):
+        with mock.patch("sys.stderr", io.StringIO()) as stderr, self.assertRaises(runner.UsageError) as caught:
             parse(["-v", "-q"])  # one verbosity or the other
+        self.assertEqual(str(caught.exception), "argument -q/--quiet: not allowed with argument -v/--verbose")
+        self.assertTrue(stderr.getvalue().startswith("usage: run_tests.py "), stderr.getvalue())
+
+    def test_the_runner_gets_the_stream_verbosity_and_failfast(self):
+        stream = io.StringIO()
+        failfast = runner.build_parser("x").parse_args(["-q", "-f"])
+        result = runner.make_runner(failfast, stream).run(unittest.TestSuite(sample_tests("b_fails", "a_passes")))
+        self.assertEqual(result.testsRun, 1, "-f stops at the first failure")
+        self.assertIn("Ran 1 test in ", stream.getvalue())
 
 
 if __name__ == "__main__":
