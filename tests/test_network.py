@@ -199,6 +199,7 @@ class SandboxTest(unittest.TestCase):
             ("socket.connect", (sock, ("10.1.2.3", 443)), "10.1.2.3:443"),
             ("socket.connect", (sock, ("2001:db8::1", 443, 0, 0)), "2001:db8::1:443"),
             ("socket.sendto", (sock, ("10.1.2.3", 53)), "10.1.2.3:53"),
+            ("socket.sendto", (sock, ("2001:db8::1", 53, 0, 0)), "2001:db8::1:53"),
             ("socket.getaddrinfo", ("example.com", 443, 0, 1, 6, 0), "example.com:443"),
             ("socket.gethostbyname", ("example.com",), "example.com"),
             ("socket.gethostbyaddr", ("10.1.2.3",), "10.1.2.3"),

@@ -9,6 +9,7 @@ import re
 import sys
 import types
 import unittest
+import warnings
 from unittest import mock
 
 import samples
@@ -238,6 +239,41 @@ class ObservationTest(unittest.TestCase):
         self.assertFalse(support.is_stray("UserWarning: something else"))
 
 
+class OfExceptionTest(unittest.TestCase):
+    def test_an_exception_raised_here_and_what_its_frames_kept_alive(self):
+        async def never():
+            pass
+
+        def fails():
+            pending = never()  # noqa: F841 (kept alive by the traceback's frame until the observation clears it)
+            raise ValueError("first line\nsecond line")
+
+        class NestAsyncioError(RuntimeError):
+            pass
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warnings.warn("earlier\nmore", UserWarning, stacklevel=1)
+        try:
+            fails()
+        except ValueError as error:
+            found = Observation.of_exception(error, caught)
+        self.assertEqual(
+            (found.error["type"], found.error["message"], found.error["nest_error"]),
+            ("builtins.ValueError", "first line\nsecond line", False),
+        )
+        self.assertEqual(sorted(found.error), ["message", "nest_error", "traceback", "type"])
+        self.assertTrue(found.error["traceback"].startswith("Traceback (most recent call last):\n  File "))
+        self.assertTrue(found.error["traceback"].endswith("ValueError: first line\nsecond line\n"))
+        self.assertEqual(found.warnings[0], "UserWarning: earlier")
+        self.assertEqual(len(found.warnings), 2, found.warnings)
+        self.assertRegex(found.warnings[1], r"^RuntimeWarning: coroutine '.*never' was never awaited$")
+        nest = Observation.of_exception(NestAsyncioError("nested"))
+        self.assertTrue(nest.error["nest_error"])
+        self.assertTrue(nest.error["type"].endswith(".NestAsyncioError"), nest.error["type"])
+        self.assertEqual(nest.error["type"].split(".", 1)[0], __name__)
+
+
 class SupportTest(unittest.TestCase):
     """support's answers about the installed g4f, with the installed g4f replaced by stand-ins."""
 
@@ -277,6 +313,9 @@ class SupportTest(unittest.TestCase):
         bridge.has_nest_asyncio, bridge.nest_asyncio = True, nest
         self.assertIs(self.nest({"g4f.providers.asyncio": bridge}), nest)
         bridge.has_nest_asyncio = False
+        self.assertIsNone(self.nest({"g4f.providers.asyncio": bridge}))
+        bridge.has_nest_asyncio = True
+        del bridge.nest_asyncio  # a release that flags it but keeps no reference
         self.assertIsNone(self.nest({"g4f.providers.asyncio": bridge}))
         base = types.ModuleType("g4f.providers.base_provider")  # 0.3.4.x: the flag lives there
         base.has_nest_asyncio, base.nest_asyncio = True, nest
@@ -360,6 +399,49 @@ class MessageTest(unittest.TestCase):
             str(caught.exception),
             "not the known defect (expected self-test: it returns 'wrong'): it failed; observed: 1",
         )
+        other = Defect("other", "r", "0.0.1", Returns(2))
+        with self.assertRaises(verdicts.NotTheKnownDefect) as caught:
+            verdicts._not_the_defect([samples.RETURNS_WRONG, other], Observation(value=1), "it failed")
+        self.assertTrue(
+            str(caught.exception).startswith(
+                "not the known defect (expected self-test: it returns 'wrong'; other: it returns 2): it failed"
+            )
+        )
+
+    def carrying(self, defect):
+        case = samples.Carrier("test_it")
+        patch = mock.patch.object(case.test_it.__func__, "known_defects", (defect,), create=True)
+        patch.start()
+        self.addCleanup(patch.stop)
+        return case
+
+    def test_a_leak_is_the_known_defect_only_when_the_check_complained_of_it(self):
+        leak = Defect("leak", "it leaks", "0.0.1", Leaves(["was never awaited"]))
+        case = self.carrying(leak)
+        found = Observation(value=1, warnings=["RuntimeWarning: coroutine 'f' was never awaited"])
+        seen = verdicts.verdict(case, ContractViolation("left", found, aspect="stray"))
+        self.assertIsInstance(seen, verdicts.KnownDefectSeen)
+        self.assertEqual(
+            str(seen),
+            "known g4f defect leak: it leaks; observed: returned 1; and left behind: RuntimeWarning: coroutine 'f' "
+            "was never awaited",
+        )
+
+    def test_an_exception_raised_here_is_observed_with_the_warnings_of_the_test(self):
+        case = self.carrying(samples.RETURNS_WRONG)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warnings.warn("coroutine 'f' was never awaited", RuntimeWarning, stacklevel=1)
+        error = KeyError("x")
+        self.assertIs(verdicts.verdict(case, error, caught), error)
+        function, arguments, _ = case._cleanups[-1]
+        self.assertIs(function, verdicts._not_the_defect)
+        self.assertEqual(arguments[1].warnings, ["RuntimeWarning: coroutine 'f' was never awaited"])
+        self.assertEqual(arguments[2], "'x'")
+        case._cleanups.clear()
+
+    def test_a_case_without_its_method_carries_no_defect(self):
+        self.assertEqual(verdicts.applicable(unittest.TestCase()), [])
 
     def test_the_shapes_and_defects_in_words(self):
         self.assertEqual(str(Returns(1)), "returns 1")
