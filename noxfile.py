@@ -5,6 +5,8 @@
     nox -s "cell(3.11, g4f=7.0.0, nest=both, extras=uvloop+jupyter)"   one cell (nox -l lists them)
     nox -s table            the table again from the cells' saved results (no new runs but the bisection)
     nox -l --json           every cell as JSON: .ci/matrix.py turns it into the GitHub Actions job matrix
+    nox -s mutation         mutmut over the runner, report, verdicts, support and sandbox (not run by nox or
+                            nox -t ci): tests/mutation.md
 
 A cell runs on the Python it names (nox's python parametrization: the session's interpreter is the cell's,
 found by nox among pyenv's; nox and uv never download one, and a missing interpreter fails the cell). The

@@ -22,7 +22,39 @@ OUT = os.path.join(HERE, "mutation.md")
 
 # Survivors that no test can kill: the mutant behaves as the original in every run of the suite. Keyed by mutmut's
 # mutant name (its number within the function), so a changed function shows its reasons as stale below.
-EQUIVALENT = {}
+VERSION_INFO = "sys.version_info has five fields, so it never equals a pair: <= and < agree on every interpreter"
+FIRST_PIECE = "the piece before the first '%' is the same whatever the number of splits"
+SUBTEST_ID = "a subtest's id is never among the unfinished tests (only whole tests are added), so discarding it too "
+"changes nothing"
+STARTED = "unittest calls startTest before stopTest, so the start time is always there and the default never used"
+ETYPE = "traceback.format_exception ignores its first argument since Python 3.5 (the type is the value's)"
+EQUIVALENT = {
+    "g4f_tests.conditions.x_python_before_3_9__mutmut_1": VERSION_INFO,
+    "g4f_tests.conditions.x_python_before_3_11__mutmut_1": VERSION_INFO,
+    "g4f_tests.sandbox.x_is_loopback__mutmut_4": "'localhost' left out of the first test reaches the last one, "
+    "which answers the same (not an address, == 'localhost')",
+    "g4f_tests.sandbox.x_is_loopback__mutmut_5": "as mutmut_4: 'LOCALHOST' never matches, 'localhost' is then "
+    "answered by the last test the same",
+    "g4f_tests.sandbox.x_is_loopback__mutmut_14": "codec names are case-insensitive: 'ASCII' is 'ascii'",
+    "g4f_tests.sandbox.x_is_loopback__mutmut_21": FIRST_PIECE,
+    "g4f_tests.sandbox.x_is_loopback__mutmut_25": FIRST_PIECE,
+    "g4f_tests.support.x_g4f_version__mutmut_3": "importlib.metadata matches distribution names case-insensitively "
+    "(3.8 to 3.13): 'G4F' finds g4f",
+    "g4f_tests.runner.x_build_parser__mutmut_146": "argparse's default for an option is None already",
+    "g4f_tests.report.xǁOutcomesǁ_set__mutmut_5": SUBTEST_ID,
+    "g4f_tests.report.xǁOutcomesǁ_set__mutmut_11": SUBTEST_ID,
+    "g4f_tests.report.xǁOutcomesǁ_set__mutmut_12": SUBTEST_ID,
+    "g4f_tests.report.xǁOutcomesǁstopTest__mutmut_12": STARTED,
+    "g4f_tests.report.xǁOutcomesǁstopTest__mutmut_14": STARTED,
+    "g4f_tests.report.xǁOutcomesǁstopTest__mutmut_44": "unittest's TestResult.stopTest (and xmlrunner's) does not "
+    "read its test",
+    "g4f_tests.support.xǁObservationǁhung__mutmut_11": "the fallback for a child without stderr only has to lack "
+    "'Timeout (': '' and 'XXXX' both do",
+    "g4f_tests.support.xǁObservationǁof_exception__mutmut_23": ETYPE,
+    "g4f_tests.support.xǁObservationǁof_exception__mutmut_29": ETYPE,
+    "g4f_tests.report.xǁOutcomesǁ__init____mutmut_2": "unittest passes the result's arguments by position; the only "
+    "keyword (durations, 3.12 on) defaults to None, and the runner never asks for durations",
+}
 
 
 def only_mutate():

@@ -8,7 +8,9 @@ import io
 import itertools
 import json
 import os
+import platform
 import re
+import sys
 import tempfile
 import time
 import types
@@ -334,6 +336,18 @@ class HeaderTest(unittest.TestCase):
                 self.assertEqual(report.environment_lines()[2], "g4f nests with %s %s" % (name, version(name)))
         with mock.patch.object(support, "g4f_nest", lambda: None):
             self.assertEqual(report.describe_nest(), "g4f cannot nest (the nest package it imports is not installed)")
+
+    def test_the_python_line_and_a_package_without_a_version(self):
+        self.assertEqual(
+            report.environment_lines()[0],
+            "Python %s (%s) on %s" % (platform.python_version(), sys.executable, platform.platform()),
+        )
+        with mock.patch.object(support, "is_importable", lambda name: True), mock.patch.object(
+            support, "dist_version", lambda name: None
+        ):  # importable but not installed as a distribution (a checkout on sys.path)
+            self.assertTrue(report.environment_lines()[1].endswith("; uvloop present"))
+            with mock.patch.object(support, "g4f_nest", lambda: types.ModuleType("nest_asyncio2")):
+                self.assertEqual(report.describe_nest(), "g4f nests with nest_asyncio2 ")
 
     def test_a_source_install_is_named_and_counts_as_the_newest(self):
         with mock.patch.object(support, "g4f_version", lambda: "0.0.0"):
