@@ -2,6 +2,7 @@
 at its first and last affected release and one release outside each end; the ranges against what the compatibility
 matrix measured (COMPATIBILITY.md); every condition; the shapes; and the verdict a test carrying a defect gets."""
 
+import asyncio
 import inspect
 import io
 import os
@@ -296,6 +297,49 @@ class SupportTest(unittest.TestCase):
         with mock.patch.object(support, "g4f_release", return_value=(0, 3, 5, 7)):
             self.assertFalse(support.has_api("bridge"))
 
+    def test_an_api_this_release_predates_skips_and_one_it_lost_fails(self):
+        first, what = support.G4F_APIS["bridge"]
+        with mock.patch.object(support, "g4f_release", return_value=(0, 3, 5, 7)), mock.patch.object(
+            support, "g4f_version", return_value="0.3.5.7"
+        ):
+            with self.assertRaises(unittest.SkipTest) as caught:
+                support.require_api("bridge", lambda: 1 / 0)
+        self.assertEqual(str(caught.exception), "g4f 0.3.5.7 predates %s (first in g4f %s)" % (what, first))
+
+        def gone():
+            raise AttributeError("no bridge")
+
+        with mock.patch.object(support, "g4f_version", return_value="8.8.6"):
+            self.assertIsNone(support.require_api("bridge"))
+            self.assertEqual(support.require_api("bridge", lambda: "found"), "found")
+            with self.assertRaises(AssertionError) as caught:
+                support.require_api("bridge", gone)
+            self.assertEqual(
+                str(caught.exception),
+                "%s is missing from g4f 8.8.6 although g4f has had it since %s: no bridge" % (what, first),
+            )
+            self.assertIsInstance(caught.exception.__cause__, AttributeError)
+        with mock.patch.object(support, "g4f_version", return_value="0.0.0"):
+            with self.assertRaises(AssertionError) as caught:
+                support.require_api("bridge", gone)
+            self.assertEqual(
+                str(caught.exception),
+                "%s is missing from this source install of g4f (0.0.0); releases have had it since %s, so this "
+                "checkout predates or dropped it" % (what, first),
+            )
+        with mock.patch.object(support, "g4f_version", return_value="8.8.6"), self.assertRaises(ZeroDivisionError):
+            support.require_api("bridge", lambda: 1 / 0)  # another error is the lookup's own
+
+    def test_the_threads_installed_loop_without_making_one(self):
+        before = support.thread_loop()  # whatever this process left: put back at the end
+        self.addCleanup(asyncio.set_event_loop, before)
+        asyncio.set_event_loop(None)
+        self.assertIsNone(support.thread_loop())
+        loop = asyncio.new_event_loop()
+        self.addCleanup(loop.close)
+        asyncio.set_event_loop(loop)
+        self.assertIs(support.thread_loop(), loop)
+
     def test_importable(self):
         self.assertTrue(support.is_importable("json"))
         self.assertFalse(support.is_importable("g4f_tests_no_such_package"))
@@ -414,6 +458,28 @@ class MessageTest(unittest.TestCase):
         patch.start()
         self.addCleanup(patch.stop)
         return case
+
+    def test_every_shape_in_words(self):
+        raises = Raises("builtins.RuntimeError", "this event loop is already running\\.", stray=("was never awaited",))
+        self.assertEqual(
+            str(raises),
+            "raises builtins.RuntimeError matching 'this event loop is already running\\\\.' and leaves "
+            "'was never awaited'",
+        )
+        self.assertEqual(
+            str(Leaves(["unclosed event loop"])), "returns the right result and leaves 'unclosed event loop'"
+        )
+        self.assertEqual(
+            str(Leaves(["unclosed event loop"], also=["unclosed <socket", "unclosed transport"])),
+            "returns the right result and leaves 'unclosed event loop' (perhaps also 'unclosed <socket', "
+            "'unclosed transport')",
+        )
+        self.assertEqual(str(OneOf(Returns(1), Returns(2))), "returns 1 or returns 2")
+        by_release = ByRelease(("0.1", "0.2", Returns(1)), ("0.3", None, Returns(2)))
+        with mock.patch.object(support, "g4f_release", return_value=(0, 2)):
+            self.assertEqual(str(by_release), "returns 1")
+        with mock.patch.object(support, "g4f_release", return_value=(0, 0, 9)):  # outside every range: all of them
+            self.assertEqual(str(by_release), "returns 1 (g4f 0.1 to 0.2); returns 2 (g4f 0.3 and later)")
 
     def test_a_leak_is_the_known_defect_only_when_the_check_complained_of_it(self):
         leak = Defect("leak", "it leaks", "0.0.1", Leaves(["was never awaited"]))
