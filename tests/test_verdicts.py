@@ -339,6 +339,9 @@ class SupportTest(unittest.TestCase):
         self.addCleanup(loop.close)
         asyncio.set_event_loop(loop)
         self.assertIs(support.thread_loop(), loop)
+        for policy in (object(), types.SimpleNamespace(_local=object())):  # a policy of another kind: no slot
+            with self.subTest(policy=policy), mock.patch("asyncio.get_event_loop_policy", return_value=policy):
+                self.assertIsNone(support.thread_loop())
 
     def test_importable(self):
         self.assertTrue(support.is_importable("json"))
