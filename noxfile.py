@@ -5,6 +5,8 @@
     nox -s "cell(3.11, g4f=7.0.0, nest=both, extras=all)"              one cell (nox -l lists them)
     nox -s table            the table again from the cells' saved results (no new runs but the bisection)
     nox -l --json           every cell as JSON: .ci/matrix.py turns it into the GitHub Actions job matrix
+    nox -s mutation         mutmut over the runner, report, verdicts, support and sandbox (not run by nox or
+                            nox -t ci): tests/mutation.md
 
 A cell runs on the Python it names (nox's python parametrization: the session's interpreter is the cell's,
 found by nox among pyenv's; nox and uv never download one, and a missing interpreter fails the cell). The
@@ -323,3 +325,27 @@ def table(session):
     with open(os.path.join(ROOT, "COMPATIBILITY.md"), "w", encoding="utf-8") as f:
         f.write(markdown)
     session.log("wrote COMPATIBILITY.md from %d cells" % len(cells))
+
+
+# default=False: neither `nox` (the matrix, then the table) nor `nox -t ci` runs it; only `nox -s mutation` does.
+@nox.session(python="3.11", default=False, download_python="never")
+def mutation(session):
+    """Mutation testing: mutmut over pyproject.toml's [tool.mutmut] modules with the fast in-process self-tests it
+    selects, then tests/mutation.md from mutmut's results (tests/mutation_report.py). Minutes, not in CI."""
+    session.chdir(ROOT)
+    session.install(
+        "-c",
+        os.path.join(ROOT, ".ci", "constraints.txt"),
+        "mutmut==3.8.1",
+        "pytest",
+        "g4f",
+        "nest_asyncio2",
+        "unittest-xml-reporting",  # test_report.JunitTest: the runner's JUnit result class
+    )
+    # A fresh run each time: mutmut keeps the verdicts of mutants whose function did not change, and the tests may have.
+    shutil.rmtree(os.path.join(ROOT, "mutants"), ignore_errors=True)
+    started = time.perf_counter()
+    session.run("mutmut", "run", *session.posargs)
+    session.run(
+        "python", os.path.join("tests", "mutation_report.py"), "--seconds", "%.0f" % (time.perf_counter() - started)
+    )

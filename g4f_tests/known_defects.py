@@ -23,9 +23,12 @@ from .conditions import (  # noqa: F401 (shared with client_defects.py)
     python_before_3_11,
     uvloop_shape_applies,
 )
+from .response_defects import *  # noqa: F401,F403 (response_objects.py, shorthands.py, images.py's variations)
+
+# isort: split
+# The environments' entries last: the star imports' order is the registry's, and the README's defects table follows it.
 from .env_defects import *  # noqa: F401,F403 (the environments' entries: asgi.py to bots.py)
 from .env_defects import UVLOOP_WHERE, UVLOOP_WORKAROUND
-from .response_defects import *  # noqa: F401,F403 (response_objects.py, shorthands.py, images.py's variations)
 from .verdicts import ByRelease, Defect, Leaves, OneOf, Raises, Returns, known  # noqa: F401 (checks import known)
 
 # From 0.4.0.5 to 0.5.7.1 the async-generator sync path runs asyncio.run(async_generator_to_list(...)) where the

@@ -2,9 +2,12 @@
 destination a test might reach (names, public and private addresses, link-local, IPv6), allowing loopback."""
 
 import json
+import os
+import shutil
 import subprocess
 import sys
 import textwrap
+import types
 import unittest
 from unittest import mock
 
@@ -178,6 +181,86 @@ class AuditHookTest(unittest.TestCase):
         with mock.patch.dict(sandbox._guard, enabled=False):
             sandbox._audit("socket.connect", (object(), ("10.1.2.3", 80)))
         self.assertEqual(sandbox.blocked_attempts, [])
+
+
+class SandboxTest(unittest.TestCase):
+    """The sandbox's parts called here directly: what each destination is recorded as, the hosts that count as this
+    machine, the cookies folder's life, g4f's version check and cookies folder, installing the guard."""
+
+    def setUp(self):
+        patches = (mock.patch.dict(sandbox._guard, enabled=True), mock.patch.object(sandbox, "blocked_attempts", []))
+        for patch in patches:
+            patch.start()
+            self.addCleanup(patch.stop)
+
+    def test_each_event_is_recorded_as_the_host_and_port_it_reaches(self):
+        sock = object()
+        for event, args, where in [
+            ("socket.connect", (sock, ("10.1.2.3", 443)), "10.1.2.3:443"),
+            ("socket.connect", (sock, ("2001:db8::1", 443, 0, 0)), "2001:db8::1:443"),
+            ("socket.sendto", (sock, ("10.1.2.3", 53)), "10.1.2.3:53"),
+            ("socket.sendto", (sock, ("2001:db8::1", 53, 0, 0)), "2001:db8::1:53"),
+            ("socket.getaddrinfo", ("example.com", 443, 0, 1, 6, 0), "example.com:443"),
+            ("socket.gethostbyname", ("example.com",), "example.com"),
+            ("socket.gethostbyaddr", ("10.1.2.3",), "10.1.2.3"),
+        ]:
+            with self.subTest(event=event, args=args[-1]):
+                del sandbox.blocked_attempts[:]
+                with self.assertRaises(sandbox.NetworkAccessError) as caught:
+                    sandbox._audit(event, args)
+                self.assertTrue(str(caught.exception).endswith("something tried to reach %s" % where))
+                self.assertEqual(sandbox.blocked_attempts, [(where, "MainThread")])
+        sandbox._audit("socket.sendto", (sock, "/tmp/a-unix-socket"))  # AF_UNIX: no host
+        self.assertEqual(sandbox.blocked_attempts, [("10.1.2.3", "MainThread")])
+
+    def test_this_machine_by_name_address_bytes_or_scope(self):
+        for host in ["localhost", "localhost%lo", "127.0.0.1%lo", "127.0.0.1%a%b", b"127.0.0.1", b"localhost", "::1"]:
+            with self.subTest(host=host):
+                self.assertTrue(sandbox.is_loopback(host))
+        for host in [b"\xff.example", "\xff", b"10.0.0.1", "10.0.0.1%lo", "localhost.example.com"]:
+            with self.subTest(host=host):
+                self.assertFalse(sandbox.is_loopback(host))
+
+    def test_the_cookies_folder_is_made_once_and_removed_by_its_maker_only(self):
+        registered = []
+        with mock.patch.dict(os.environ), mock.patch("atexit.register", registered.append):
+            os.environ.pop(sandbox.COOKIES_ENV, None)
+            path = sandbox.cookies_dir()
+            self.addCleanup(shutil.rmtree, path, True)
+            self.assertEqual(os.environ[sandbox.COOKIES_ENV], path)
+            self.assertTrue(os.path.isdir(path))
+            self.assertTrue(os.path.basename(path).startswith("g4f-tests-cookies-"), path)
+            self.assertEqual(sandbox.cookies_dir(), path, "inherited, not made again")
+            self.assertEqual(len(registered), 1)
+            with mock.patch("os.getpid", return_value=os.getpid() + 1):  # a forked child at its exit
+                registered[0]()
+            self.assertTrue(os.path.isdir(path))
+            registered[0]()
+            self.assertFalse(os.path.exists(path))
+            registered[0]()  # already gone: no error
+
+    def test_g4f_loses_its_version_check_and_its_cookies_folder(self):
+        debug, cookies, set_to = types.SimpleNamespace(version_check=True), types.ModuleType("g4f.cookies"), []
+        cookies.set_cookies_dir = set_to.append
+        with mock.patch.dict(sys.modules, {"g4f.debug": debug, "g4f.cookies": cookies}):
+            sandbox.sandbox()
+        self.assertIs(debug.version_check, False)
+        self.assertEqual(set_to, [sandbox.cookies_dir()])
+        with mock.patch.dict(sys.modules, {"g4f.cookies": types.ModuleType("g4f.cookies")}):
+            sandbox.sandbox()  # an old g4f without set_cookies_dir
+        with mock.patch.dict(sandbox._guard, enabled=False):
+            with mock.patch.dict(sys.modules, {"g4f.debug": None, "g4f.cookies": None}):
+                sandbox.sandbox()
+            self.assertIs(sandbox._guard["enabled"], True)
+
+    def test_the_guard_is_installed_once_and_switched(self):
+        with mock.patch.dict(sandbox._guard, installed=False, enabled=False), mock.patch("sys.addaudithook") as add:
+            sandbox.enable_network_guard()
+            self.assertEqual(sandbox._guard, {"installed": True, "enabled": True})
+            sandbox.enable_network_guard(False)
+            self.assertEqual(sandbox._guard, {"installed": True, "enabled": False})
+            sandbox.enable_network_guard(True)
+        add.assert_called_once_with(sandbox._hook)
 
 
 class NoNetworkTest(unittest.TestCase):

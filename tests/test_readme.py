@@ -34,6 +34,28 @@ class ReadmeTest(unittest.TestCase):
         unused = [defect.name for defect, tests in readme_tables.defects() if not tests]
         self.assertEqual(unused, [], "known defects no test carries")
 
+    def test_the_mutation_score_is_tests_mutation_mds(self):
+        """the numbers table's mutation row says what the last `nox -s mutation` wrote to tests/mutation.md"""
+        with open(os.path.join(ROOT, "tests", "mutation.md"), encoding="utf-8") as f:
+            results = f.read()
+        mutants, killed, timeout, survived, _, score, covered = re.search(
+            r"^\| \*\*all\*\* \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| (\d+) \| ([\d.]+%) \| ([\d.]+%) \|$", results, re.M
+        ).groups()
+        equivalent = re.search(r"^\d+ survivors: (\d+) equivalent", results, re.M).group(1)
+        (row,) = [line for line in readme().splitlines() if line.startswith("| mutation score ")]
+        said = (
+            "%s of %s mutants killed (%s; %s of those a selected self-test runs); %s survivors, %s of them equivalent"
+            % (
+                int(killed) + int(timeout),
+                mutants,
+                score,
+                covered,
+                survived,
+                equivalent,
+            )
+        )
+        self.assertIn(said, row)
+
     def test_quick_start_is_two_commands_and_ci_runs_them(self):
         block = re.search(r"## Quick start.*?```sh\n(.*?)```", readme(), re.S).group(1)
         commands = [line.split("#", 1)[0].strip() for line in block.strip().splitlines()]

@@ -2,11 +2,15 @@
 at its first and last affected release and one release outside each end; the ranges against what the compatibility
 matrix measured (COMPATIBILITY.md); every condition; the shapes; and the verdict a test carrying a defect gets."""
 
+import asyncio
+import inspect
 import io
 import os
 import re
+import sys
 import types
 import unittest
+import warnings
 from unittest import mock
 
 import samples
@@ -70,9 +74,8 @@ class MeasuredTest(unittest.TestCase):
     def test_ranges_hold_what_the_matrix_measured(self):
         """every release COMPATIBILITY.md saw a defect on is in its range, and each end of a range was seen"""
         with open(os.path.join(ROOT, "COMPATIBILITY.md"), encoding="utf-8") as f:
-            rows = re.findall(
-                r"^\| `([\w-]+)` \|(?: [^|]+ \|)+ ([^|]+) \|$", f.read(), re.M
-            )  # its cells: the last column
+            # its cells: the last column
+            rows = re.findall(r"^\| `([\w-]+)` \|(?: [^|]+ \|)+ ([^|]+) \|$", f.read(), re.M)
         seen = {name: re.findall(r"\b\d+(?:\.\d+)+\b", cells.split(" (")[0]) for name, cells in rows}
         checked = 0
         for defect in registry():
@@ -199,6 +202,188 @@ class ShapeTest(unittest.TestCase):
         self.assertFalse(OneOf(Returns(1), Returns(2)).matches(Observation(value=3)))
 
 
+class ObservationTest(unittest.TestCase):
+    """How an observation reads in a failure message: a hang, a dead child, an error, a value, what it left."""
+
+    maxDiff = None
+
+    def test_a_hang_and_a_dead_child_show_their_output(self):
+        hung = Observation(crash={"exitcode": None, "stderr": "Timeout (0:00:10)!\n  File x \n"})
+        self.assertTrue(hung.hung())
+        self.assertEqual(
+            str(hung), "the check hung (no answer within %s s); where:\nTimeout (0:00:10)!\n  File x" % support.TIMEOUT
+        )
+        for stderr in ("", None):
+            dead = Observation(crash={"exitcode": -9, "stderr": stderr})
+            self.assertFalse(dead.hung())
+            self.assertEqual(str(dead), "the check's process died (exit status -9); its output:\n(nothing)")
+        long = Observation(crash={"exitcode": 1, "stderr": "a" * 5000 + "END"})
+        self.assertEqual(str(long).split("\n", 1)[1], ("a" * 5000 + "END")[-4000:])
+
+    def test_an_error_a_value_and_what_was_left_behind(self):
+        error = {"type": "builtins.ValueError", "message": "x" * 300, "nest_error": False, "traceback": ""}
+        self.assertEqual(str(Observation(error=error)), "raised builtins.ValueError(%s)" % support.short("x" * 300))
+        self.assertLess(len(support.short("x" * 300)), 200)
+        self.assertEqual(support.short("abc"), "'abc'")
+        self.assertEqual(str(Observation(value={"a": 1})), "returned {'a': 1}")
+        left = Observation(
+            value=1,
+            warnings=["RuntimeWarning: coroutine 'f' was never awaited", "UserWarning: something else"],
+            log=["Task was destroyed but it is pending!"],
+            leftover="open",
+        )
+        self.assertEqual(
+            str(left),
+            "returned 1; and left behind: RuntimeWarning: coroutine 'f' was never awaited; Task was destroyed but it "
+            "is pending!; unclosed event loop left installed as the thread's loop",
+        )
+        self.assertFalse(support.is_stray("UserWarning: something else"))
+
+
+class OfExceptionTest(unittest.TestCase):
+    def test_an_exception_raised_here_and_what_its_frames_kept_alive(self):
+        async def never():
+            pass
+
+        def fails():
+            pending = never()  # noqa: F841 (kept alive by the traceback's frame until the observation clears it)
+            raise ValueError("first line\nsecond line")
+
+        class NestAsyncioError(RuntimeError):
+            pass
+
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warnings.warn("earlier\nmore", UserWarning, stacklevel=1)
+        try:
+            fails()
+        except ValueError as error:
+            found = Observation.of_exception(error, caught)
+        self.assertEqual(
+            (found.error["type"], found.error["message"], found.error["nest_error"]),
+            ("builtins.ValueError", "first line\nsecond line", False),
+        )
+        self.assertEqual(sorted(found.error), ["message", "nest_error", "traceback", "type"])
+        self.assertTrue(found.error["traceback"].startswith("Traceback (most recent call last):\n  File "))
+        self.assertTrue(found.error["traceback"].endswith("ValueError: first line\nsecond line\n"))
+        self.assertEqual(found.warnings[0], "UserWarning: earlier")
+        self.assertEqual(len(found.warnings), 2, found.warnings)
+        self.assertRegex(found.warnings[1], r"^RuntimeWarning: coroutine '.*never' was never awaited$")
+        nest = Observation.of_exception(NestAsyncioError("nested"))
+        self.assertTrue(nest.error["nest_error"])
+        self.assertTrue(nest.error["type"].endswith(".NestAsyncioError"), nest.error["type"])
+        self.assertEqual(nest.error["type"].split(".", 1)[0], __name__)
+
+
+class SupportTest(unittest.TestCase):
+    """support's answers about the installed g4f, with the installed g4f replaced by stand-ins."""
+
+    def release(self, version):
+        with mock.patch.object(support, "g4f_version", return_value=version):
+            return support.g4f_release()
+
+    def test_a_source_install_counts_as_the_newest_release(self):
+        for version in ("0", "0.0", "0.0.0", None, "dev"):
+            with self.subTest(version=version):
+                self.assertEqual(self.release(version), support.NEWEST)
+        self.assertEqual((self.release("0.1"), self.release("1.0"), self.release("8.8.6")), ((0, 1), (1, 0), (8, 8, 6)))
+        with mock.patch.object(support, "g4f_version", return_value=None):
+            self.assertEqual(support.describe_g4f(), "g4f absent")
+
+    def test_an_api_is_there_from_its_first_release_on(self):
+        first = support.G4F_APIS["bridge"][0]
+        with mock.patch.object(support, "g4f_release", return_value=support.parse_version(first)):
+            self.assertTrue(support.has_api("bridge"))
+        with mock.patch.object(support, "g4f_release", return_value=(0, 3, 5, 7)):
+            self.assertFalse(support.has_api("bridge"))
+
+    def test_an_api_this_release_predates_skips_and_one_it_lost_fails(self):
+        first, what = support.G4F_APIS["bridge"]
+        with mock.patch.object(support, "g4f_release", return_value=(0, 3, 5, 7)), mock.patch.object(
+            support, "g4f_version", return_value="0.3.5.7"
+        ):
+            with self.assertRaises(unittest.SkipTest) as caught:
+                support.require_api("bridge", lambda: 1 / 0)
+        self.assertEqual(str(caught.exception), "g4f 0.3.5.7 predates %s (first in g4f %s)" % (what, first))
+
+        def gone():
+            raise AttributeError("no bridge")
+
+        with mock.patch.object(support, "g4f_version", return_value="8.8.6"):
+            self.assertIsNone(support.require_api("bridge"))
+            self.assertEqual(support.require_api("bridge", lambda: "found"), "found")
+            with self.assertRaises(AssertionError) as caught:
+                support.require_api("bridge", gone)
+            self.assertEqual(
+                str(caught.exception),
+                "%s is missing from g4f 8.8.6 although g4f has had it since %s: no bridge" % (what, first),
+            )
+            self.assertIsInstance(caught.exception.__cause__, AttributeError)
+        with mock.patch.object(support, "g4f_version", return_value="0.0.0"):
+            with self.assertRaises(AssertionError) as caught:
+                support.require_api("bridge", gone)
+            self.assertEqual(
+                str(caught.exception),
+                "%s is missing from this source install of g4f (0.0.0); releases have had it since %s, so this "
+                "checkout predates or dropped it" % (what, first),
+            )
+        with mock.patch.object(support, "g4f_version", return_value="8.8.6"), self.assertRaises(ZeroDivisionError):
+            support.require_api("bridge", lambda: 1 / 0)  # another error is the lookup's own
+
+    def test_the_threads_installed_loop_without_making_one(self):
+        before = support.thread_loop()  # whatever this process left: put back at the end
+        self.addCleanup(asyncio.set_event_loop, before)
+        asyncio.set_event_loop(None)
+        self.assertIsNone(support.thread_loop())
+        loop = asyncio.new_event_loop()
+        self.addCleanup(loop.close)
+        asyncio.set_event_loop(loop)
+        self.assertIs(support.thread_loop(), loop)
+        for policy in (object(), types.SimpleNamespace(_local=object())):  # a policy of another kind: no slot
+            with self.subTest(policy=policy), mock.patch("asyncio.get_event_loop_policy", return_value=policy):
+                self.assertIsNone(support.thread_loop())
+
+    def test_importable(self):
+        self.assertTrue(support.is_importable("json"))
+        self.assertFalse(support.is_importable("g4f_tests_no_such_package"))
+        self.assertFalse(support.is_importable("g4f_tests_no_such_package.module"))  # its parent cannot be imported
+
+    def nest(self, modules, release=(8, 8, 6)):
+        stand_ins = {"g4f.providers.asyncio": None, "g4f.providers.base_provider": None}
+        stand_ins.update(modules)
+        with mock.patch.dict(sys.modules, stand_ins), mock.patch.object(support, "g4f_release", return_value=release):
+            return support.g4f_nest()
+
+    def test_the_nest_package_g4f_imported(self):
+        nest = types.ModuleType("nest_asyncio2")
+        bridge = types.ModuleType("g4f.providers.asyncio")
+        bridge.has_nest_asyncio, bridge.nest_asyncio = True, nest
+        self.assertIs(self.nest({"g4f.providers.asyncio": bridge}), nest)
+        bridge.has_nest_asyncio = False
+        self.assertIsNone(self.nest({"g4f.providers.asyncio": bridge}))
+        bridge.has_nest_asyncio = True
+        del bridge.nest_asyncio  # a release that flags it but keeps no reference
+        self.assertIsNone(self.nest({"g4f.providers.asyncio": bridge}))
+        base = types.ModuleType("g4f.providers.base_provider")  # 0.3.4.x: the flag lives there
+        base.has_nest_asyncio, base.nest_asyncio = True, nest
+        self.assertIs(
+            self.nest(
+                {
+                    "g4f.providers.asyncio": types.ModuleType("g4f.providers.asyncio"),
+                    "g4f.providers.base_provider": base,
+                }
+            ),
+            nest,
+        )
+        self.assertIs(self.nest({"g4f.providers.base_provider": base}), nest)
+        old = types.ModuleType("nest_asyncio")  # 0.2.8.1 to 0.3.3: whether g4f's import of nest_asyncio works
+        with mock.patch.dict(sys.modules, {"nest_asyncio": old}):
+            self.assertIs(self.nest({}, release=(0, 2, 8, 1)), old)
+            self.assertIsNone(self.nest({}, release=(0, 2, 8, 0)))  # before 0.2.8.1 g4f never nests
+        with mock.patch.dict(sys.modules, {"nest_asyncio": None}):
+            self.assertIsNone(self.nest({}, release=(0, 3, 0, 0)))
+
+
 class VerdictTest(unittest.TestCase):
     def outcome(self, found, strict=False, release=None):
         test = samples.Carrier("test_it")
@@ -234,6 +419,141 @@ class VerdictTest(unittest.TestCase):
         self.assertEqual(self.outcome(Observation(value="wrong"), strict=True)[0], "failed")
         self.assertEqual(self.outcome(Observation(value="right"), strict=True)[0], "passed")
         self.assertEqual(self.outcome(Observation(value="wrong"), release=(0, 0, 0, 9))[0], "failed")
+
+
+class MessageTest(unittest.TestCase):
+    """What a verdict says: the defect and what was observed, or what was expected instead; the shapes' words."""
+
+    maxDiff = None
+    outcome = VerdictTest.outcome
+
+    def test_the_verdicts_name_the_defect_and_what_was_observed(self):
+        outcome, message = self.outcome(Observation(value="wrong"))
+        self.assertIn("known g4f defect self-test: the reason (g4f issues #7); observed: returned 'wrong'", message)
+        outcome, message = self.outcome(Observation(value="other"))
+        self.assertIn(
+            "not the known defect (expected self-test: it returns 'wrong'): expected 'right'\nobserved: returned 'other'",
+            message,
+        )
+        outcome, message = self.outcome(KeyError("x"))
+        self.assertIn(
+            "not the known defect (expected self-test: it returns 'wrong'): 'x'\nobserved: raised builtins.KeyError(\"'x'\")",
+            message,
+        )
+        with self.assertRaises(verdicts.NotTheKnownDefect) as caught:
+            verdicts._not_the_defect([samples.RETURNS_WRONG], Observation(value=1), "it failed; observed: 1")
+        self.assertEqual(
+            str(caught.exception),
+            "not the known defect (expected self-test: it returns 'wrong'): it failed; observed: 1",
+        )
+        other = Defect("other", "r", "0.0.1", Returns(2))
+        with self.assertRaises(verdicts.NotTheKnownDefect) as caught:
+            verdicts._not_the_defect([samples.RETURNS_WRONG, other], Observation(value=1), "it failed")
+        self.assertTrue(
+            str(caught.exception).startswith(
+                "not the known defect (expected self-test: it returns 'wrong'; other: it returns 2): it failed"
+            )
+        )
+
+    def carrying(self, defect):
+        case = samples.Carrier("test_it")
+        patch = mock.patch.object(case.test_it.__func__, "known_defects", (defect,), create=True)
+        patch.start()
+        self.addCleanup(patch.stop)
+        return case
+
+    def test_every_shape_in_words(self):
+        raises = Raises("builtins.RuntimeError", "this event loop is already running\\.", stray=("was never awaited",))
+        self.assertEqual(
+            str(raises),
+            "raises builtins.RuntimeError matching 'this event loop is already running\\\\.' and leaves "
+            "'was never awaited'",
+        )
+        self.assertEqual(
+            str(Leaves(["unclosed event loop"])), "returns the right result and leaves 'unclosed event loop'"
+        )
+        self.assertEqual(
+            str(Leaves(["unclosed event loop"], also=["unclosed <socket", "unclosed transport"])),
+            "returns the right result and leaves 'unclosed event loop' (perhaps also 'unclosed <socket', "
+            "'unclosed transport')",
+        )
+        self.assertEqual(str(OneOf(Returns(1), Returns(2))), "returns 1 or returns 2")
+        by_release = ByRelease(("0.1", "0.2", Returns(1)), ("0.3", None, Returns(2)))
+        with mock.patch.object(support, "g4f_release", return_value=(0, 2)):
+            self.assertEqual(str(by_release), "returns 1")
+        with mock.patch.object(support, "g4f_release", return_value=(0, 0, 9)):  # outside every range: all of them
+            self.assertEqual(str(by_release), "returns 1 (g4f 0.1 to 0.2); returns 2 (g4f 0.3 and later)")
+
+    def test_a_leak_is_the_known_defect_only_when_the_check_complained_of_it(self):
+        leak = Defect("leak", "it leaks", "0.0.1", Leaves(["was never awaited"]))
+        case = self.carrying(leak)
+        found = Observation(value=1, warnings=["RuntimeWarning: coroutine 'f' was never awaited"])
+        seen = verdicts.verdict(case, ContractViolation("left", found, aspect="stray"))
+        self.assertIsInstance(seen, verdicts.KnownDefectSeen)
+        self.assertEqual(
+            str(seen),
+            "known g4f defect leak: it leaks; observed: returned 1; and left behind: RuntimeWarning: coroutine 'f' "
+            "was never awaited",
+        )
+
+    def test_an_exception_raised_here_is_observed_with_the_warnings_of_the_test(self):
+        case = self.carrying(samples.RETURNS_WRONG)
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            warnings.warn("coroutine 'f' was never awaited", RuntimeWarning, stacklevel=1)
+        error = KeyError("x")
+        self.assertIs(verdicts.verdict(case, error, caught), error)
+        function, arguments, _ = case._cleanups[-1]
+        self.assertIs(function, verdicts._not_the_defect)
+        self.assertEqual(arguments[1].warnings, ["RuntimeWarning: coroutine 'f' was never awaited"])
+        self.assertEqual(arguments[2], "'x'")
+        case._cleanups.clear()
+
+    def test_a_case_without_its_method_carries_no_defect(self):
+        self.assertEqual(verdicts.applicable(unittest.TestCase()), [])
+
+    def test_the_shapes_and_defects_in_words(self):
+        self.assertEqual(str(Returns(1)), "returns 1")
+        self.assertEqual(str(Returns("x", stray=("a", "b"))), "returns 'x' and leaves 'a', 'b'")
+        defect = Defect("d", "the reason", "1.0", Returns(1))
+        self.assertEqual(
+            (defect.releases(), defect.where, defect.workaround, str(defect)), ("1.0 and later", "", "", "the reason")
+        )
+        defect = Defect("d", "the reason", "1.0", Returns(1), last="2.0", issues=(1, 2))
+        self.assertEqual((defect.releases(), str(defect)), ("1.0 to 2.0", "the reason (g4f issues #1, #2)"))
+        violation = ContractViolation("expected 1", Observation(value=2))
+        self.assertEqual((str(violation), violation.aspect), ("expected 1", "result"))
+
+    def test_a_leak_matches_only_as_the_complaint_about_what_was_left(self):
+        found = Observation(value=1, warnings=["RuntimeWarning: coroutine 'f' was never awaited"])
+        stray = ContractViolation("left", found, aspect="stray")
+        shape = Leaves(["was never awaited"])
+        self.assertTrue(shape.matches(found, stray))
+        self.assertTrue(OneOf(Returns(5), shape).matches(found, stray))
+        self.assertTrue(ByRelease(("0.0.1", None, shape)).matches(found, stray))
+        self.assertFalse(shape.matches(found, ContractViolation("wrong", found)))
+        self.assertFalse(shape.matches(found))
+        self.assertFalse(Leaves(["unclosed event loop"]).matches(found, stray))
+
+    def test_known_marks_sync_and_async_tests_alike(self):
+        def sync(case):
+            pass
+
+        async def coroutine(case):
+            pass
+
+        for test in (sync, coroutine):
+            marked = verdicts.known(samples.RETURNS_WRONG)(test)
+            self.assertEqual(marked.known_defects, (samples.RETURNS_WRONG,))
+            self.assertEqual(inspect.iscoroutinefunction(marked), test is coroutine)
+
+    def test_a_condition_sees_the_test_it_applies_to(self):
+        seen = []
+        defect = Defect("d", "r", "0.0.1", Returns(1), when=lambda case: seen.append(case) or True)
+        case = samples.Carrier("test_it")
+        with mock.patch.object(case.test_it.__func__, "known_defects", (defect,), create=True):
+            self.assertEqual(verdicts.applicable(case), [defect])
+        self.assertEqual(seen, [case])
 
 
 if __name__ == "__main__":
