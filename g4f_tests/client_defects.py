@@ -68,8 +68,8 @@ ASYNC_CLIENT_DROPS_KWARGS = Defect(
     Returns({"g4f_tests_extra": "(not passed)", "response_format": "(not passed)", "temperature": "(not passed)"}),
     last="0.2.9.8",
     where="seen in every regime: applies to you on g4f 0.2.8.1 to 0.2.9.8 if you pass AsyncClient temperature or "
-    "any other parameter for the provider. Measured on 0.2.8.1 (cell), 0.2.9.8 and 0.2.9.9 (scratch environments); "
-    "the wheels of 0.2.8.1 to 0.2.9.8 lack the comma, 0.2.9.9 has it",
+    "any other parameter for the provider. Measured on the cells 0.2.8.1 and 0.2.9.8; 0.2.9.9 passes them (bisected "
+    "in the wheels: 0.2.8.1 to 0.2.9.8 lack the comma, 0.2.9.9 has it)",
     workaround="upgrade to g4f 0.2.9.9 or later, or use ChatCompletion.create_async",
 )
 SYNC_IMAGES_IN_RUNNING_LOOP = Defect(
