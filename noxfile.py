@@ -54,6 +54,8 @@ LINE = [
     "0.2.2.4",
     "0.2.8.0",  # the last release that cannot nest (uvloop: NestAsyncioError)
     "0.2.8.1",  # the first that nests: uvloop-*, nest-run-leaves-loops, async-client-async-provider
+    "0.2.9.8",  # async-client-drops-kwargs: the last
+    "0.2.9.9",
     "0.2.9.11",  # the newest of the 0.2 line
     "0.3.0.0",
     "0.3.1.8",  # uvloop-*: the last ValueError from nest_asyncio

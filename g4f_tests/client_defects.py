@@ -4,8 +4,8 @@ them with its own. Each shape is what the check observes, in the vocabulary of i
 """
 
 from . import support
-from .conditions import NEVER_AWAITED, RUN_IN_LOOP, nest_not_applied, python_before_3_11
-from .verdicts import Defect, OneOf, Raises, Returns
+from .conditions import NEVER_AWAITED, RUN_IN_LOOP, UVLOOP_UNPATCHABLE, nest_not_applied, python_before_3_11
+from .verdicts import ByRelease, Defect, OneOf, Raises, Returns
 
 # g4f's RaiseExceptionProviderMock as errors.py asks it, not streamed and streamed (a subclass that streams).
 _RAISE_MOCKS = ("RaiseExceptionProviderMock", "StreamingRaiseExceptionProviderMock")
@@ -60,6 +60,18 @@ CLIENTS_DROP_RESPONSE_FORMAT = Defect(
     "that supports it, such as g4f's OpenAI-compatible ones: the provider is not asked for JSON",
     workaround="ask for JSON in the prompt, or use ChatCompletion.create / create_async",
 )
+ASYNC_CLIENT_DROPS_KWARGS = Defect(
+    "async-client-drops-kwargs",
+    "AsyncClient passes the provider none of the parameters it does not name itself (temperature, a provider's "
+    "own): a comma missing in its create (api_key=... api_key **kwargs) swallows them, with response_format",
+    "0.2.8.1",
+    Returns({"g4f_tests_extra": "(not passed)", "response_format": "(not passed)", "temperature": "(not passed)"}),
+    last="0.2.9.8",
+    where="seen in every regime: applies to you on g4f 0.2.8.1 to 0.2.9.8 if you pass AsyncClient temperature or "
+    "any other parameter for the provider. Measured on the cells 0.2.8.1 and 0.2.9.8; 0.2.9.9 passes them (bisected "
+    "in the wheels: 0.2.8.1 to 0.2.9.8 lack the comma, 0.2.9.9 has it)",
+    workaround="upgrade to g4f 0.2.9.9 or later, or use ChatCompletion.create_async",
+)
 SYNC_IMAGES_IN_RUNNING_LOOP = Defect(
     "sync-images-in-running-loop",
     "Client().images.generate runs its async implementation with asyncio.run(), which cannot run inside a running "
@@ -109,8 +121,10 @@ EARLY_CLOSE_LEAVES_PROVIDER_OPEN = Defect(
     "0.2.2.0",
     Returns({"first": support.CHUNKS[0], "closed": False}),
     last="0.3.5.7",
-    where="seen in every regime: applies to you on g4f 0.3.5.7 or older if you stop reading a stream early (a "
-    "cancelled request, a stop button): the provider's connection stays open",
+    when=nest_not_applied,
+    where="seen where g4f's nest package was not applied (with it applied, from 0.2.8.1, the first release that "
+    "nests, to 0.3.5.7 the provider is closed): applies to you on g4f 0.3.5.7 or older if you stop reading a "
+    "stream early (a cancelled request, a stop button): the provider's connection stays open",
     workaround="upgrade to g4f 0.3.5.8 or later",
 )
 CLIENT_PROXY_TWICE = Defect(
@@ -124,20 +138,32 @@ CLIENT_PROXY_TWICE = Defect(
 )
 _NEST_ERROR = 'g4f.errors.NestAsyncioError: Install "nest_asyncio" package'
 _RUN_ERROR = "builtins.RuntimeError: asyncio.run() cannot be called from a running event loop"
+_ASYNC_PROVIDER_SHAPES = (
+    Raises("g4f.errors.NestAsyncioError", 'Install "nest_asyncio" package'),
+    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    *[Returns({"received": r, "raised": _NEST_ERROR}) for r in (None, [])],
+    *[Returns({"received": r, "raised": _RUN_ERROR}, [NEVER_AWAITED]) for r in (None, [])],
+)
+# On a uvloop loop up to 0.3.1.8 that sync path applies nest_asyncio to it, which refuses (uvloop-async-provider).
+_UVLOOP_ERROR = "builtins.ValueError: Can't patch loop of type <class 'uvloop.Loop'>"
+_UVLOOP_REFUSED_SHAPES = (
+    Raises("builtins.ValueError", UVLOOP_UNPATCHABLE),
+    *[Returns({"received": r, "raised": _UVLOOP_ERROR}) for r in (None, [])],
+)
 ASYNC_CLIENT_ASYNC_PROVIDER = Defect(
     "async-client-async-provider",
     "AsyncClient cannot call an AsyncProvider: it takes the provider's sync path inside its own running loop "
-    "(NestAsyncioError up to 0.3.2.0, then a bare RuntimeError from asyncio.run() and a never-awaited coroutine)",
+    "(NestAsyncioError up to 0.3.2.0, then a bare RuntimeError from asyncio.run() and a never-awaited coroutine; "
+    "on uvloop up to 0.3.1.8 nest_asyncio's ValueError refusing to patch it)",
     "0.2.8.1",
-    OneOf(
-        Raises("g4f.errors.NestAsyncioError", 'Install "nest_asyncio" package'),
-        Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
-        *[Returns({"received": r, "raised": _NEST_ERROR}) for r in (None, [])],
-        *[Returns({"received": r, "raised": _RUN_ERROR}, [NEVER_AWAITED]) for r in (None, [])],
+    ByRelease(
+        ("0.2.8.1", "0.3.1.8", OneOf(*_ASYNC_PROVIDER_SHAPES, *_UVLOOP_REFUSED_SHAPES)),
+        ("0.3.1.9", "0.4.0.4", OneOf(*_ASYNC_PROVIDER_SHAPES)),
     ),
     last="0.4.0.4",
     where="seen in every regime: applies to you on g4f 0.2.8.1 to 0.4.0.4 if you use AsyncClient with an "
-    "AsyncProvider",
+    "AsyncProvider (the ValueError measured on uvloop from 0.2.8.1 to 0.3.1.8, the ends of uvloop-async-provider's "
+    "shape)",
     workaround="upgrade to g4f 0.4.0.5 or later, or use ChatCompletion.create_async",
 )
 CLIENT_TIMEOUT_IS_ASYNCIO_ERROR = Defect(

@@ -15,7 +15,10 @@ from .checks import CheckTestCase, in_child
 from .failing import AsyncFailingProviderMock, FailingAsyncProviderMock, FailingProviderMock, ProviderError
 from .known_defects import (
     ASYNC_CLIENT_ASYNC_PROVIDER,
+    ASYNC_CLIENT_IS_SYNC,
+    ASYNC_CLIENT_MISSING,
     ASYNC_CLIENT_ONE_DELTA,
+    ASYNC_CLIENT_SYNC_BRIDGE,
     ASYNC_CLIENT_USE_STREAM_TIMEOUT,
     ASYNC_STREAM_OF_SYNC_PROVIDER,
     known,
@@ -95,6 +98,9 @@ class AsyncErrorChecks:
         ASYNC_STREAM_OF_SYNC_PROVIDER,
         ASYNC_CLIENT_ONE_DELTA,
         ASYNC_CLIENT_ASYNC_PROVIDER,
+        ASYNC_CLIENT_MISSING,
+        ASYNC_CLIENT_IS_SYNC,
+        ASYNC_CLIENT_SYNC_BRIDGE,
     )
     @in_child(async_failures)
     def test_async_apis_raise_the_provider_error(self, found):

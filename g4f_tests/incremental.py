@@ -13,7 +13,10 @@ from . import regimes
 from .cancellation import wait_for_event
 from .checks import CheckTestCase, in_child
 from .known_defects import (
+    ASYNC_CLIENT_IS_SYNC,
+    ASYNC_CLIENT_MISSING,
     ASYNC_CLIENT_ONE_DELTA,
+    ASYNC_CLIENT_SYNC_BRIDGE,
     ASYNC_STREAM_OF_SYNC_PROVIDER,
     EARLY_CLOSE_LEAVES_PROVIDER_OPEN,
     known,
@@ -86,14 +89,23 @@ class SyncStopChecks(StopChecks):
         self.assertEachReturned(found, CLOSED)
 
 
+ASYNC_STOP_DEFECTS = (
+    ASYNC_STREAM_OF_SYNC_PROVIDER,
+    ASYNC_CLIENT_ONE_DELTA,
+    ASYNC_CLIENT_MISSING,
+    ASYNC_CLIENT_IS_SYNC,
+    ASYNC_CLIENT_SYNC_BRIDGE,
+)
+
+
 class AsyncStopChecks(StopChecks):
-    @known(ASYNC_STREAM_OF_SYNC_PROVIDER, ASYNC_CLIENT_ONE_DELTA)
+    @known(*ASYNC_STOP_DEFECTS)
     @in_child(async_stops)
     def test_async_stream_is_delivered_as_produced(self, found):
         """ChatCompletion.create_async(stream=True) and AsyncClient streams hand over the first chunk when the provider has produced that one only (no read-ahead, no buffering)"""
         self.assertEachReturned(found, INCREMENTAL)
 
-    @known(ASYNC_STREAM_OF_SYNC_PROVIDER, ASYNC_CLIENT_ONE_DELTA)
+    @known(*ASYNC_STOP_DEFECTS)
     @in_child(async_stops)
     def test_aclosing_an_async_stream_closes_the_provider(self, found):
         """a consumer that stops a ChatCompletion.create_async(stream=True) or AsyncClient stream after one chunk and calls aclose() closes the provider's generator promptly"""

@@ -187,13 +187,18 @@ ASYNC_CLIENT_MISSING = Defect(
 ASYNC_CLIENT_IS_SYNC = Defect(
     "async-client-is-sync",
     "AsyncClient is the synchronous Client under a deprecated name: create returns the ChatCompletion itself "
-    "(awaiting it raises TypeError), create(stream=True) a sync generator (async for raises TypeError), and on a "
-    "running uvloop loop its sync path fails",
+    "(awaiting it raises TypeError), create(stream=True) a sync generator (async for raises TypeError; a check "
+    "that looks for an async stream finds a generator), and on a running loop it cannot patch (uvloop, or no nest "
+    "package) its sync path fails",
     "0.3.3.3",
     OneOf(
         Raises("builtins.TypeError", r"object ChatCompletion can't be used in 'await' expression"),
         Raises("builtins.TypeError", r"'async for' requires an object with __aiter__ method, got generator"),
         Raises("builtins.RuntimeError", UVLOOP_RUNNING),
+        Raises("g4f.errors.NestAsyncioError", 'Install "nest_asyncio" package'),  # without a nest package
+        Returns({"returned": "generator"}),  # fidelity.py, incremental.py
+        Returns({"received": {"returned": "generator"}, "raised": None}),  # errors.py
+        Returns({"received": None, "raised": "builtins.RuntimeError: this event loop is already running."}),
     ),
     last="0.3.3.3",
     where="seen in every regime (the RuntimeError on uvloop): applies to you on g4f 0.3.3.3 if you await "
@@ -208,6 +213,17 @@ ASYNC_CLIENT_SYNC_BRIDGE = Defect(
     OneOf(
         Raises("builtins.RuntimeError", UVLOOP_RUNNING),  # on uvloop
         Raises("builtins.RuntimeError", LOOP_RUNNING, [NEVER_AWAITED]),  # without a nest package
+        # errors.py: what the caller saw
+        *[
+            Returns({"received": r, "raised": "builtins.RuntimeError: this event loop is already running."})
+            for r in (None, [])
+        ],
+        *[
+            Returns(
+                {"received": r, "raised": "builtins.RuntimeError: This event loop is already running"}, [NEVER_AWAITED]
+            )
+            for r in (None, [])
+        ],
     ),
     last="0.3.7.1",
     when=loop_unpatchable,

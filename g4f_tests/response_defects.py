@@ -33,17 +33,19 @@ CLIENT_VARIATION_ARGUMENTS = Defect(
     "client-variation-arguments",
     "images.create_variation(image, image_name=..., prompt=..., ...) raises TypeError in the clients' own code: "
     "the prompt (then the image name) passed twice, then the arguments passed by position to a keyword-only method",
-    "0.4.0.0",
+    "0.3.8.1",
     Raises(
         "builtins.TypeError",
         r"Images\.(_generate_image_response\(\) got multiple values for argument 'prompt'|async_create_variation\(\) "
         r"(got multiple values for argument 'image_name'|takes 1 positional argument but 5 positional arguments "
-        r"\(and 2 keyword-only arguments\) were given))",
+        r"\(and 2 keyword-only arguments\) were given))"
+        # Python 3.8 names the function without its class
+        r"|async_create_variation\(\) got multiple values for argument 'image_name'",
     ),
     last="0.5.6.6",
-    where="seen in every regime: applies to you on g4f 0.4.0.0 to 0.5.6.6 if you make image variations. Measured: "
-    "0.4.0.0 to 0.5.1.3 prompt, 0.5.2.8 and 0.5.4.4 image_name, 0.5.6.0 positional; 0.5.7.0 works (0.3.7.2 to "
-    "0.4.0.0 and 0.5.6.0 to 0.5.7.0 not bisected further)",
+    where="seen in every regime: applies to you on g4f 0.3.8.1 to 0.5.6.6 if you make image variations. Measured: "
+    "0.3.8.1 to 0.5.1.3 prompt, 0.5.2.8 and 0.5.4.4 image_name (also on Python 3.8: 0.5.4.3 and 0.5.4.4), 0.5.6.0 "
+    "positional; 0.5.7.0 works (0.3.7.2 to 0.3.8.1 and 0.5.6.0 to 0.5.7.0 not bisected further)",
     workaround="upgrade to g4f 0.5.7.0 or later",
 )
 # shorthands.py's create(raw=True), measured on 0.6.3.2 to 0.6.3.7, 0.6.4.3, 6.0.5, 6.6.0 to 6.7.0, 6.8.0, 7.0.0,
@@ -135,6 +137,27 @@ CLIENT_REASONING_AS_TEXT = Defect(
     "thinking is shown as the answer. Measured: 0.5.2.8 to 0.6.0.3 (0.6.0.4 and 0.6.0.5 were never published), "
     "0.6.1.1 fixed",
     workaround="upgrade to g4f 0.6.1.1 or later",
+)
+CLIENT_STREAM_DROPS_REASONING_AND_TOOL_CALLS = Defect(
+    "client-stream-drops-reasoning-and-tool-calls",
+    "the clients' streams drop the provider's reasoning tokens (they stream nothing before the first text) and "
+    'its tool calls (kept for the answer not streamed), and end with finish reason "stop"; the empty text '
+    "chunk is client-empty-chunk-delta-again's",
+    "0.5.2.7",
+    Returns(
+        {
+            "deltas": [{"content": chunk} for chunk in ("Hallo", "", ", Wörld ", "42")] + [{}],
+            "finish_reason": [None] * 4 + ["stop"],
+            "provider": _NS["provider"],
+            "model": _NS["model"],
+        }
+    ),
+    last="0.5.2.7",
+    where="seen in every regime: applies to you on g4f 0.5.2.7 if you stream from a reasoning model or use tools "
+    "with a client stream. Measured on 0.5.2.7 (Client, and AsyncClient over an async-generator provider); 0.5.2.8 "
+    "streams both (client-reasoning-as-text); 0.5.2.6, the first release with these objects, is not a cell",
+    workaround="upgrade to g4f 0.6.1.1 or later (0.5.2.8 streams both, the reasoning as text), or read them from "
+    "the answer not streamed",
 )
 CLIENTS_CONVERSATION_OBJECT = Defect(
     "clients-conversation-object",

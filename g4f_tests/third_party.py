@@ -16,6 +16,9 @@ from .checks import CheckTestCase, in_child
 from .fidelity import expected
 from .known_defects import (
     ASYNC_CLIENT_ASYNC_PROVIDER,
+    ASYNC_CLIENT_IS_SYNC,
+    ASYNC_CLIENT_MISSING,
+    ASYNC_CLIENT_SYNC_BRIDGE,
     ASYNC_CLIENT_USE_STREAM_TIMEOUT,
     CLIENT_EMPTY_CHUNK_DELTA,
     CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
@@ -93,6 +96,9 @@ class AsyncThirdPartyChecks:
         CLIENT_EMPTY_CHUNK_DELTA,
         CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
         ASYNC_CLIENT_ASYNC_PROVIDER,
+        ASYNC_CLIENT_MISSING,
+        ASYNC_CLIENT_IS_SYNC,
+        ASYNC_CLIENT_SYNC_BRIDGE,
     )
     @in_child(async_answers)
     def test_async_apis_take_providers_written_as_documented(self, found):
