@@ -66,7 +66,7 @@ sandbox.cookies_dir()  # made (and removed at exit) by this process, before any 
 
 
 class _AdoptDocumented:
-    """A meta path finder and loader: imports the documented module as usual, then hands it to checks.adopt."""
+    """A meta path finder and loader: imports the documented module as usual, then hands it to documented.adopt."""
 
     def find_spec(self, name, path=None, target=None):
         if name != DOCUMENTED:
@@ -81,7 +81,7 @@ class _AdoptDocumented:
 
     def exec_module(self, module):
         self.loader.exec_module(module)
-        from .checks import adopt
+        from .documented import adopt
 
         adopt(module)
 

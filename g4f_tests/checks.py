@@ -21,13 +21,12 @@ Every test of the suite (these and the documented module's, see ``adopt``) arms 
 reads its known defect when it starts, however it was loaded: one id, a module, the whole suite, pytest.
 """
 
-import asyncio
 import contextlib
 import functools
 import importlib
 import unittest
 
-from . import children, ends, known_defects, observe, regimes, support, verdicts
+from . import children, ends, observe, regimes, support, verdicts
 from .verdicts import ContractViolation
 
 # Whether a test has called g4f in this process yet: until then, a zygote may be a fork of it (children.start).
@@ -272,48 +271,3 @@ def prefetch(tests):
         children.submit(state, found, here=_untouched[0])
     for cls in dict.fromkeys(type(test) for test in tests if hasattr(test, "prestart")):  # after the zygotes fork
         cls.prestart()
-
-
-# The contract each documented test checks (the file is g4f's, without docstrings): first lines of docstrings.
-DOCUMENTED_CONTRACTS = {
-    "TestChatCompletion.test_exception": "sync create inside a running loop without nest_asyncio raises NestAsyncioError",
-    "TestChatCompletion.test_create": "sync create with an async provider returns its result",
-    "TestChatCompletion.test_create_generator": "sync create with an async-generator provider returns the joined chunks",
-    "TestChatCompletion.test_await_callback": "sync Client over an async-generator provider returns one message",
-    "TestChatCompletionAsync.test_base": "create_async with a sync provider returns its result",
-    "TestChatCompletionAsync.test_async": "create_async with an async provider returns its result",
-    "TestChatCompletionAsync.test_create_generator": "create_async with an async-generator provider returns the joined chunks",
-    "TestChatCompletionNestAsync.test_create": "create_async with a sync provider returns its result after nest_asyncio.apply()",
-}
-
-
-def adopt(module):
-    """Give the documented module's classes (g4f's own file, which cannot import this package) what every test
-    of the suite has: the per-test time limit, its contract as a docstring, its known defects."""
-    support.sandbox()
-    for value in list(vars(module).values()):
-        if isinstance(value, type) and issubclass(value, unittest.TestCase) and value.__module__ == module.__name__:
-            value.run = _limited(value.run)
-            value.__unittest_expecting_failure__ = property(verdicts.expecting)
-    for name, defect in known_defects.DOCUMENTED.items():
-        cls_name, method = name.split(".")
-        cls = getattr(module, cls_name)
-        setattr(cls, method, verdicts.known(defect)(getattr(cls, method)))
-    for name, contract in DOCUMENTED_CONTRACTS.items():
-        cls_name, method = name.split(".")
-        getattr(getattr(module, cls_name), method).__doc__ = contract
-    module.tearDownModule = _after_documented_module
-
-
-def _after_documented_module():
-    """TestChatCompletionNestAsync applies nest_asyncio to this whole process (as the spec has it), and nest's
-    asyncio.run keeps the thread's loop open for the next call: closed here, at the end of the module that made
-    it, instead of warning when the process ends. A loop still running here would be a leak: that fails."""
-    loop = support.thread_loop()
-    if loop is None:
-        return
-    if loop.is_running():
-        raise AssertionError("an event loop is still running after the documented tests: %r" % (loop,))
-    if getattr(asyncio, "_nest_patched", False) and not loop.is_closed():
-        loop.close()
-        asyncio.set_event_loop(None)
