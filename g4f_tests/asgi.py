@@ -136,22 +136,19 @@ async def uvicorn_session():
 STOPPED = {"stopped": True, "port closed": True, "server log": []}
 
 
-class UvicornChecks:
-    slow = True  # a server's session: its child starts first (checks.prefetch)
-
-    def request(self, found, label):
-        return servers.observation(self.returned(found, "an observation of each request"), label)
+class UvicornChecks(servers.SessionChecks):
 
     @in_child(uvicorn_session)
     def test_def_endpoint_returns_results_and_leaves_no_loop(self, found):
         """a def endpoint (Starlette's threadpool) of a fresh uvicorn server: sync create and Client return the result and leave the worker thread no loop"""
-        for label, expected in [
-            ("def create AsyncProviderMock", "Mock"),
-            ("def create AsyncChunksProviderMock", JOINED),
-            ("def client", JOINED),
-        ]:
-            with self.subTest(request=label):
-                self.assertReturned(self.request(found, label), expected)
+        self.assertAnswered(
+            found,
+            [
+                ("def create AsyncProviderMock", "Mock"),
+                ("def create AsyncChunksProviderMock", JOINED),
+                ("def client", JOINED),
+            ],
+        )
 
     @known(*ASYNC_CLIENT_STREAM_DEFECTS)
     @in_child(uvicorn_session)

@@ -128,11 +128,8 @@ async def bot_session():
     return found
 
 
-class BotChecks:
-    slow = True  # a server's session: its child starts first (checks.prefetch)
-
-    def request(self, found, label):
-        return servers.observation(self.returned(found, "an observation of each event"), label)
+class BotChecks(servers.SessionChecks):
+    each = "event"
 
     @known(*ASYNC_CLIENT_STREAM_DEFECTS)
     @in_child(bot_session)
@@ -144,13 +141,14 @@ class BotChecks:
             self.assertReturned(self.request(found, "async client stream"), NON_EMPTY)
 
     def sync_api(self, found):
-        for label, expected in [
-            ("sync create AsyncProviderMock", "Mock"),
-            ("sync create AsyncChunksProviderMock", JOINED),
-            ("sync client", JOINED),
-        ]:
-            with self.subTest(event=label):
-                self.assertReturned(self.request(found, label), expected)
+        self.assertAnswered(
+            found,
+            [
+                ("sync create AsyncProviderMock", "Mock"),
+                ("sync create AsyncChunksProviderMock", JOINED),
+                ("sync client", JOINED),
+            ],
+        )
 
     @in_child(bot_session)
     def test_handlers_await_at_once(self, found):

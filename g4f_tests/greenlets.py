@@ -109,23 +109,20 @@ def at_once(port, path):
 
 
 @servers.needs("gevent")
-class TestGevent(CheckTestCase):
+class TestGevent(servers.SessionChecks, CheckTestCase):
     regime = regimes.GEVENT_PATCHED
-    slow = True  # a server's session: its child starts first (checks.prefetch)
-
-    def request(self, found, label):
-        return servers.observation(self.returned(found, "an observation of each request"), label)
 
     @in_child(gevent_session)
     def test_sync_calls_one_request_at_a_time(self, found):
         """under gevent's patch_all and WSGI server, one request at a time: sync create and Client return the result"""
-        for label, expected in [
-            ("create AsyncProviderMock", "Mock"),
-            ("create AsyncChunksProviderMock", JOINED),
-            ("client", JOINED),
-        ]:
-            with self.subTest(request=label):
-                self.assertReturned(self.request(found, label), expected)
+        self.assertAnswered(
+            found,
+            [
+                ("create AsyncProviderMock", "Mock"),
+                ("create AsyncChunksProviderMock", JOINED),
+                ("client", JOINED),
+            ],
+        )
 
     @in_child(gevent_session)
     def test_streamed_response_yields_chunks_in_order(self, found):

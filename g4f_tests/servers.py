@@ -190,3 +190,20 @@ def die_with_parent():
             ctypes.CDLL(None, use_errno=True).prctl(_PR_SET_PDEATHSIG, signal.SIGKILL)
         except (OSError, AttributeError):
             pass
+
+
+class SessionChecks:
+    """What the environment checks share: one session of a server (or a bot) runs in a child, started first
+    (checks.prefetch takes the slow ones first); each test reads the answers to its own requests."""
+
+    slow = True
+    each = "request"  # what a labelled answer answers: a request (servers), an event (a bot's gateway)
+
+    def request(self, found, label):
+        return observation(self.returned(found, "an observation of each %s" % self.each), label)
+
+    def assertAnswered(self, found, answers):
+        """Each (label, expected) of ``answers``: the answer to that request, as a subtest named by it."""
+        for label, expected in answers:
+            with self.subTest(**{self.each: label}):
+                self.assertReturned(self.request(found, label), expected)

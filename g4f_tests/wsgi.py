@@ -113,23 +113,20 @@ def drive(port, found):
             found[label] = servers.get(port, path)
 
 
-class WsgiChecks:
-    slow = True  # a server's session: its child starts first (checks.prefetch)
-
-    def request(self, found, label):
-        return servers.observation(self.returned(found, "an observation of each request"), label)
+class WsgiChecks(servers.SessionChecks):
 
     @known(NEST_RUN_LEAVES_LOOPS)
     @in_child(wsgi_session)
     def test_sync_create_one_request_at_a_time(self, found):
         """a threaded WSGI server: sync create and Client from a request's thread return the result and leave the thread no loop"""
-        for label, expected in [
-            ("create AsyncProviderMock", "Mock"),
-            ("create AsyncChunksProviderMock", JOINED),
-            ("client", JOINED),
-        ]:
-            with self.subTest(request=label):
-                self.assertReturned(self.request(found, label), expected)
+        self.assertAnswered(
+            found,
+            [
+                ("create AsyncProviderMock", "Mock"),
+                ("create AsyncChunksProviderMock", JOINED),
+                ("client", JOINED),
+            ],
+        )
 
     @in_child(wsgi_session)
     def test_streamed_response_yields_chunks_in_order(self, found):
