@@ -169,3 +169,20 @@ WAIT_FOR_LEAVES_PROVIDER_SUSPENDED = Defect(
     "early: the provider's cleanup (its finally, its HTTP session) runs late, or never",
     workaround="upgrade to g4f 8.4.8 or later (bisected: 8.4.7 has no aclose in wait_for, 8.4.8 has)",
 )
+# The loopback URL of probes.IMAGE_URL, which nothing listens on: a release that downloads it is refused.
+_IMAGE_REFUSED = r"Cannot connect to host 127\.0\.0\.1:9 ssl:default \[Connect call failed \('127\.0\.0\.1', 9\)\]"
+CLIENT_IMAGES_DOWNLOAD_URL = Defect(
+    "client-images-download-url",
+    'Client().images.generate and AsyncClient().images.generate with response_format="url" do not answer the '
+    "provider's URL: g4f downloads every image into its images directory first (copy_images, as for b64_json), so an "
+    "image it cannot fetch fails the whole call with the download's error",
+    "0.3.5.8",
+    Raises("aiohttp.client_exceptions.ClientConnectorError", _IMAGE_REFUSED),
+    last="0.3.8.1",
+    where="seen in every regime (a worker thread, a running loop with nest applied, AsyncClient on asyncio and "
+    'uvloop): applies to you on g4f up to 0.3.8.1 if you ask for response_format="url" from an image provider '
+    "whose URLs g4f cannot reach (or must not fetch). Measured from 0.3.5.8, where these checks first run (they need "
+    "the bridge; 0.3.5.7's client has the same code); 0.3.8.3 answers the provider's URLs",
+    workaround="pass response_format=None: these releases then answer the provider's URLs untouched; or upgrade to "
+    "g4f 0.3.8.3 or later",
+)

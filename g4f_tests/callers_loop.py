@@ -12,6 +12,7 @@ from .checks import CheckTestCase, in_child
 from .failing import FAILURES, RuntimeErrorAsyncProviderMock, chunks_then_error, failure_expected
 from .known_defects import (
     AUTO_PATCH_REPLACES_ASYNCIO,
+    CLIENT_IMAGES_DOWNLOAD_URL,
     NESTED_RUNTIME_ERROR_IS_NEST_ERROR,
     TIMEOUT_IS_ASYNCIO_ERROR,
     TIMEOUT_WITHOUT_MESSAGE,
@@ -125,6 +126,7 @@ class TestCallersLoop(CheckTestCase):
 class TestCallersLoopNestApplied(CheckTestCase):
     regime = regimes.NEST_APPLIED
 
+    @known(CLIENT_IMAGES_DOWNLOAD_URL)
     @in_child(nested_calls, "NESTED_APPLIED")
     def test_provider_runs_on_the_callers_loop(self, found):
         """after nest_asyncio.apply(), a sync call inside the running loop (every path) runs the provider on that loop, which stays installed, running and open"""
@@ -132,6 +134,7 @@ class TestCallersLoopNestApplied(CheckTestCase):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
 
+    @known(CLIENT_IMAGES_DOWNLOAD_URL)
     @in_child(nested_calls, "NESTED_APPLIED")
     def test_provider_runs_in_the_callers_context(self, found):
         """after nest_asyncio.apply(), a sync call inside the running loop (every path) runs the provider in the caller's context: a ContextVar the caller set is visible inside"""
@@ -139,6 +142,7 @@ class TestCallersLoopNestApplied(CheckTestCase):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
 
+    @known(CLIENT_IMAGES_DOWNLOAD_URL)
     @in_child(nested_calls, "NESTED_APPLIED")
     def test_nothing_else_of_asyncio_replaced(self, found):
         """after nest_asyncio.apply(), a sync call inside the running loop replaces nothing more of asyncio"""

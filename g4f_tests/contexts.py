@@ -10,6 +10,7 @@ from .checks import CheckTestCase, in_child
 from .known_defects import (
     ASYNC_STREAM_OF_ASYNC_PROVIDER,
     ASYNC_SYNC_PROVIDER_OUTSIDE_CONTEXT,
+    CLIENT_IMAGES_DOWNLOAD_URL,
     TO_THREAD_DROPS_CONTEXT,
     known,
 )
@@ -82,7 +83,12 @@ def in_the_callers_context(label):
 
 
 class ContextChecks:
-    @known(TO_THREAD_DROPS_CONTEXT, ASYNC_SYNC_PROVIDER_OUTSIDE_CONTEXT, ASYNC_STREAM_OF_ASYNC_PROVIDER)
+    @known(
+        TO_THREAD_DROPS_CONTEXT,
+        ASYNC_SYNC_PROVIDER_OUTSIDE_CONTEXT,
+        ASYNC_STREAM_OF_ASYNC_PROVIDER,
+        CLIENT_IMAGES_DOWNLOAD_URL,
+    )
     @in_child(every_async_path)
     def test_provider_runs_in_the_callers_context(self, found):
         """create_async (every provider kind, stream or not), AsyncClient chat and images, and g4f's to_thread run the provider in the caller's context: a ContextVar the caller set is visible inside"""
@@ -90,7 +96,7 @@ class ContextChecks:
             with self.subTest(call=label):
                 self.assertReturned(call, want)
 
-    @known(ASYNC_STREAM_OF_ASYNC_PROVIDER)
+    @known(ASYNC_STREAM_OF_ASYNC_PROVIDER, CLIENT_IMAGES_DOWNLOAD_URL)
     @in_child(every_async_path)
     def test_calls_leave_nothing_stray(self, found):
         """create_async (every provider kind, stream or not), AsyncClient chat and images leave no never-awaited coroutine and no destroyed pending task"""
