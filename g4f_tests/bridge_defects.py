@@ -6,9 +6,11 @@ known_defects.py re-exports them; see its docstring.
 import sys
 
 from . import support
+from .client_defects import ASYNC_CLIENT_ASYNC_PROVIDER
 from .conditions import (  # noqa: F401
     NEVER_AWAITED,
     RUN_IN_LOOP,
+    loop_unpatchable,
     nest_applied,
     nest_not_applied,
     python_before_3_9,
@@ -185,4 +187,19 @@ CLIENT_IMAGES_DOWNLOAD_URL = Defect(
     "the bridge; 0.3.5.7's client has the same code); 0.3.8.3 answers the provider's URLs",
     workaround="pass response_format=None: these releases then answer the provider's URLs untouched; or upgrade to "
     "g4f 0.3.8.3 or later",
+)
+ASYNC_CLIENT_ASYNC_PROVIDER_UNPATCHABLE = Defect(
+    "async-client-async-provider-unpatchable",
+    "AsyncClient takes an AsyncProvider's sync path inside its own running loop (async-client-async-provider): "
+    "where g4f cannot patch that loop (uvloop, or no nest package) asyncio.run() raises a bare RuntimeError and "
+    "leaves a never-awaited coroutine (on asyncio with a nest package g4f patches the loop and the call works)",
+    "0.3.5.8",
+    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    last="0.4.0.4",
+    when=loop_unpatchable,
+    where="seen by contexts.py on a uvloop loop and without a nest package: applies to you on g4f up to 0.4.0.4 if "
+    "you use AsyncClient with an AsyncProvider there. Measured from 0.3.5.8, where contexts.py first runs (it needs "
+    "the bridge; async-client-async-provider is the same defect from 0.2.8.1); 0.4.0.5 works (its AsyncClient "
+    "takes the provider's async create function)",
+    workaround=ASYNC_CLIENT_ASYNC_PROVIDER.workaround,
 )
