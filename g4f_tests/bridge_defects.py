@@ -203,3 +203,16 @@ ASYNC_CLIENT_ASYNC_PROVIDER_UNPATCHABLE = Defect(
     "takes the provider's async create function)",
     workaround=ASYNC_CLIENT_ASYNC_PROVIDER.workaround,
 )
+UVLOOP_GENERATOR_LEAVES_COROUTINE = Defect(
+    "uvloop-generator-leaves-coroutine",
+    "inside a running uvloop loop, the async-generator sync path hands asyncio.run() an async_generator_to_list "
+    "coroutine, which it refuses: the caller that catches the RuntimeError (uvloop-generator-provider) is still left "
+    "a never-awaited coroutine (a RuntimeWarning when it is collected)",
+    "0.4.0.5",
+    Leaves(["coroutine 'async_generator_to_list' was never awaited"]),
+    last="0.5.7.1",
+    where="seen in a child running a uvloop loop: applies to you on g4f 0.4.0.5 to 0.5.7.1 if you call the sync API "
+    "with an async-generator provider on uvloop, even if you handle its error. Measured at both ends: 0.4.0.4 and "
+    "0.5.7.2 run the loop instead and leave nothing (the range of uvloop-generator-provider's asyncio.run() shape)",
+    workaround="call create_async (or AsyncClient) from async code; the sync API cannot nest on uvloop",
+)
