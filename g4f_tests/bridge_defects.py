@@ -6,7 +6,7 @@ known_defects.py re-exports them; see its docstring.
 import sys
 
 from . import support
-from .client_defects import ASYNC_CLIENT_ASYNC_PROVIDER
+from .client_defects import ASYNC_CLIENT_ASYNC_PROVIDER as _ASYNC_CLIENT_ASYNC_PROVIDER  # not re-exported
 from .conditions import (  # noqa: F401
     NEVER_AWAITED,
     RUN_IN_LOOP,
@@ -201,7 +201,7 @@ ASYNC_CLIENT_ASYNC_PROVIDER_UNPATCHABLE = Defect(
     "you use AsyncClient with an AsyncProvider there. Measured from 0.3.5.8, where contexts.py first runs (it needs "
     "the bridge; async-client-async-provider is the same defect from 0.2.8.1); 0.4.0.5 works (its AsyncClient "
     "takes the provider's async create function)",
-    workaround=ASYNC_CLIENT_ASYNC_PROVIDER.workaround,
+    workaround=_ASYNC_CLIENT_ASYNC_PROVIDER.workaround,
 )
 UVLOOP_GENERATOR_LEAVES_COROUTINE = Defect(
     "uvloop-generator-leaves-coroutine",
