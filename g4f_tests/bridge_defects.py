@@ -6,9 +6,11 @@ known_defects.py re-exports them; see its docstring.
 import sys
 
 from . import support
+from .client_defects import ASYNC_CLIENT_ASYNC_PROVIDER as _ASYNC_CLIENT_ASYNC_PROVIDER  # not re-exported
 from .conditions import (  # noqa: F401
     NEVER_AWAITED,
     RUN_IN_LOOP,
+    loop_unpatchable,
     nest_applied,
     nest_not_applied,
     python_before_3_9,
@@ -168,4 +170,49 @@ WAIT_FOR_LEAVES_PROVIDER_SUSPENDED = Defect(
     where="seen in every regime: applies to you on g4f 7.5.0 to 8.4.7 if you stop reading an AsyncClient stream "
     "early: the provider's cleanup (its finally, its HTTP session) runs late, or never",
     workaround="upgrade to g4f 8.4.8 or later (bisected: 8.4.7 has no aclose in wait_for, 8.4.8 has)",
+)
+# The loopback URL of probes.IMAGE_URL, which nothing listens on: a release that downloads it is refused.
+_IMAGE_REFUSED = r"Cannot connect to host 127\.0\.0\.1:9 ssl:default \[Connect call failed \('127\.0\.0\.1', 9\)\]"
+CLIENT_IMAGES_DOWNLOAD_URL = Defect(
+    "client-images-download-url",
+    'Client().images.generate and AsyncClient().images.generate with response_format="url" do not answer the '
+    "provider's URL: g4f downloads every image into its images directory first (copy_images, as for b64_json), so an "
+    "image it cannot fetch fails the whole call with the download's error",
+    "0.3.5.8",
+    Raises("aiohttp.client_exceptions.ClientConnectorError", _IMAGE_REFUSED),
+    last="0.3.8.1",
+    where="seen in every regime (a worker thread, a running loop with nest applied, AsyncClient on asyncio and "
+    'uvloop): applies to you on g4f up to 0.3.8.1 if you ask for response_format="url" from an image provider '
+    "whose URLs g4f cannot reach (or must not fetch). Measured from 0.3.5.8, where these checks first run (they need "
+    "the bridge; 0.3.5.7's client has the same code); 0.3.8.3 answers the provider's URLs",
+    workaround="pass response_format=None: these releases then answer the provider's URLs untouched; or upgrade to "
+    "g4f 0.3.8.3 or later",
+)
+ASYNC_CLIENT_ASYNC_PROVIDER_UNPATCHABLE = Defect(
+    "async-client-async-provider-unpatchable",
+    "AsyncClient takes an AsyncProvider's sync path inside its own running loop (async-client-async-provider): "
+    "where g4f cannot patch that loop (uvloop, or no nest package) asyncio.run() raises a bare RuntimeError and "
+    "leaves a never-awaited coroutine (on asyncio with a nest package g4f patches the loop and the call works)",
+    "0.3.5.8",
+    Raises("builtins.RuntimeError", RUN_IN_LOOP, [NEVER_AWAITED]),
+    last="0.4.0.4",
+    when=loop_unpatchable,
+    where="seen by contexts.py on a uvloop loop and without a nest package: applies to you on g4f up to 0.4.0.4 if "
+    "you use AsyncClient with an AsyncProvider there. Measured from 0.3.5.8, where contexts.py first runs (it needs "
+    "the bridge; async-client-async-provider is the same defect from 0.2.8.1); 0.4.0.5 works (its AsyncClient "
+    "takes the provider's async create function)",
+    workaround=_ASYNC_CLIENT_ASYNC_PROVIDER.workaround,
+)
+UVLOOP_GENERATOR_LEAVES_COROUTINE = Defect(
+    "uvloop-generator-leaves-coroutine",
+    "inside a running uvloop loop, the async-generator sync path hands asyncio.run() an async_generator_to_list "
+    "coroutine, which it refuses: the caller that catches the RuntimeError (uvloop-generator-provider) is still left "
+    "a never-awaited coroutine (a RuntimeWarning when it is collected)",
+    "0.4.0.5",
+    Leaves(["coroutine 'async_generator_to_list' was never awaited"]),
+    last="0.5.7.1",
+    where="seen in a child running a uvloop loop: applies to you on g4f 0.4.0.5 to 0.5.7.1 if you call the sync API "
+    "with an async-generator provider on uvloop, even if you handle its error. Measured at both ends: 0.4.0.4 and "
+    "0.5.7.2 run the loop instead and leave nothing (the range of uvloop-generator-provider's asyncio.run() shape)",
+    workaround="call create_async (or AsyncClient) from async code; the sync API cannot nest on uvloop",
 )
