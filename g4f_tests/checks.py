@@ -176,13 +176,18 @@ class CheckTestCase(unittest.TestCase):
             self.__dict__["lost_to_a_skip"] = True
 
     def raise_defect_seen(self):
-        """Once every subtest ran: raise the first known defect they saw (the test's expected failure), with the
-        outcome a skipped subtest took from the test given back (see subTest)."""
+        """Once every subtest ran: raise the first known defect they saw (the test's expected failure), naming on
+        lines of their own the other defects other calls showed, with the outcome a skipped subtest took from the
+        test given back (see subTest)."""
         seen = self.__dict__.get("defects_seen")
         if seen:
             if self.__dict__.get("lost_to_a_skip"):
                 self._outcome.success = True
-            raise seen[0]
+            first, others = str(seen[0]), dict.fromkeys(str(found).split(":", 1)[0] for found in seen[1:])
+            others.pop(first.split(":", 1)[0], None)
+            if not others:
+                raise seen[0]
+            raise verdicts.KnownDefectSeen("\n".join([first] + ["%s (another call)" % name for name in others]))
 
     def observe(self, body, *args):
         """What ``body(*args)`` did in a child of this class's regime (support.Observation)."""

@@ -276,3 +276,18 @@ class CellResultTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class DefectsSeenTest(unittest.TestCase):
+    def test_every_defect_a_test_saw_is_counted_for_the_cell(self):
+        """the defect a test failed on and those its other calls showed (named on lines of their own) are all seen"""
+        cell = {
+            "expected": {
+                "m.T.test_a": "known g4f defect first-one: it broke\nknown g4f defect second-one (another call)",
+                "m.T.test_b": "known g4f defect first-one: it broke; observed: known g4f defect not-a-line-start",
+            }
+        }
+        self.assertEqual(
+            compatibility.defects_seen(cell),
+            {"first-one": ["m.T.test_a", "m.T.test_b"], "second-one": ["m.T.test_a"]},
+        )
