@@ -76,6 +76,10 @@ MODULE = textwrap.dedent("""
         @in_child(predates)
         def test_g_api(self, found):
             self.assertReturned(found, "ok")
+
+        @in_child(crash)
+        def test_h_crash_read_as_a_value(self, found):
+            self.assertIsNone(self.returned(found, "a value"))  # a dead child returned nothing: no value to read
     """)
 # Checks no child can run: one whose regime no process is in, one whose zygote cannot prepare its interpreter.
 UNRUNNABLE = textwrap.dedent("""
@@ -186,6 +190,9 @@ class HarnessFaultTest(unittest.TestCase):
         self.assertIn(self.outcome("test_f_crash_under_a_known_defect"), FAILED)
         message = self.results.message("misbehaving_checks.TestMisbehaving.test_f_crash_under_a_known_defect")
         self.assertIn("not the known defect", message)
+        self.assertIn(self.outcome("test_h_crash_read_as_a_value"), FAILED)
+        message = self.results.message("misbehaving_checks.TestMisbehaving.test_h_crash_read_as_a_value")
+        self.assertIn("the check's process died (exit status -11)", message)
 
     def test_a_check_no_child_can_run_fails_saying_why(self):
         for test, says in (
