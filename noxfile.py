@@ -82,22 +82,41 @@ LINE = [
     "0.4.9.8",
     "0.4.9.9",  # client-empty-chunk-delta-again: the first
     "0.5.0.1",
+    "0.5.2.6",  # the response objects (client_response_objects): the first
     "0.5.2.7",  # client-empty-chunk-delta-again: the last
     "0.5.2.8",
+    "0.5.4.3",
+    "0.5.4.4",  # timeout-without-message: the first (on 3.11)
+    "0.5.6.6",  # client-variation-arguments: the last
+    "0.5.7.0",
     "0.5.7.1",  # the asyncio.run generator shape: the last
     "0.5.7.2",
     "0.5.9.0",  # the newest of the 0.5 line
     "0.6.0.0",
+    "0.6.0.3",  # client-reasoning-as-text: the last
+    "0.6.1.1",
+    "0.6.3.1",
+    "0.6.3.2",  # clients-raw-early: the first
+    "0.6.3.3",  # clients-raw-early: the last
+    "0.6.3.4",  # async-client-raw-text, clients-raw-not-streamed: the first
     "0.6.4.3",  # the newest of the 0.6 line
     "6.0.5",
+    "6.6.7",  # clients-raw-not-streamed: the last
+    "6.7.0",
     "6.9.7",
     "6.9.8",  # client-response-without-model: the first
     "6.9.10",  # the newest of the 6 line
     "7.0.0",
+    "7.1.6",  # timeout-without-message: the last
+    "7.1.7",  # provider-timeout-renamed: the first
     "7.4.7",  # the 0.4.0.5 to 7.4.7 defects: the last
     "7.5.0",  # auto-patch-async-provider, jupyter-fresh-kernel, the AsyncClient stream limit's defects: the first
     "7.9.6",  # the newest of the 7 line
     "8.0.5",
+    "8.4.7",  # wait-for-leaves-provider-suspended: the last
+    "8.4.8",
+    "8.5.5",  # client-stream-drops-conversation: the last
+    "8.5.6",
     NEWEST,
 ]
 
@@ -126,6 +145,10 @@ CELLS = (
         ("3.13", NEWEST, "both", "uvloop", False),
         ("3.8", "0.5.4.3", "both", "none", False),  # its check skips: the timeout is not there yet
         ("3.8", "0.5.4.4", "both", "none", False),  # timeout-is-asyncio-error: the first release with the timeout
+        ("3.8", "0.3.5.7", "both", "none", False),
+        ("3.8", "0.3.5.8", "both", "none", False),  # executor-not-waited-before-3-9: the first (the bridge's first)
+        ("3.8", "8.3.7", "both", "none", False),
+        ("3.8", "8.4.0", "both", "none", False),  # to-thread-drops-context: the first (to_thread's first)
         ("3.8", "7.4.7", "both", "none", False),
         ("3.8", "7.5.0", "both", "none", False),  # client-timeout-is-asyncio-error: the first (before 3.11 only)
     ]
