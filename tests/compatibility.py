@@ -11,7 +11,7 @@ from g4f_tests.support import parse_version  # noqa: E402
 # nest variants: both packages; g4f's own default install (only nest_asyncio2); only the old nest_asyncio
 # (nest_asyncio2 uninstalled even where g4f depends on it); neither.
 NEST = {"both": ["nest_asyncio", "nest_asyncio2"], "nest2": ["nest_asyncio2"], "nest1": ["nest_asyncio"], "none": []}
-# What else a cell installs: nothing (those checks skip naming it), uvloop, or uvloop and a Jupyter kernel.
+# What else a cell installs: nothing (those checks skip naming it), uvloop, or every extra (the g4f line).
 EXTRAS = {
     "none": [],
     "uvloop": ["uvloop"],

@@ -133,7 +133,7 @@ def advice_section(cells):
         "",
         "Derived from the tables below. For each kind of use, the contracts that matter are the checks of its",
         "regime, and every release is judged on the cells of one configuration: the g4f line (Python 3.11, both",
-        "nest packages, uvloop and Jupyter), or for code without a nest package the cells with neither (3.11). A",
+        "nest packages, every extra), or for code without a nest package the cells with neither (3.11). A",
         "release *honours* them when its cell breaks none and runs every one another release runs (a check it",
         "skips for an API it predates counts as missing). *Use* is the newest release with the fewest broken or",
         "missing; *still fails* is what breaks there, by the known defect each shows (README: Known g4f defects,",
@@ -204,7 +204,7 @@ def legend():
         "  *skipped* when it did not run (the reason names an API the release predates, or a package or nest",
         "  variant the cell lacks). **no release** in the honoured column: no cell saw it pass; every cell broke",
         "  or skipped it.",
-        "- The *g4f line* is the cells on Python 3.11 with both nest packages, uvloop and Jupyter, one per release",
+        "- The *g4f line* is the cells on Python 3.11 with both nest packages and every extra, one per release",
         "  below; it is where a change of verdict is bisected.",
         "",
     ]
