@@ -82,13 +82,12 @@ LINE = [
     "0.4.9.8",
     "0.4.9.9",  # client-empty-chunk-delta-again: the first
     "0.5.0.1",
-    "0.5.2.6",  # the response objects (client_response_objects): the first
     "0.5.2.7",  # client-empty-chunk-delta-again: the last
     "0.5.2.8",
     "0.5.4.3",
     "0.5.4.4",  # timeout-without-message: the first (on 3.11)
-    "0.5.6.6",  # client-variation-arguments: the last
-    "0.5.7.0",
+    "0.5.6.3",  # client-variation-arguments: the last (bisected)
+    "0.5.6.4",
     "0.5.7.1",  # the asyncio.run generator shape: the last
     "0.5.7.2",
     "0.5.9.0",  # the newest of the 0.5 line

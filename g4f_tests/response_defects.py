@@ -42,11 +42,11 @@ CLIENT_VARIATION_ARGUMENTS = Defect(
         # Python 3.8 names the function without its class
         r"|async_create_variation\(\) got multiple values for argument 'image_name'",
     ),
-    last="0.5.6.6",
-    where="seen in every regime: applies to you on g4f 0.3.8.1 to 0.5.6.6 if you make image variations. Measured: "
+    last="0.5.6.3",
+    where="seen in every regime: applies to you on g4f 0.3.8.1 to 0.5.6.3 if you make image variations. Measured: "
     "0.3.8.1 to 0.5.1.3 prompt, 0.5.2.8 and 0.5.4.4 image_name (also on Python 3.8: 0.5.4.3 and 0.5.4.4), 0.5.6.0 "
-    "positional; 0.5.7.0 works (0.3.7.2 to 0.3.8.1 and 0.5.6.0 to 0.5.7.0 not bisected further)",
-    workaround="upgrade to g4f 0.5.7.0 or later",
+    "to 0.5.6.3 positional; 0.5.6.4 works (bisected; 0.3.7.2 to 0.3.8.1 not bisected further)",
+    workaround="upgrade to g4f 0.5.6.4 or later",
 )
 # shorthands.py's create(raw=True), measured on 0.6.3.2 to 0.6.3.7, 0.6.4.3, 6.0.5, 6.6.0 to 6.7.0, 6.8.0, 7.0.0,
 # 7.4.7, 7.5.0, 8.0.5 and 8.8.6 (scratch environments of each release).
