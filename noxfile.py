@@ -112,6 +112,10 @@ LINE = [
     "7.5.0",  # auto-patch-async-provider, jupyter-fresh-kernel, the AsyncClient stream limit's defects: the first
     "7.9.6",  # the newest of the 7 line
     "8.0.5",
+    "8.3.7",
+    "8.4.0",  # client-images-name-error: the first
+    "8.4.5",  # client-images-name-error: the last
+    "8.4.6",
     "8.4.7",  # wait-for-leaves-provider-suspended: the last
     "8.4.8",
     "8.5.5",  # client-stream-drops-conversation: the last

@@ -188,6 +188,19 @@ CLIENT_IMAGES_DOWNLOAD_URL = Defect(
     workaround="pass response_format=None: these releases then answer the provider's URLs untouched; or upgrade to "
     "g4f 0.3.8.3 or later",
 )
+CLIENT_IMAGES_NAME_ERROR = Defect(
+    "client-images-name-error",
+    "Client().images.generate and AsyncClient().images.generate raise NameError: g4f's images code names "
+    "PollinationsImage, which these releases no longer import",
+    "8.4.0",
+    Raises("builtins.NameError", r"name 'PollinationsImage' is not defined"),
+    last="8.4.5",
+    where="seen in every regime and on Python 3.8 and 3.11: applies to you on g4f 8.4.0 to 8.4.5 if you generate "
+    "images through a client. Bisected: 8.3.7 and 8.4.6 answer",
+    workaround="upgrade to g4f 8.4.6 or later",
+)
+# The defects of a client's image generation, wherever a check makes one (workers.py, callers_loop.py, contexts.py).
+CLIENT_IMAGES_DEFECTS = (CLIENT_IMAGES_DOWNLOAD_URL, CLIENT_IMAGES_NAME_ERROR)
 ASYNC_CLIENT_ASYNC_PROVIDER_UNPATCHABLE = Defect(
     "async-client-async-provider-unpatchable",
     "AsyncClient takes an AsyncProvider's sync path inside its own running loop (async-client-async-provider): "

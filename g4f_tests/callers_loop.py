@@ -13,7 +13,7 @@ from .failing import FAILURES, RuntimeErrorAsyncProviderMock, chunks_then_error,
 from .known_defects import (
     AUTO_PATCH_GENERATOR_PROVIDER,
     AUTO_PATCH_REPLACES_ASYNCIO,
-    CLIENT_IMAGES_DOWNLOAD_URL,
+    CLIENT_IMAGES_DEFECTS,
     NESTED_RUNTIME_ERROR_IS_NEST_ERROR,
     TIMEOUT_IS_ASYNCIO_ERROR,
     TIMEOUT_WITHOUT_MESSAGE,
@@ -129,7 +129,7 @@ class TestCallersLoop(CheckTestCase):
 class TestCallersLoopNestApplied(CheckTestCase):
     regime = regimes.NEST_APPLIED
 
-    @known(CLIENT_IMAGES_DOWNLOAD_URL)
+    @known(*CLIENT_IMAGES_DEFECTS)
     @in_child(nested_calls, "NESTED_APPLIED")
     def test_provider_runs_on_the_callers_loop(self, found):
         """after nest_asyncio.apply(), a sync call inside the running loop (every path) runs the provider on that loop, which stays installed, running and open"""
@@ -137,7 +137,7 @@ class TestCallersLoopNestApplied(CheckTestCase):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
 
-    @known(CLIENT_IMAGES_DOWNLOAD_URL)
+    @known(*CLIENT_IMAGES_DEFECTS)
     @in_child(nested_calls, "NESTED_APPLIED")
     def test_provider_runs_in_the_callers_context(self, found):
         """after nest_asyncio.apply(), a sync call inside the running loop (every path) runs the provider in the caller's context: a ContextVar the caller set is visible inside"""
@@ -145,7 +145,7 @@ class TestCallersLoopNestApplied(CheckTestCase):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
 
-    @known(CLIENT_IMAGES_DOWNLOAD_URL)
+    @known(*CLIENT_IMAGES_DEFECTS)
     @in_child(nested_calls, "NESTED_APPLIED")
     def test_nothing_else_of_asyncio_replaced(self, found):
         """after nest_asyncio.apply(), a sync call inside the running loop replaces nothing more of asyncio"""

@@ -12,7 +12,7 @@ from .known_defects import (
     ASYNC_CLIENT_SYNC_BRIDGE,
     ASYNC_STREAM_OF_ASYNC_PROVIDER,
     ASYNC_SYNC_PROVIDER_OUTSIDE_CONTEXT,
-    CLIENT_IMAGES_DOWNLOAD_URL,
+    CLIENT_IMAGES_DEFECTS,
     TO_THREAD_DROPS_CONTEXT,
     known,
 )
@@ -87,7 +87,7 @@ def in_the_callers_context(label):
 
 
 # What AsyncClient's calls meet on old releases: its sync paths where g4f cannot patch the loop, its image download.
-ASYNC_CLIENT_PATHS = (ASYNC_CLIENT_SYNC_BRIDGE, ASYNC_CLIENT_ASYNC_PROVIDER_UNPATCHABLE, CLIENT_IMAGES_DOWNLOAD_URL)
+ASYNC_CLIENT_PATHS = (ASYNC_CLIENT_SYNC_BRIDGE, ASYNC_CLIENT_ASYNC_PROVIDER_UNPATCHABLE, *CLIENT_IMAGES_DEFECTS)
 
 
 class ContextChecks:

@@ -12,7 +12,7 @@ from . import support
 from .checks import CheckTestCase, in_child
 from .failing import FAILURES, TimingOutGeneratorMock, chunks_then_error, failure_expected
 from .known_defects import (
-    CLIENT_IMAGES_DOWNLOAD_URL,
+    CLIENT_IMAGES_DEFECTS,
     EXECUTOR_NOT_WAITED_BEFORE_3_9,
     PROVIDER_TIMEOUT_RENAMED,
     known,
@@ -148,7 +148,7 @@ def wanted(*keys):
 
 
 class TestWorkerThreads(CheckTestCase):
-    @known(CLIENT_IMAGES_DOWNLOAD_URL)
+    @known(*CLIENT_IMAGES_DEFECTS)
     @in_child(every_sync_path_from_fresh_threads)
     def test_result_right_and_no_loop_left_in_the_thread(self, found):
         """sync create (stream or not, every provider kind), Client create and Client().images.generate from a fresh worker thread with no event loop return the result, run the provider on a loop installed for that thread, and leave it no loop"""
@@ -156,7 +156,7 @@ class TestWorkerThreads(CheckTestCase):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
 
-    @known(EXECUTOR_NOT_WAITED_BEFORE_3_9, CLIENT_IMAGES_DOWNLOAD_URL)
+    @known(EXECUTOR_NOT_WAITED_BEFORE_3_9, *CLIENT_IMAGES_DEFECTS)
     @in_child(every_sync_path_from_fresh_threads)
     def test_background_work_ended_before_the_call_returns(self, found):
         """a sync call from a worker thread returns only after g4f shut down the default executor, cancelled pending tasks and closed the provider's async generators; nothing is left never-awaited or destroyed pending"""
@@ -165,7 +165,7 @@ class TestWorkerThreads(CheckTestCase):
                 self.assertReturned(call, want)
         self.assertNothingStray(found)
 
-    @known(CLIENT_IMAGES_DOWNLOAD_URL)
+    @known(*CLIENT_IMAGES_DEFECTS)
     @in_child(every_sync_path_from_fresh_threads)
     def test_provider_runs_in_the_callers_context(self, found):
         """a sync call from a worker thread runs the provider in the caller's context: a ContextVar the caller set is visible inside the provider"""
