@@ -87,7 +87,8 @@ LINE = [
     "0.5.4.3",
     "0.5.4.4",  # timeout-without-message: the first (on 3.11)
     "0.5.6.3",  # client-variation-arguments: the last (bisected)
-    "0.5.6.4",
+    "0.5.6.4",  # async-client-variation-positional: the only one
+    "0.5.6.5",
     "0.5.7.1",  # the asyncio.run generator shape: the last
     "0.5.7.2",
     "0.5.9.0",  # the newest of the 0.5 line

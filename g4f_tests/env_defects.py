@@ -28,6 +28,7 @@ PATCHED_LOOP_THREADS_KEEP_LOOPS = Defect(
     workaround="use the async API in async handlers, so g4f never patches the server's loop",
 )
 RUN_IN_GREENLET = "builtins.RuntimeError: asyncio.run() cannot be called from a running event loop"
+_NAME_ERROR = "builtins.NameError: name 'PollinationsImage' is not defined"
 NOT_REVERSIBLE = "builtins.TypeError: 'NoneType' object is not reversible"
 GEVENT_WHERE = (
     "seen in a fresh interpreter that ran gevent.monkey.patch_all() first and serves with gevent.pywsgi: applies "
@@ -71,18 +72,24 @@ RACY_AT_ONCE = (
     "g4f 7.0.0 races under gevent here: calls at once on the shared patched loop are right in 6 runs of 8 and one "
     "of them fails in the others, with one error or another (measured): no exact verdict is possible",
 )
+_IMAGES_AT_ONCE = Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED])
 GEVENT_IMAGES_AT_ONCE = gevent_defect(
     "gevent-images-at-once",
     "under gevent, client.images.generate %s: its asyncio.run() raises a bare RuntimeError and leaves the "
     "coroutine never awaited" % IN_ANOTHER_GREENLETS_LOOP,
     "7.5.0",
-    Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED]),
+    ByRelease(
+        ("7.5.0", "8.3.7", _IMAGES_AT_ONCE),
+        # client-images-name-error's releases: the one call that gets to generate fails with its NameError
+        ("8.4.0", "8.4.5", Returns({"calls": 4, "wrong": {_NAME_ERROR: 1, RUN_IN_GREENLET: 3}}, [NEVER_AWAITED])),
+        ("8.4.6", None, _IMAGES_AT_ONCE),
+    ),
 )
 GEVENT_IMAGES_AT_ONCE_NO_NEST = gevent_defect(
     "gevent-images-at-once-no-nest",
     GEVENT_IMAGES_AT_ONCE.reason + ", where g4f cannot nest",
     "0.3.9.7",
-    GEVENT_IMAGES_AT_ONCE.shape,
+    _IMAGES_AT_ONCE,
     last="7.4.7",
     when=g4f_cannot_nest,
 )

@@ -16,6 +16,7 @@ from . import regimes, servers, support, wsgi
 from .checks import CheckTestCase, in_child
 from .env_defects import RACY_AT_ONCE
 from .known_defects import (
+    CLIENT_IMAGES_NAME_ERROR,
     GEVENT_ASYNC_PROVIDER_AT_ONCE,
     GEVENT_ASYNC_PROVIDER_AT_ONCE_NO_NEST,
     GEVENT_AT_ONCE_NEST_ERROR,
@@ -129,6 +130,7 @@ class TestGevent(servers.SessionChecks, CheckTestCase):
         """under gevent, a WSGI response streams sync create(stream=True) chunk by chunk, in order"""
         self.assertReturned(self.request(found, "stream"), list(CHUNKS))
 
+    @known(CLIENT_IMAGES_NAME_ERROR)
     @in_child(gevent_session)
     def test_images_generate_one_request_at_a_time(self, found):
         """under gevent, client.images.generate returns the image's URL, and its base64 after downloading it from a loopback server"""

@@ -17,6 +17,7 @@ import time
 from . import regimes, support
 from .checks import CheckTestCase, in_child
 from .known_defects import (
+    ASYNC_CLIENT_VARIATION_POSITIONAL,
     CLIENT_IMAGES_NAME_ERROR,
     CLIENT_VARIATION_ARGUMENTS,
     CLIENT_VARIATION_EARLY,
@@ -193,7 +194,7 @@ class AsyncImageChecks(ImageChecks):
         """awaited AsyncClient().images.generate, and Client().images.generate called inside a running loop, answer as the sync Client does outside one (g4f issue #2658)"""
         self.assertSameImages(found)
 
-    @known(CLIENT_VARIATION_EARLY, CLIENT_VARIATION_ARGUMENTS)
+    @known(CLIENT_VARIATION_EARLY, CLIENT_VARIATION_ARGUMENTS, ASYNC_CLIENT_VARIATION_POSITIONAL)
     @in_child(async_variations)
     def test_async_client_image_variation(self, found):
         """awaited AsyncClient().images.create_variation passes the image with its name and the prompt to a sync or async-generator image provider and answers its images, as Client's does"""

@@ -48,6 +48,21 @@ CLIENT_VARIATION_ARGUMENTS = Defect(
     "to 0.5.6.3 positional; 0.5.6.4 works (bisected; 0.3.7.2 to 0.3.8.1 not bisected further)",
     workaround="upgrade to g4f 0.5.6.4 or later",
 )
+ASYNC_CLIENT_VARIATION_POSITIONAL = Defect(
+    "async-client-variation-positional",
+    "AsyncClient().images.create_variation(image, ...) still passes its arguments by position to a keyword-only "
+    "method, one release after the sync Client's was fixed: TypeError",
+    "0.5.6.4",
+    Raises(
+        "builtins.TypeError",
+        r"Images\.async_create_variation\(\) takes 1 positional argument but 5 positional arguments \(and 2 "
+        r"keyword-only arguments\) were given",
+    ),
+    last="0.5.6.4",
+    where="seen in every regime: applies to you on g4f 0.5.6.4 if you make image variations with AsyncClient. "
+    "Bisected: 0.5.6.3 fails in the sync Client too (client-variation-arguments), 0.5.6.5 answers",
+    workaround="use the sync Client there, or upgrade to g4f 0.5.6.5 or later",
+)
 # shorthands.py's create(raw=True), measured on 0.6.3.2 to 0.6.3.7, 0.6.4.3, 6.0.5, 6.6.0 to 6.7.0, 6.8.0, 7.0.0,
 # 7.4.7, 7.5.0, 8.0.5 and 8.8.6 (scratch environments of each release).
 _RAW_ARGUMENT = (

@@ -70,9 +70,25 @@ class ByReleaseTest(unittest.TestCase):
                 self.assertEqual(shape.matches(Observation(value="two")), expected == "two")
 
 
+# The ends of a range no cell can show, each with why (every other end must be seen by a cell of the matrix).
+_NODRIVER = (
+    "0.5.2.6, the first release with the clients' response objects, cannot be imported from its wheel's "
+    "requirements (it imports nodriver): 0.5.2.7 is the first cell, and sees it"
+)
+UNSEEABLE_ENDS = {
+    ("clients-drop-response-format", "0.2.2.0"): "up to 0.2.2.3 client-proxy-twice fails every Client call before "
+    "the provider is asked: 0.2.2.4 is the first release where a cell can see it, and does",
+    ("client-reasoning-as-text", "0.5.2.6"): _NODRIVER,
+    ("client-stream-drops-conversation", "0.5.2.6"): _NODRIVER,
+    ("client-tool-calls-stop", "0.5.2.6"): _NODRIVER,
+    ("clients-conversation-object", "0.5.2.6"): _NODRIVER,
+}
+
+
 class MeasuredTest(unittest.TestCase):
     def test_ranges_hold_what_the_matrix_measured(self):
-        """every release COMPATIBILITY.md saw a defect on is in its range, and each end of a range was seen"""
+        """every release COMPATIBILITY.md saw a defect on is in its range, and each end of a range was seen by a
+        cell, but the ends UNSEEABLE_ENDS names with why"""
         with open(os.path.join(ROOT, "COMPATIBILITY.md"), encoding="utf-8") as f:
             # its cells: the last column
             rows = re.findall(r"^\| `([\w-]+)` \|(?: [^|]+ \|)+ ([^|]+) \|$", f.read(), re.M)
@@ -84,9 +100,9 @@ class MeasuredTest(unittest.TestCase):
             checked += 1
             with self.subTest(defect=defect.name):
                 self.assertEqual([r for r in seen[defect.name] if not defect.in_range(r)], [])
-                self.assertIn(defect.first, seen[defect.name])
-                if defect.last is not None:
-                    self.assertIn(defect.last, seen[defect.name])
+                for end in (defect.first, defect.last):
+                    if end is not None and (defect.name, end) not in UNSEEABLE_ENDS:
+                        self.assertIn(end, seen[defect.name], "no cell saw this end of the range")
         self.assertGreaterEqual(checked, 10, "COMPATIBILITY.md's measured defects were not found")
 
 
