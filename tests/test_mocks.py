@@ -179,3 +179,21 @@ class TestMocksInG4fsClients(unittest.IsolatedAsyncioTestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+class TestDropInFormat(unittest.TestCase):
+    def test_the_drop_in_pair_is_formatted_as_g4f_formats_it(self):
+        """asyncio.py and mocks.py pass black at g4f's 88 columns (the project's 120 must not reach them)"""
+        import os
+        import subprocess
+        import sys
+
+        package = os.path.dirname(mocks.__file__)
+        files = [os.path.join(package, name) for name in ("asyncio.py", "mocks.py")]
+        proc = subprocess.run(
+            [sys.executable, "-m", "black", "--check", "--line-length", "88", *files],
+            stdout=subprocess.PIPE,
+            stderr=subprocess.STDOUT,
+            universal_newlines=True,
+        )
+        self.assertEqual(proc.returncode, 0, proc.stdout)
