@@ -7,6 +7,7 @@ threading.Event it sets) is that check's alone.
 
 import asyncio
 import threading
+import time
 
 from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider, AsyncProvider
 
@@ -152,14 +153,16 @@ def counting_provider(kind):
 
 
 class PacedProviderMock(AsyncGeneratorProvider):
-    """Yields ``chunks[0]`` at once, then each next chunk after its gap in ``gaps`` (seconds); sets ``closed``
-    once its generator is closed (take a fresh one: paced_provider)."""
+    """Yields ``chunks[0]`` at once, then each next chunk after its gap in ``gaps`` (seconds); notes when it began
+    (``began``, time.monotonic()) and sets ``closed`` once its generator is closed (take a fresh one:
+    paced_provider)."""
 
     working = True
-    chunks, gaps = (), ()
+    chunks, gaps, began = (), (), None
 
     @classmethod
     async def create_async_generator(cls, model, messages, stream, **kwargs):
+        cls.began = time.monotonic()
         try:
             yield cls.chunks[0]
             for gap, chunk in zip(cls.gaps, cls.chunks[1:]):

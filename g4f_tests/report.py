@@ -141,13 +141,21 @@ def summarize(outcomes, tests, stream):
         if entry and entry["outcome"] == "expected failure":
             for defect in verdicts.applicable(test):
                 seen.setdefault(defect.name, (defect, []))[1].append(test.id())
-    if seen:
+        elif entry and entry["outcome"] in FAILED and verdicts.strict:
+            for defect in verdicts.carried(test):
+                seen.setdefault(defect.name, (defect, []))[1].append(test.id())
+    if seen and verdicts.strict:
+        stream.write(
+            "\nknown g4f defects, failures here because of --strict (without it, expected failures when their exact "
+            "shape shows):\n"
+        )
+    elif seen:
         stream.write("\nknown g4f defects seen (expected failures; --strict reports them as failures):\n")
-        for defect, ids in seen.values():
-            stream.write(
-                "  %s, g4f %s: %s\n    %s\n    what to do: %s\n    checks: %s\n"
-                % (defect.name, defect.releases(), defect, defect.where, defect.workaround, ", ".join(ids))
-            )
+    for defect, ids in seen.values():
+        stream.write(
+            "  %s, g4f %s: %s\n    %s\n    what to do: %s\n    checks: %s\n"
+            % (defect.name, defect.releases(), defect, defect.where, defect.workaround, ", ".join(ids))
+        )
     unexpected = [test_id for test_id, v in outcomes.items() if v["outcome"] == "unexpected success"]
     if unexpected:
         stream.write(

@@ -226,6 +226,18 @@ def applicable(case):
     return [defect for defect in getattr(method, "known_defects", ()) if defect.applies(case)]
 
 
+def carried(case):
+    """The known defects of ``case`` that apply to the installed g4f, --strict or not (what --strict reports as
+    failures)."""
+    method = getattr(case, case._testMethodName, None)
+    release = support.g4f_release()
+    return [
+        defect
+        for defect in getattr(method, "known_defects", ())
+        if defect.in_range(release) and (defect.when is None or bool(defect.when(case)))
+    ]
+
+
 def expecting(case):
     """unittest's ``__unittest_expecting_failure__``, read when the test starts: a known defect applies now."""
     return bool(applicable(case))

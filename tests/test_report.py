@@ -22,7 +22,7 @@ from unittest import mock
 import samples
 from helpers import ROOT, junit_outcomes, plain
 
-from g4f_tests import ends, report, runner, support
+from g4f_tests import ends, report, runner, support, verdicts
 
 CLOSING = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped, (\d+) expected failures in [\d.]+ s(.*)$")
 
@@ -140,6 +140,17 @@ class ClosingLineTest(unittest.TestCase):
         unexpected = [line for line in unexpected if line.startswith("  ")]
         self.assertEqual(unexpected, ["  %s" % samples.Sample("test_f_unexpected_success").id()])
         section = text.split("known g4f defects seen", 1)[1]
+        self.assertIn("  self-test-defect, g4f 0.0.1 and later: the self-test's defect\n", section)
+        self.assertIn("    checks: %s\n" % samples.Sample("test_k_known_defect").id(), section)
+
+
+class StrictSummaryTest(unittest.TestCase):
+    def test_strict_names_the_known_defects_it_reports_as_failures(self):
+        """under --strict the known defect a failing test carries is named, with whom it affects and what to do"""
+        with mock.patch.object(verdicts, "strict", True):
+            found = run(sample_tests())
+        self.assertNotIn("known g4f defects seen", found.text)
+        section = found.text.split("known g4f defects, failures here because of --strict", 1)[1]
         self.assertIn("  self-test-defect, g4f 0.0.1 and later: the self-test's defect\n", section)
         self.assertIn("    checks: %s\n" % samples.Sample("test_k_known_defect").id(), section)
 
