@@ -47,6 +47,12 @@ def start_method(state, here=False):
                 "%s=%s: this platform offers %s"
                 % (START_ENV, forced, ", ".join(multiprocessing.get_all_start_methods()))
             )
+        if forced == "fork" and not _preparers[state][1](here):  # a fork would not be in the state: a wrong verdict
+            raise ChildFailure(
+                "%s=fork cannot start the %r zygote: this process can no longer be forked into that state (it has "
+                "imported g4f or a nest package, or run a test); leave %s unset, or set it to forkserver or spawn"
+                % (START_ENV, state, START_ENV)
+            )
         return forced
     if sys.platform.startswith("linux") and threading.active_count() == 1 and _preparers[state][1](here):
         return "fork"

@@ -70,7 +70,8 @@ def build_parser(prog):
         const="random",
         default=None,
         metavar="SEED",
-        help="run the tests in a random order; the seed (an integer) is printed, " "the same seed gives the same order",
+        help="run the tests in a random order (the classes, then each class's tests); the seed (an integer) is printed, "
+        "the same seed gives the same order",
     )
     parser.add_argument(
         "--junit-xml", metavar="PATH", help="also write a JUnit XML report to PATH " "(needs unittest-xml-reporting)"
@@ -112,6 +113,29 @@ def load_tests(args):
     if errors:  # a check module (or g4f under it) failed to import: show why, do not report "no tests"
         raise LoadError("".join(loader.errors) or "\n".join(str(getattr(t, "_exception", t)) for t in errors))
     return tests
+
+
+def _may_need_nest_hidden(names):
+    """Can the tests ``names`` select (all when none) include checks of the nest-hidden zygote?"""
+    from .regimes import NEST_HIDDEN_MODULES
+
+    modules = ["%s.%s" % (PACKAGE, name) for name in NEST_HIDDEN_MODULES]
+    return not names or any(n == PACKAGE or any(n == m or n.startswith(m + ".") for m in modules) for n in names)
+
+
+def shuffled(tests, seed):
+    """``tests`` in the order ``--shuffle seed`` gives: random.Random(seed) shuffles the classes (in the order they
+    first appear), then the tests of each class, one class after another. A class's tests stay together, as
+    pytest-randomly keeps them, so its fixtures (a server, a Jupyter kernel) start once, not at every switch."""
+    rng = random.Random(seed)
+    classes = {}
+    for test in tests:
+        classes.setdefault(test.id().rsplit(".", 1)[0], []).append(test)
+    groups = list(classes.values())
+    rng.shuffle(groups)
+    for group in groups:
+        rng.shuffle(group)
+    return [test for group in groups for test in group]
 
 
 def _names_something(name):
@@ -179,7 +203,7 @@ def run(args, state):
     if args.timeout <= 0:
         raise UsageError("--timeout takes a number of seconds above 0, not %s" % args.timeout)
     support.TIMEOUT = args.timeout
-    if not args.list and not args.names:
+    if not args.list and _may_need_nest_hidden(args.names):
         # Before this process imports g4f, the nest-hidden zygote can be a fork of it; the other one is forked
         # once the suite is loaded (prefetch), when this process is in the state that zygote needs.
         from .regimes import NEST_HIDDEN
@@ -189,7 +213,7 @@ def run(args, state):
     if not tests:
         raise UsageError("no test matches -k %s" % " -k ".join(args.patterns or []))
     if seed is not None:
-        random.Random(seed).shuffle(tests)
+        tests = shuffled(tests, seed)
     if args.list:
         for test in tests:
             stream.write(test.id() + "\n")

@@ -5,9 +5,11 @@ Every proof reads structured results: the runner's ``--json`` file, ``tests/unit
 ``python -m unittest`` loading, pytest's and the runner's JUnit XML. Never unittest's verbose text.
 """
 
+import compileall
 import importlib.util
 import json
 import os
+import random
 import shutil
 import subprocess
 import sys
@@ -22,6 +24,36 @@ FAILED = ("failed", "error", "unexpected success")
 # The slow self-test modules: fault injection into g4f, every way of loading the suite, every way a run ends. The
 # others are the fast ones (python tests --fast), which a developer runs on every change.
 SLOW = ("test_faults", "test_order", "test_ends")
+
+# The runs below use this checkout's g4f_tests with PYTHONDONTWRITEBYTECODE (see G4fCopy), so none of them writes
+# its bytecode: compiled once here instead of by each of the hundreds of runs (0.1 s of CPU each).
+compileall.compile_dir(os.path.join(ROOT, "g4f_tests"), quiet=2)
+
+
+def shuffled_order(ids, seed):
+    """The order ``--shuffle seed`` documents for ``ids`` (the order without it): random.Random(seed) shuffles the
+    classes (in the order they first appear), then each class's tests."""
+    rng = random.Random(seed)
+    classes = {}
+    for test_id in ids:
+        classes.setdefault(test_id.rsplit(".", 1)[0], []).append(test_id)
+    groups = list(classes.values())
+    rng.shuffle(groups)
+    for group in groups:
+        rng.shuffle(group)
+    return [test_id for group in groups for test_id in group]
+
+
+def classes_together(ids):
+    """Does every class's tests run one after another in ``ids``?"""
+    seen, last = set(), None
+    for test_id in ids:
+        cls = test_id.rsplit(".", 1)[0]
+        if cls != last and cls in seen:
+            return False
+        seen.add(cls)
+        last = cls
+    return True
 
 
 def child_env(extra=None, pythonpath=None):
@@ -82,10 +114,10 @@ def suite_results(*args, **kwargs):
     return _with_json(lambda path: run_suite("--json", path, *args, **kwargs))
 
 
-def unittest_results(*args, **kwargs):
+def unittest_results(*args, python_flags=(), **kwargs):
     """``python -m unittest ARGS`` (through tests/unittest_json.py): its outcomes per test id."""
     script = os.path.join(HERE, "unittest_json.py")
-    return _with_json(lambda path: run([script, path] + list(args), **kwargs))
+    return _with_json(lambda path: run(list(python_flags) + [script, path] + list(args), **kwargs))
 
 
 def junit_outcomes(path):
@@ -119,7 +151,8 @@ def installed_g4f_dir():
 
 
 class G4fCopy:
-    """A copy of the installed g4f in a temp dir: every file a symlink except the ones edited.
+    """A copy of the installed g4f in a temp dir: a folder of links to the installed g4f's entries, but along the
+    path of each edited file, where the folders are real (again links to their other entries) and the file a copy.
 
     The installed g4f is never written to: edited files are real copies, and children run with
     PYTHONDONTWRITEBYTECODE so no bytecode is written through a link.
@@ -129,17 +162,40 @@ class G4fCopy:
         self.source = installed_g4f_dir()
         self.dir = tempfile.mkdtemp(prefix="g4f-copy-")
         self.package = os.path.join(self.dir, "g4f")
-        # Bytecode is linked too: an edited file's stale .pyc fails its mtime check and is not used.
-        shutil.copytree(self.source, self.package, copy_function=os.symlink)
+        self._unlink_folder(self.source, self.package)
+
+    @staticmethod
+    def _unlink_folder(source, path):
+        """``path``: a real folder of links to each entry of ``source``. Bytecode is linked too: an edited file's
+        stale .pyc fails its mtime check and is not used."""
+        os.mkdir(path)
+        for name in os.listdir(source):
+            os.symlink(os.path.join(source, name), os.path.join(path, name))
+
+    def _materialize(self, relpath):
+        """The copy's g4f/RELPATH, with every folder on the way made real (links to their entries)."""
+        parts = relpath.replace(os.sep, "/").split("/")
+        path, source = self.package, self.source
+        for part in parts[:-1]:
+            path, source = os.path.join(path, part), os.path.join(source, part)
+            if os.path.islink(path):
+                os.unlink(path)
+                self._unlink_folder(source, path)
+        cache = os.path.join(path, "__pycache__")  # real too: no bytecode of the copy can land in the installed g4f
+        if os.path.islink(cache):
+            os.unlink(cache)
+            self._unlink_folder(os.path.join(source, "__pycache__"), cache)
+        return os.path.join(path, parts[-1])
 
     def edit(self, relpath, old, new, count=1):
         """Replace ``old`` by ``new`` in g4f/RELPATH of the copy; fail if ``old`` is not there."""
-        path = os.path.join(self.package, relpath)
+        path = self._materialize(relpath)
         with open(path, encoding="utf-8") as f:
             text = f.read()
         if text.count(old) < count:
             raise AssertionError("fault does not apply: %r not found in g4f/%s" % (old, relpath))
-        os.unlink(path)  # the link, not the installed file
+        if os.path.islink(path):
+            os.unlink(path)  # the link, not the installed file
         with open(path, "w", encoding="utf-8") as f:
             f.write(text.replace(old, new, count))
 

@@ -112,6 +112,7 @@ def plain_run(args, copy=None, **kwargs):
     return lambda copies: Watched(args, pythonpath=copies[copy].dir if copy else None, **kwargs).finish()
 
 
+COVERAGE_RUN = ["g4f_tests.nesting", "g4f_tests.jupyter"]
 RUNS = {
     # 1. hangs (default limit: 10 s)
     "hang: python -m unittest": plain_run(["-m", "unittest"], "hung"),
@@ -191,16 +192,19 @@ RUNS = {
     "reference": plain_run([RUNNER, "-q"], json_report=True),
     "g4f 0.0.0": plain_run([RUNNER, "-q"], "source", json_report=True),
     "COVERAGE_PROCESS_START, coverage not importable": lambda copies: Watched(
-        [RUNNER, "-q", "g4f_tests.nesting", "g4f_tests.jupyter"],
+        [RUNNER, "-q"] + COVERAGE_RUN,
         env={"COVERAGE_PROCESS_START": os.path.join(ROOT, "no-such-coveragerc"), "G4F_TESTS_START_METHOD": "spawn"},
         pythonpath=copies["sites"].nocov,
         json_report=True,
     ).finish(),
 }
+# Where each kind of child imports this suite: the test process (the documented module), the nest-hidden and the
+# nest-importable zygote and their forks, the gevent zygote (a new interpreter), the Jupyter kernels.
+EVERY_CHILD = ["g4f_tests." + m for m in ("asyncio", "nesting", "loops", "greenlets", "jupyter")]
 for _method in ("fork", "forkserver", "spawn"):
     RUNS["from inside g4f_tests/, an older g4f_tests on the path (%s)" % _method] = (
         lambda method: lambda copies: Watched(
-            [RUNNER, "-q"],
+            [RUNNER, "-q"] + EVERY_CHILD,
             env={"G4F_TESTS_START_METHOD": method},
             pythonpath=copies["sites"].old,
             cwd=os.path.join(ROOT, "g4f_tests"),
@@ -356,6 +360,8 @@ class EndsTest(unittest.TestCase):
             with self.subTest(run=name):
                 self.assertEqual(run.returncode, 0, run.output())
                 self.assertEqual(self.outcomes(run), {t: expected[t] for t in self.outcomes(run)})
+                modules = {t.rsplit(".", 2)[0] for t in self.outcomes(run)}
+                self.assertEqual(modules, set(EVERY_CHILD if name.startswith("from inside") else COVERAGE_RUN))
                 self.assertNotIn("older g4f_tests", run.stdout + run.stderr)
                 self.assertEqual(run.stderr, "")
 

@@ -226,6 +226,16 @@ class HarnessFaultTest(unittest.TestCase):
         self.assertEqual(self.outcome("test_g_api"), expected)
 
 
+class ForcedStartMethodTest(unittest.TestCase):
+    def test_a_forced_fork_that_would_lose_the_regime_fails_saying_so(self):
+        """G4F_TESTS_START_METHOD=fork, asked for the nest-hidden zygote once this process has imported g4f (plain
+        unittest loading a module that imports it): the check fails naming the variable, never runs nest-visible"""
+        test = "g4f_tests.nesting.TestWithoutNestAsyncio.test_get_running_loop_check_nested"
+        results = unittest_results("g4f_tests.asyncio", test, env={"G4F_TESTS_START_METHOD": "fork"})
+        self.assertEqual(results.outcomes.get(test), "failed", results.output())
+        self.assertIn("G4F_TESTS_START_METHOD=fork cannot start the 'nest-hidden' zygote", results.message(test))
+
+
 def registry():
     return [value for value in vars(known_defects).values() if isinstance(value, Defect)]
 

@@ -1,22 +1,25 @@
 """The same verdict however a test is loaded: the runner (in order, shuffled), plain ``python -m unittest`` (the
-whole suite, discover, each module, each class, ids alone, every id in reverse order) and pytest. Outcomes
-are read from structured results (the runner's --json, tests/unittest_json.py, pytest's JUnit XML). Under
-python -X dev, the runner and plain unittest print nothing stray."""
+whole suite, discover, each module, ids alone, every id in reverse order) and pytest. Outcomes are read from
+structured results (the runner's --json, tests/unittest_json.py, pytest's JUnit XML). Under python -X dev, the
+runner and plain unittest print nothing stray."""
 
-import collections
 import concurrent.futures
 import os
-import random
 import re
 import tempfile
 import unittest
 
-from helpers import ROOT, RUN_TIMEOUT, junit_outcomes, plain, run, suite_results, unittest_results
+from helpers import ROOT, RUN_TIMEOUT, junit_outcomes, plain, run, shuffled_order, suite_results, unittest_results
 
 from g4f_tests.support import STRAY
 
 SEEDS = (1, 2, 3, 4, 5)
 WORKERS = 2
+# python -X dev runs two of the loading ways (the runner, shuffled with DEV_MODE_SEED, and plain unittest): they
+# must print none of these.
+DEV_MODE = ("-X", "dev")
+DEV_MODE_SEED = 3
+DEV_MODE_STRAY = STRAY + ("ResourceWarning", "DeprecationWarning", "Traceback")
 
 
 def pool_map(function, items):
@@ -43,17 +46,26 @@ class LoadingWaysTest(unittest.TestCase):
         self.assertEqual(sorted(self.ids), sorted(listed))
         self.assertEqual(len(self.expected), len(listed))
 
-    def test_plain_unittest_whole_and_discover(self):
-        for args in ([], ["discover"], ["g4f_tests"]):
-            with self.subTest(argv=" ".join(["python -m unittest"] + args)):
-                self.assertSameVerdicts(unittest_results(*args).outcomes, "python -m unittest " + " ".join(args))
+    def assertNothingStray(self, proc, how):
+        """python -X dev: no ResourceWarning, never-awaited, destroyed-task, unclosed or deprecation line"""
+        output = proc.stdout + proc.stderr
+        self.assertEqual([p for p in DEV_MODE_STRAY if p in output], [], "%s printed:\n%s" % (how, output[-3000:]))
 
-    def test_each_module_each_class_alone(self):
-        """every module and every class of two tests or more (a class of one is its id, run alone below)"""
+    def test_plain_unittest_whole_and_discover(self):
+        """python -m unittest (under python -X dev: nothing stray printed), discover, and the package by name"""
+        for args, flags in (([], DEV_MODE), (["discover"], ()), (["g4f_tests"], ())):
+            how = " ".join(["python"] + list(flags) + ["-m", "unittest"] + args)
+            with self.subTest(argv=how):
+                found = unittest_results(*args, python_flags=flags)
+                self.assertSameVerdicts(found.outcomes, how)
+                if flags:
+                    self.assertNothingStray(found.proc, how)
+
+    def test_each_module_alone(self):
+        """every module by itself (a class's own loading path is its first test's, run alone below)"""
         modules = sorted({t.rsplit(".", 2)[0] for t in self.ids})
-        classes = sorted(c for c, n in collections.Counter(t.rsplit(".", 1)[0] for t in self.ids).items() if n > 1)
-        found = dict(zip(modules + classes, pool_map(lambda name: unittest_results(name).outcomes, modules + classes)))
-        for name in modules + classes:
+        found = dict(zip(modules, pool_map(lambda name: unittest_results(name).outcomes, modules)))
+        for name in modules:
             with self.subTest(name=name):
                 ids = [t for t in self.ids if t.startswith(name + ".")]
                 self.assertSameVerdicts(found[name], "python -m unittest " + name, ids)
@@ -78,17 +90,23 @@ class LoadingWaysTest(unittest.TestCase):
         self.assertEqual(list(found.data["tests"]), list(reversed(self.ids)), "they did not run in reverse order")
 
     def test_shuffled_runs(self):
-        """five seeds: the same verdicts; the order that ran is the one the printed seed gives; seeds differ"""
-        runs = dict(zip(SEEDS, pool_map(lambda seed: suite_results("--shuffle", str(seed)), SEEDS)))
+        """five seeds (one under python -X dev: nothing stray printed): the same verdicts; the order that ran is the one
+        the printed seed gives; seeds differ"""
+        flags = {seed: DEV_MODE if seed == DEV_MODE_SEED else () for seed in SEEDS}
+        runs = dict(
+            zip(SEEDS, pool_map(lambda seed: suite_results("--shuffle", str(seed), python_flags=flags[seed]), SEEDS))
+        )
         for seed, results in runs.items():
-            with self.subTest(seed=seed):
-                self.assertSameVerdicts(results.outcomes, "the runner with --shuffle %d" % seed)
+            how = " ".join(["python"] + list(flags[seed]) + ["run_tests.py", "--shuffle", str(seed)])
+            with self.subTest(argv=how):
+                self.assertSameVerdicts(results.outcomes, how)
                 self.assertEqual(results.data["seed"], seed)
                 self.assertIn("shuffled with seed %d" % seed, results.proc.stdout)
-                order = list(self.ids)
-                random.Random(seed).shuffle(order)
+                order = shuffled_order(self.ids, seed)
                 self.assertEqual(results.data["order"], order, "--shuffle %d did not run the order it names" % seed)
                 self.assertEqual(list(results.data["tests"]), order)
+                if flags[seed]:
+                    self.assertNothingStray(results.proc, how)
         self.assertEqual(len({tuple(r.data["order"]) for r in runs.values()}), len(SEEDS))
 
     def test_pytest(self):
@@ -116,18 +134,6 @@ class LoadingWaysTest(unittest.TestCase):
             "subtests passed": sum(1 for s in calls if s["outcome"] == "passed"),
         }
         self.assertEqual(counted, {k: v for k, v in expected.items() if v}, closing)
-
-
-class DevModeTest(unittest.TestCase):
-    def test_dev_mode_run_prints_no_stray_warning(self):
-        """python -X dev: no ResourceWarning, never-awaited, destroyed-task, unclosed or deprecation line"""
-        patterns = STRAY + ("ResourceWarning", "DeprecationWarning", "Traceback")
-        for args in (["run_tests.py", "-q"], ["run_tests.py", "-q", "--shuffle", "3"], ["-m", "unittest"]):
-            with self.subTest(argv=" ".join(args)):
-                proc = run(["-X", "dev"] + args)
-                self.assertEqual(proc.returncode, 0, proc.stdout[-3000:] + proc.stderr[-3000:])
-                output = proc.stdout + proc.stderr
-                self.assertEqual([p for p in patterns if p in output], [], output[-3000:])
 
 
 if __name__ == "__main__":

@@ -494,8 +494,8 @@ HELP = {
     "-k PATTERN": "only tests whose id matches PATTERN (as unittest's -k; repeatable)",
     "--list": "print the selected test ids, one a line, and exit",
     "--strict": "report known g4f defects as failures instead of expected failures",
-    "--shuffle SEED": "run the tests in a random order; the seed (an integer) is printed, the same seed gives the same"
-    " order",
+    "--shuffle SEED": "run the tests in a random order (the classes, then each class's tests); the seed (an integer) is"
+    " printed, the same seed gives the same order",
     "--junit-xml PATH": "also write a JUnit XML report to PATH (needs unittest-xml-reporting)",
     "--json PATH": "also write every test's outcome as JSON to PATH",
     "--timeout SECONDS": "end the run, naming the test, when a test that calls g4f in this process takes longer"
