@@ -100,13 +100,19 @@ def load_tests(loader, standard_tests, pattern):
     if not support.is_importable("g4f"):  # the runner's one line, not an import traceback
         sys.stderr.write("g4f-tests: g4f is not installed in this Python (%s): pip install g4f\n" % sys.executable)
         raise SystemExit(2)
+    suite = package_suite(loader)
+    from .checks import prefetch
+
+    prefetch(iter_tests(suite))
+    return suite
+
+
+def package_suite(loader):
+    """Every module's tests, in MODULES order (the runner prefetches them itself, once it knows it will run them)."""
     suite = unittest.TestSuite()
     for name in MODULES:
         module = importlib.import_module("." + name, __name__)
         suite.addTests(loader.loadTestsFromModule(module))
-    from .checks import prefetch
-
-    prefetch(iter_tests(suite))
     return suite
 
 

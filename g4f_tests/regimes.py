@@ -80,12 +80,15 @@ def prepare(state):
             del sys.modules[name]  # preloaded by the parent we are a fork of (children.PRELOAD)
     support.sandbox()
     importlib.import_module("g4f")
-    for name in WARM + (SERVER_WARM if state == NEST_IMPORTABLE else ()):  # imported once here, not in each check
-        if support.is_importable(name):
-            importlib.import_module(name)
     package = __name__.rpartition(".")[0]
     # What the requests will name, imported while the parent loads (a request naming another module imports it).
-    modules = CHECK_MODULES if state == NEST_IMPORTABLE else STATE_MODULES.get(state, NEST_HIDDEN_MODULES)
+    # A fork of the parent has the modules the parent loaded: the checks it can ask for.
+    modules = STATE_MODULES.get(state, NEST_HIDDEN_MODULES)
+    if state == NEST_IMPORTABLE:
+        modules = tuple(n for n in CHECK_MODULES if "%s.%s" % (package, n) in sys.modules) or CHECK_MODULES
+    for name in WARM + (SERVER_WARM if "asgi" in modules else ()):  # imported once here, not in each check
+        if support.is_importable(name):
+            importlib.import_module(name)
     for name in ("providers",) + modules:
         importlib.import_module("%s.%s" % (package, name))
     support.sandbox()  # g4f is imported now: its version check goes off too

@@ -14,9 +14,10 @@ import os
 import random
 import sys
 import time
+import traceback
 import unittest
 
-from . import children, ends, support, verdicts
+from . import children, ends, iter_tests, package_suite, support, verdicts
 from .checks import prefetch
 from .report import EXIT_OK, Outcomes, Result, Run, counts, environment_lines, finish
 
@@ -108,7 +109,14 @@ def load_tests(args):
     for name in args.names or [PACKAGE]:
         if not _names_something(name):
             raise UsageError("no test is named %s (see --list)" % name)
-        tests.extend(t for t in _flatten(loader.loadTestsFromName(name)) if t not in tests)
+        if name == PACKAGE:
+            try:
+                found = package_suite(loader)
+            except Exception:
+                raise LoadError(traceback.format_exc().rstrip()) from None
+        else:
+            found = loader.loadTestsFromName(name)
+        tests.extend(t for t in _flatten(found) if t not in tests)
     errors = [t for t in tests if type(t).__name__ in ("_FailedTest", "ModuleImportFailure")] or loader.errors
     if errors:  # a check module (or g4f under it) failed to import: show why, do not report "no tests"
         raise LoadError("".join(loader.errors) or "\n".join(str(getattr(t, "_exception", t)) for t in errors))
@@ -161,8 +169,6 @@ def _names_something(name):
 
 
 def _flatten(suite):
-    from . import iter_tests
-
     return list(iter_tests(suite))
 
 

@@ -7,6 +7,7 @@ request then runs again by itself in a fresh fork. When a fork dies, the request
 """
 
 import collections
+import contextlib
 import faulthandler
 import gc
 import multiprocessing
@@ -51,7 +52,8 @@ def main(conn, parent_end, prepare, state, parent_file, timeout):
             )
         prepare(state)
     except BaseException:
-        conn.send(("!", traceback.format_exc()))
+        with contextlib.suppress(OSError):  # the parent may be gone already (it could not load the suite either)
+            conn.send(("!", traceback.format_exc()))
         return
     forks = multiprocessing.get_context("fork" if "fork" in multiprocessing.get_all_start_methods() else "spawn")
     queue, running, open_ = collections.deque(), [], True

@@ -19,7 +19,7 @@ import tempfile
 import threading
 import time
 
-from helpers import SLOW
+from helpers import SHARED, SLOW
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -85,6 +85,7 @@ def main():
     started = time.perf_counter()
     chosen = modules(sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
+        os.environ[SHARED] = work  # the runs the modules share (helpers.shared_suite_results)
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
             runs = list(pool.map(lambda name: run_module(name, work), chosen))
     failed, counts = [], {}

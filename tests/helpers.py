@@ -6,9 +6,11 @@ Every proof reads structured results: the runner's ``--json`` file, ``tests/unit
 """
 
 import compileall
+import hashlib
 import importlib.util
 import json
 import os
+import pickle
 import random
 import shutil
 import subprocess
@@ -16,11 +18,18 @@ import sys
 import tempfile
 import xml.etree.ElementTree as ET
 
+try:
+    import fcntl
+except ImportError:  # Windows: each module runs its own
+    fcntl = None
+
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 HERE = os.path.join(ROOT, "tests")
 # A whole run of the suite in a child: generous, the suite itself stops a hung check far earlier.
 RUN_TIMEOUT = 120
 FAILED = ("failed", "error", "unexpected success")
+# A folder shared by the modules of one ``python tests`` session: the runs they share (shared_suite_results).
+SHARED = "G4F_TESTS_SELF_SHARED"
 # The slow self-test modules: fault injection into g4f, every way of loading the suite, every way a run ends. The
 # others are the fast ones (python tests --fast), which a developer runs on every change.
 SLOW = ("test_faults", "test_order", "test_ends")
@@ -60,6 +69,7 @@ def child_env(extra=None, pythonpath=None):
     env = dict(os.environ)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("G4F_TESTS_START_METHOD", None)
+    env.pop(SHARED, None)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (pythonpath, ROOT) if p)
     env.update(extra or {})
     return env
@@ -112,6 +122,24 @@ def _with_json(command):
 def suite_results(*args, **kwargs):
     """The runner with ``--json``: its outcomes per test id (and the process)."""
     return _with_json(lambda path: run_suite("--json", path, *args, **kwargs))
+
+
+def shared_suite_results(*args):
+    """suite_results(*args), run once in a ``python tests`` session and read by every module that needs that same run
+    (tests/__main__.py names a folder for them in SHARED); elsewhere (one module, unittest discover), run here."""
+    folder = os.environ.get(SHARED)
+    if not folder or fcntl is None:
+        return suite_results(*args)
+    path = os.path.join(folder, hashlib.sha1("\0".join(args).encode("utf-8")).hexdigest() + ".pickle")
+    with open(path + ".lock", "a") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # the first module runs it, the others wait for it
+        if os.path.exists(path):
+            with open(path, "rb") as f:
+                return pickle.load(f)
+        results = suite_results(*args)
+        with open(path, "wb") as f:
+            pickle.dump(results, f)
+        return results
 
 
 def unittest_results(*args, python_flags=(), **kwargs):

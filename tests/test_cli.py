@@ -5,6 +5,7 @@ failing check's exit 1. (Whole runs against independent sources: test_runner.py;
 import os
 import re
 import sys
+import tempfile
 import unittest
 
 from helpers import ROOT, G4fCopy, classes_together, run, run_suite, shuffled_order, suite_results
@@ -89,6 +90,20 @@ class BadInputTest(unittest.TestCase):
             (proc.stdout + proc.stderr).strip().splitlines(),
             ["g4f-tests: g4f is not installed in this Python (%s): pip install g4f" % sys.executable],
         )
+
+    def test_a_g4f_that_fails_to_import(self):
+        """the suite cannot be loaded: g4f's traceback once, then one error line, exit 2 (no child's traceback)"""
+        with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
+            os.mkdir(os.path.join(work, "g4f"))
+            with open(os.path.join(work, "g4f", "__init__.py"), "w", encoding="utf-8") as f:
+                f.write("raise RuntimeError('a g4f that cannot be imported (a g4f-tests self-test)')\n")
+            proc = run_suite("-q", pythonpath=work)
+        self.assertEqual(proc.returncode, 2, proc.stdout + proc.stderr)
+        self.assertEqual(proc.stdout, "")
+        lines = proc.stderr.rstrip().splitlines()
+        self.assertEqual(lines[-1], "run_tests.py: error: the suite could not be loaded (traceback above)", proc.stderr)
+        self.assertEqual(lines[-2], "RuntimeError: a g4f that cannot be imported (a g4f-tests self-test)", proc.stderr)
+        self.assertEqual(proc.stderr.count("Traceback"), 1, proc.stderr)
 
 
 class FailureExitTest(unittest.TestCase):
