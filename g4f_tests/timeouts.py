@@ -6,7 +6,7 @@ stream: chunks that come faster than it all arrive, however long the stream last
 the stream, and a request that is not streamed is not cut by ``stream_timeout``.
 
 Client and AsyncClient, over async-generator providers whose chunks come slower (a first chunk at once, the
-second SLOW seconds later) or faster (FAST seconds apart) than LIMIT. The cases run at once (the sync Client's in
+second SLOW seconds later) or faster (FAST seconds apart) than the limit the request names (LIMIT, FAST_LIMIT). The cases run at once (the sync Client's in
 threads, AsyncClient's as tasks of the running loop), so the check takes about SLOW seconds. (to_sync_generator(timeout=...)
 itself, timeout=0 or None, and cancellation reaching the provider are checked elsewhere.)
 """
@@ -23,9 +23,14 @@ from .known_defects import CLIENT_STREAM_NO_LIMIT, CLIENT_TIMEOUT_IS_ASYNCIO_ERR
 from .paths import outcome, outcome_async
 from .providers import CHUNKS, paced_provider
 
-LIMIT = 0.1  # the limit every request names, in seconds
-FAST = 0.01  # the gap between a fast provider's chunks: far under LIMIT, and its 15 gaps add up to more
+LIMIT = 0.1  # the limit a request to a slow provider names, in seconds
 SLOW = 0.4  # the gap before a slow provider's second chunk: far over LIMIT
+# A request to a fast provider names FAST_LIMIT: its gaps (FAST) are far under it, so that only a stall of the
+# whole machine past FAST_LIMIT - FAST (measured: over 0.09 s under python -X dev and a loaded CPU) could look like
+# a late chunk; its 15 gaps add up to more than FAST_LIMIT (a limit on the whole stream would cut it), and to about
+# SLOW (the check still takes about SLOW seconds).
+FAST_LIMIT = 0.3
+FAST = 0.025
 CLOSE_TIMEOUT = 2.0
 FAST_CHUNKS = CHUNKS * 2
 SLOW_CHUNKS = CHUNKS[:2]
@@ -40,6 +45,10 @@ CASES = {
     "stream_timeout, not streamed, chunks slower": (False, True, SLOW, "stream_timeout"),
 }
 EXPIRED = "builtins.TimeoutError: The operation timed out after %s seconds" % LIMIT
+
+
+def limit_for(gap):
+    return LIMIT if gap == SLOW else FAST_LIMIT
 
 
 def expected(stream, use_stream_timeout, gap, limit):
@@ -66,7 +75,7 @@ def limited(stream, use_stream_timeout, gap, limit):
     """The sync Client's outcome; for a stream that raised, whether it did so before the slow chunk would have
     come, and whether the provider's generator was closed."""
     provider = provider_for(use_stream_timeout, gap)
-    found = outcome("Client", provider, stream, **{limit: LIMIT})
+    found = outcome("Client", provider, stream, **{limit: limit_for(gap)})
     if stream and found["raised"]:
         found["promptly"] = raised_before_the_slow_chunk(provider)
         found["closed"] = provider.closed.wait(CLOSE_TIMEOUT)
@@ -76,7 +85,7 @@ def limited(stream, use_stream_timeout, gap, limit):
 async def limited_async(stream, use_stream_timeout, gap, limit):
     """``limited`` for AsyncClient."""
     provider = provider_for(use_stream_timeout, gap)
-    found = await outcome_async("AsyncClient", provider, stream, **{limit: LIMIT})
+    found = await outcome_async("AsyncClient", provider, stream, **{limit: limit_for(gap)})
     if stream and found["raised"]:
         found["promptly"] = raised_before_the_slow_chunk(provider)
         found["closed"] = await wait_for_event(provider.closed, CLOSE_TIMEOUT)
