@@ -230,7 +230,11 @@ class CheckTestCase(unittest.TestCase):
         if found.skip:
             self.skipTest(found.skip)
         if found.regime:
-            self.fail("the check could not run in its regime (%s): %s" % (self.regime.description, found.regime))
+            why = children.unfit.get(self.regime.state)
+            self.fail(
+                "the check could not run in its regime (%s): %s%s"
+                % (self.regime.description, found.regime, " (%s)" % why if why else "")
+            )
 
     def returned(self, found, what="a result"):
         """The value the body returned; a failure naming what happened instead (an error, a crash, a hang).

@@ -47,11 +47,10 @@ def start_method(state, here=False):
                 "%s=%s: this platform offers %s"
                 % (START_ENV, forced, ", ".join(multiprocessing.get_all_start_methods()))
             )
-        if forced == "fork" and not _preparers[state][1](here):  # a fork would not be in the state: a wrong verdict
-            raise ChildFailure(
-                "%s=fork cannot start the %r zygote: this process can no longer be forked into that state (it has "
-                "imported g4f or a nest package, or run a test); leave %s unset, or set it to forkserver or spawn"
-                % (START_ENV, state, START_ENV)
+        if forced == "fork" and not _preparers[state][1](here):  # its checks fail on the regime: say why
+            unfit[state] = (
+                "%s=fork made the zygote a fork of a process no longer in that state (it had imported g4f or a nest "
+                "package, or run a test); leave %s unset, or set it to forkserver or spawn" % (START_ENV, START_ENV)
             )
         return forced
     if sys.platform.startswith("linux") and threading.active_count() == 1 and _preparers[state][1](here):
@@ -159,6 +158,7 @@ class _Popened:
 
 _zygotes = {}
 _preparers = {}
+unfit = {}  # state: why its zygote, a forced fork, may not be in that state (checks.py adds it to a regime failure)
 
 
 def register(state, prepare, forkable, boot=None):

@@ -134,7 +134,7 @@ def _may_need_nest_hidden(names):
 def shuffled(tests, seed):
     """``tests`` in the order ``--shuffle seed`` gives: random.Random(seed) shuffles the classes (in the order they
     first appear), then the tests of each class, one class after another. A class's tests stay together, as
-    pytest-randomly keeps them, so its fixtures (a server, a Jupyter kernel) start once, not at every switch."""
+    pytest-randomly keeps them, so its fixtures (the Jupyter kernels) start once, not at every switch."""
     rng = random.Random(seed)
     classes = {}
     for test in tests:

@@ -24,7 +24,16 @@ from helpers import SHARED, SLOW
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
 # The slowest first, so the two cores stay busy to the end (measured: test_order and test_faults are the long ones).
-FIRST = ("test_order", "test_faults", "test_ends", "test_runner", "test_envs", "test_cli", "test_network", "test_invocations")
+FIRST = (
+    "test_order",
+    "test_faults",
+    "test_ends",
+    "test_runner",
+    "test_envs",
+    "test_cli",
+    "test_network",
+    "test_invocations",
+)
 LABELS = {
     "passed": "ok",
     "failed": "FAIL",

@@ -182,8 +182,8 @@ class G4fCopy:
     """A copy of the installed g4f in a temp dir: a folder of links to the installed g4f's entries, but along the
     path of each edited file, where the folders are real (again links to their other entries) and the file a copy.
 
-    The installed g4f is never written to: edited files are real copies, and children run with
-    PYTHONDONTWRITEBYTECODE so no bytecode is written through a link.
+    The installed g4f is never written to: edited files are real copies (their folders' __pycache__ too), and
+    children run with PYTHONDONTWRITEBYTECODE, so no bytecode is written into a linked folder.
     """
 
     def __init__(self):
@@ -229,8 +229,8 @@ class G4fCopy:
 
     def append(self, relpath, text):
         """Add ``text`` at the end of g4f/RELPATH of the copy (after edit() made it a real file)."""
-        path = os.path.join(self.package, relpath)
-        if os.path.islink(path):
+        path = self._materialize(relpath)
+        if os.path.islink(path) or not os.path.exists(path):
             raise AssertionError("append() needs an edited file, not a link into the installed g4f")
         with open(path, "a", encoding="utf-8") as f:
             f.write(text)

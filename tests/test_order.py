@@ -3,6 +3,7 @@ whole suite, discover, each module, ids alone, every id in reverse order) and py
 structured results (the runner's --json, tests/unittest_json.py, pytest's JUnit XML). Under python -X dev, the
 runner and plain unittest print nothing stray."""
 
+import collections
 import concurrent.futures
 import importlib
 import os
@@ -13,6 +14,7 @@ import unittest
 from helpers import (
     ROOT,
     RUN_TIMEOUT,
+    classes_together,
     junit_outcomes,
     plain,
     run,
@@ -42,6 +44,17 @@ def in_test_process(class_id):
     return not issubclass(cls, CheckTestCase) or hasattr(cls, "prestart")
 
 
+def reentering(order):
+    """``order`` with the first test of each class of two tests or more moved to the end (in the same order)."""
+    sizes = collections.Counter(t.rsplit(".", 1)[0] for t in order)
+    firsts = {}
+    for test_id in order:
+        if sizes[test_id.rsplit(".", 1)[0]] > 1:
+            firsts.setdefault(test_id.rsplit(".", 1)[0], test_id)
+    moved = set(firsts.values())
+    return [t for t in order if t not in moved] + list(firsts.values())
+
+
 def pool_map(function, items):
     with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
         return list(pool.map(function, items))
@@ -67,8 +80,9 @@ class LoadingWaysTest(unittest.TestCase):
         self.assertEqual(len(self.expected), len(listed))
 
     def assertNothingStray(self, proc, how):
-        """python -X dev: no ResourceWarning, never-awaited, destroyed-task, unclosed or deprecation line"""
+        """python -X dev: exit 0, and no ResourceWarning, never-awaited, destroyed-task, unclosed or deprecation line"""
         output = proc.stdout + proc.stderr
+        self.assertEqual(proc.returncode, 0, "%s exited %s:\n%s" % (how, proc.returncode, output[-3000:]))
         self.assertEqual([p for p in DEV_MODE_STRAY if p in output], [], "%s printed:\n%s" % (how, output[-3000:]))
 
     def test_plain_unittest_whole_and_discover(self):
@@ -110,10 +124,14 @@ class LoadingWaysTest(unittest.TestCase):
             with self.subTest(test=test_id):
                 self.assertSameVerdicts(found[test_id], "python -m unittest " + test_id, [test_id])
 
-    def test_every_id_in_reverse_order(self):
-        found = unittest_results(*reversed(self.ids))
-        self.assertSameVerdicts(found.outcomes, "python -m unittest with every id in reverse order")
-        self.assertEqual(list(found.data["tests"]), list(reversed(self.ids)), "they did not run in reverse order")
+    def test_every_id_in_reverse_order_each_class_entered_twice(self):
+        """every id in reverse order, the first of each class (of two tests or more) moved to the end: classes run
+        interleaved, each set up and torn down twice (its kernels started again), as no shuffle does"""
+        order = reentering(list(reversed(self.ids)))
+        self.assertFalse(classes_together(order))
+        found = unittest_results(*order)
+        self.assertSameVerdicts(found.outcomes, "python -m unittest with every id reversed, each class entered twice")
+        self.assertEqual(list(found.data["tests"]), order, "they did not run in the order given")
 
     def test_shuffled_runs(self):
         """two seeds (one under python -X dev: nothing stray printed): the same verdicts; the order that ran is the one
