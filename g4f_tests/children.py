@@ -78,7 +78,10 @@ class _Zygote:
                 self.sent.add(name)
                 new.append(batch)
         if new and self.failure is None:
-            self.conn.send(new)
+            try:
+                self.conn.send(new)
+            except OSError:  # it has exited (it could not prepare, say): answer() reads why, or finds it dead
+                pass
 
     def answer(self, key, timeout):
         deadline = time.monotonic() + timeout

@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """The project's own tests: ``python tests`` (from the project root) runs every tests/test_*.py module in its own
 process, as many at once as there are cores (the longest first), and shows each test with its outcome and time
-as it finishes, then the totals. Exit 0 when every test passed or skipped.
+as it finishes (and each class's set-up that took half a second or more), then the totals. Exit 0 when every test passed or skipped.
 
     python tests [MODULE ...]        e.g. python tests test_runner test_faults
     python tests --fast              every module but the slow ones (helpers.SLOW: fault injection into g4f, the
@@ -41,6 +41,7 @@ LABELS = {
     "skipped": "skipped",
     "expected failure": "expected failure",
     "unexpected success": "unexpected success",
+    "set up": "class set up",  # setUpClass: the runs its tests read (tests/unittest_json.py)
 }
 _print = threading.Lock()
 

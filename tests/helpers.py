@@ -166,6 +166,21 @@ def junit_outcomes(path):
     return found
 
 
+def verdict_differences(found, expected, results=None):
+    """The ids whose outcome in ``found`` is not the one ``expected`` names (a missing or extra id too), one line
+    each, with what the differing run said of it (``results``: its Results): readable where a dict diff is not."""
+    lines = []
+    for test_id in sorted(set(found) | set(expected)):
+        if found.get(test_id) != expected.get(test_id):
+            lines.append(
+                "%s: %s, expected %s" % (test_id, found.get(test_id, "not run"), expected.get(test_id, "none"))
+            )
+            entry = results.data.get("tests", {}).get(test_id) if results is not None else None
+            if entry and entry.get("message"):
+                lines.append("    " + entry["message"].strip()[-1500:].replace("\n", "\n    "))
+    return "\n".join(lines)
+
+
 def plain(outcomes):
     """Outcomes with failures of every kind as one ("failed"), for comparing runners that name them differently."""
     return {t: ("failed" if o in ("error", "unexpected success") else o) for t, o in outcomes.items()}

@@ -24,7 +24,7 @@ import tempfile
 import time
 import unittest
 
-from helpers import FAILED, ROOT, G4fCopy
+from helpers import FAILED, ROOT, G4fCopy, verdict_differences
 from watch import CLOSED, HAS_PROC, Watched
 
 RUNNER = os.path.join(ROOT, "run_tests.py")
@@ -351,7 +351,7 @@ class EndsTest(unittest.TestCase):
             self.assertEqual(found.pop(test_id), "failed", test_id)
             self.assertTrue(any("to_thread is missing from this source install of g4f" in m for m in messages), entry)
             del expected[test_id]
-        self.assertEqual(found, expected)
+        self.assertEqual(found, expected, verdict_differences(found, expected, run))
 
     def test_children_import_this_suite_in_a_neutral_environment(self):
         """from inside g4f_tests/, with an older g4f_tests earlier on the path, with COVERAGE_PROCESS_START set and
@@ -361,7 +361,9 @@ class EndsTest(unittest.TestCase):
             run = self.runs[name]
             with self.subTest(run=name):
                 self.assertEqual(run.returncode, 0, run.output())
-                self.assertEqual(self.outcomes(run), {t: expected[t] for t in self.outcomes(run)})
+                found = self.outcomes(run)
+                subset = {t: expected[t] for t in found}
+                self.assertEqual(found, subset, verdict_differences(found, subset, run))
                 modules = {t.rsplit(".", 2)[0] for t in self.outcomes(run)}
                 method = name.rpartition("(")[2].rstrip(")")
                 self.assertEqual(modules, set(EVERY_CHILD[method] if name.startswith("from inside") else COVERAGE_RUN))

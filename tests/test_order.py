@@ -22,6 +22,7 @@ from helpers import (
     shuffled_order,
     suite_results,
     unittest_results,
+    verdict_differences,
 )
 
 from g4f_tests.checks import CheckTestCase
@@ -70,8 +71,12 @@ class LoadingWaysTest(unittest.TestCase):
         cls.expected = cls.reference.outcomes
 
     def assertSameVerdicts(self, found, how, ids=None):
+        """``found``: a run's Results, or its outcomes; the same verdict as the reference for each of ``ids``."""
+        results = found if hasattr(found, "outcomes") else None
+        found = results.outcomes if results is not None else found
         expected = {t: self.expected[t] for t in (ids or self.ids)}
-        self.assertEqual(found, expected, "verdicts differ when loaded by %s" % how)
+        if found != expected:
+            self.fail("verdicts differ when loaded by %s:\n%s" % (how, verdict_differences(found, expected, results)))
 
     def test_reference_run_is_green_and_complete(self):
         self.assertEqual(self.reference.proc.returncode, 0, self.reference.output())
@@ -92,14 +97,14 @@ class LoadingWaysTest(unittest.TestCase):
             how = " ".join(["python"] + list(flags) + ["-m", "unittest"] + args)
             with self.subTest(argv=how):
                 found = unittest_results(*args, python_flags=flags)
-                self.assertSameVerdicts(found.outcomes, how)
+                self.assertSameVerdicts(found, how)
                 if flags:
                     self.assertNothingStray(found.proc, how)
 
     def test_each_module_alone(self):
         """every module by itself (a class's own loading path is its first test's, run alone below)"""
         modules = sorted({t.rsplit(".", 2)[0] for t in self.ids})
-        found = dict(zip(modules, pool_map(lambda name: unittest_results(name).outcomes, modules)))
+        found = dict(zip(modules, pool_map(unittest_results, modules)))
         for name in modules:
             with self.subTest(name=name):
                 ids = [t for t in self.ids if t.startswith(name + ".")]
@@ -119,7 +124,7 @@ class LoadingWaysTest(unittest.TestCase):
                 in_test_process(cls) and not any(t.startswith(cls + ".") for t in chosen)
             ):
                 chosen.append(test_id)
-        found = dict(zip(chosen, pool_map(lambda test_id: unittest_results(test_id).outcomes, chosen)))
+        found = dict(zip(chosen, pool_map(unittest_results, chosen)))
         for test_id in chosen:
             with self.subTest(test=test_id):
                 self.assertSameVerdicts(found[test_id], "python -m unittest " + test_id, [test_id])
@@ -130,7 +135,7 @@ class LoadingWaysTest(unittest.TestCase):
         order = reentering(list(reversed(self.ids)))
         self.assertFalse(classes_together(order))
         found = unittest_results(*order)
-        self.assertSameVerdicts(found.outcomes, "python -m unittest with every id reversed, each class entered twice")
+        self.assertSameVerdicts(found, "python -m unittest with every id reversed, each class entered twice")
         self.assertEqual(list(found.data["tests"]), order, "they did not run in the order given")
 
     def test_shuffled_runs(self):
@@ -143,7 +148,7 @@ class LoadingWaysTest(unittest.TestCase):
         for seed, results in runs.items():
             how = " ".join(["python"] + list(flags[seed]) + ["run_tests.py", "--shuffle", str(seed)])
             with self.subTest(argv=how):
-                self.assertSameVerdicts(results.outcomes, how)
+                self.assertSameVerdicts(results, how)
                 self.assertEqual(results.data["seed"], seed)
                 self.assertIn("shuffled with seed %d" % seed, results.proc.stdout)
                 order = shuffled_order(self.ids, seed)

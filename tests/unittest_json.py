@@ -12,6 +12,7 @@ shows them).
 import json
 import os
 import sys
+import time
 import unittest
 
 sys.path[0] = os.getcwd()  # as ``python -m unittest`` has it: the current folder first, not this script's
@@ -20,15 +21,31 @@ from g4f_tests.report import Outcomes  # noqa: E402
 PROGRESS = "--progress" in sys.argv[2:3]
 
 
+def _progress(line):
+    sys.__stdout__.write("PROGRESS %s\n" % json.dumps(line))
+    sys.__stdout__.flush()
+
+
 class _Result(Outcomes, unittest.TextTestResult):
+    _since, _class = time.perf_counter(), None
+
+    def startTest(self, test):
+        # A class's set-up (setUpClass: the runs a self-test compares) counts for none of its tests: shown itself.
+        cls = type(getattr(test, "test_case", test))
+        if PROGRESS and cls is not self._class:
+            self._class = cls
+            seconds = time.perf_counter() - self._since
+            if seconds >= 0.5:
+                _progress({"id": "%s.%s" % (cls.__module__, cls.__qualname__), "outcome": "set up", "seconds": seconds})
+        super().startTest(test)
+
     def stopTest(self, test):
         super().stopTest(test)
+        self._since = time.perf_counter()
         if PROGRESS:
             test_id = getattr(test, "test_case", test).id()
             entry = self.outcomes.get(test_id, {})
-            line = {"id": test_id, "outcome": entry.get("outcome"), "seconds": entry.get("seconds")}
-            sys.__stdout__.write("PROGRESS %s\n" % json.dumps(line))
-            sys.__stdout__.flush()
+            _progress({"id": test_id, "outcome": entry.get("outcome"), "seconds": entry.get("seconds")})
 
 
 def main():
