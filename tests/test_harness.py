@@ -9,7 +9,7 @@ import tempfile
 import textwrap
 import unittest
 
-from helpers import FAILED, unittest_results
+from helpers import FAILED, ROOT, unittest_results
 
 from g4f_tests import known_defects, support
 from g4f_tests.verdicts import Defect
@@ -242,6 +242,18 @@ class ForcedStartMethodTest(unittest.TestCase):
         self.assertIn(
             "G4F_TESTS_START_METHOD=fork made the zygote a fork of a process no longer in that state", message
         )
+
+
+class ProjectFaultListTest(unittest.TestCase):
+    def test_every_project_fault_applies_once(self):
+        """tests/project_faults.py's faults edit this tree: each one's text is there exactly once (a refactor that
+        moves it would silently drop the fault from the measurement)"""
+        import project_fault_list
+
+        for fault in project_fault_list.FAULTS:
+            with self.subTest(fault=fault.name):
+                with open(os.path.join(ROOT, fault.path), encoding="utf-8") as f:
+                    self.assertEqual(f.read().count(fault.old), 1, fault.old)
 
 
 def registry():
