@@ -72,24 +72,25 @@ RACY_AT_ONCE = (
     "g4f 7.0.0 races under gevent here: calls at once on the shared patched loop are right in 6 runs of 8 and one "
     "of them fails in the others, with one error or another (measured): no exact verdict is possible",
 )
-_IMAGES_AT_ONCE = Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED])
+# Three of four calls at once find another greenlet's loop running: asyncio.run() refuses, a coroutine is left.
+_AT_ONCE_ASYNCIO_RUN = Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED])
 GEVENT_IMAGES_AT_ONCE = gevent_defect(
     "gevent-images-at-once",
     "under gevent, client.images.generate %s: its asyncio.run() raises a bare RuntimeError and leaves the "
     "coroutine never awaited" % IN_ANOTHER_GREENLETS_LOOP,
     "7.5.0",
     ByRelease(
-        ("7.5.0", "8.3.7", _IMAGES_AT_ONCE),
+        ("7.5.0", "8.3.7", _AT_ONCE_ASYNCIO_RUN),
         # client-images-name-error's releases: the one call that gets to generate fails with its NameError
         ("8.4.0", "8.4.5", Returns({"calls": 4, "wrong": {_NAME_ERROR: 1, RUN_IN_GREENLET: 3}}, [NEVER_AWAITED])),
-        ("8.4.6", None, _IMAGES_AT_ONCE),
+        ("8.4.6", None, _AT_ONCE_ASYNCIO_RUN),
     ),
 )
 GEVENT_IMAGES_AT_ONCE_NO_NEST = gevent_defect(
     "gevent-images-at-once-no-nest",
     GEVENT_IMAGES_AT_ONCE.reason + ", where g4f cannot nest",
     "0.3.9.7",
-    _IMAGES_AT_ONCE,
+    _AT_ONCE_ASYNCIO_RUN,
     last="7.4.7",
     when=g4f_cannot_nest,
 )
@@ -113,7 +114,6 @@ GEVENT_GENERATOR_AT_ONCE = gevent_defect(
 _AT_ONCE_LOOP_RUNNING = Returns(
     {"calls": 4, "wrong": {"builtins.RuntimeError: This event loop is already running": 3}}, [NEVER_AWAITED]
 )
-_AT_ONCE_ASYNCIO_RUN = Returns({"calls": 4, "wrong": {RUN_IN_GREENLET: 3}}, [NEVER_AWAITED])
 GEVENT_GENERATOR_AT_ONCE_NO_NEST = gevent_defect(
     "gevent-generator-at-once-no-nest",
     "under gevent, where g4f cannot nest, a sync stream %s and runs on it: a bare RuntimeError, and a "

@@ -141,14 +141,18 @@ def events(host):
     ]
 
 
-class AuditHookTest(unittest.TestCase):
-    """The guard's audit hook in this process, for each destination and each socket event (no socket is made)."""
+class GuardOn:
+    """The guard enabled and its record empty for each test, as they were after it."""
 
     def setUp(self):
         patches = (mock.patch.dict(sandbox._guard, enabled=True), mock.patch.object(sandbox, "blocked_attempts", []))
         for patch in patches:
             patch.start()
             self.addCleanup(patch.stop)
+
+
+class AuditHookTest(GuardOn, unittest.TestCase):
+    """The guard's audit hook in this process, for each destination and each socket event (no socket is made)."""
 
     def test_every_outside_destination_is_blocked_and_recorded(self):
         for host in OUTSIDE + [h.encode() for h in OUTSIDE[:3]]:
@@ -183,15 +187,9 @@ class AuditHookTest(unittest.TestCase):
         self.assertEqual(sandbox.blocked_attempts, [])
 
 
-class SandboxTest(unittest.TestCase):
+class SandboxTest(GuardOn, unittest.TestCase):
     """The sandbox's parts called here directly: what each destination is recorded as, the hosts that count as this
     machine, the cookies folder's life, g4f's version check and cookies folder, installing the guard."""
-
-    def setUp(self):
-        patches = (mock.patch.dict(sandbox._guard, enabled=True), mock.patch.object(sandbox, "blocked_attempts", []))
-        for patch in patches:
-            patch.start()
-            self.addCleanup(patch.stop)
 
     def test_each_event_is_recorded_as_the_host_and_port_it_reaches(self):
         sock = object()
