@@ -6,16 +6,18 @@ Every proof reads structured results: the runner's ``--json`` file, ``tests/unit
 """
 
 import compileall
-import hashlib
 import importlib.util
 import json
 import os
 import pickle
 import random
 import shutil
+import signal
 import subprocess
 import sys
 import tempfile
+import time
+import uuid
 import xml.etree.ElementTree as ET
 
 try:
@@ -124,19 +126,106 @@ def suite_results(*args, **kwargs):
     return _with_json(lambda path: run_suite("--json", path, *args, **kwargs))
 
 
-def shared_suite_results(*args):
-    """suite_results(*args), run once in a ``python tests`` session and read by every module that needs that same run
-    (tests/__main__.py names a folder for them in SHARED); elsewhere (one module, unittest discover), run here."""
+# The reference run executes run_tests.py in-process under an audit hook added before anything else, which records
+# every socket.connect and socket.getaddrinfo of the run (whatever the suite's own guard then does with them), then
+# writes them to the file named first and exits with the run's status.
+RECORDER = """
+import json, runpy, socket, sys
+seen = []
+def hook(event, args):
+    if event == "socket.connect" and isinstance(args[1], tuple):
+        seen.append(["connect", repr(args[1])])
+    elif event == "socket.getaddrinfo":
+        seen.append(["getaddrinfo", repr(args[0])])
+sys.addaudithook(hook)
+record, sys.argv = sys.argv[1], ["run_tests.py"] + sys.argv[2:]
+code = 0
+try:
+    runpy.run_path("run_tests.py", run_name="__main__")
+except SystemExit as exit:
+    code = exit.code
+# Control: a loopback connection to a closed port must be seen, or the recorder is blind.
+probe = socket.socket()
+try:
+    probe.connect(("127.0.0.1", 9))
+except OSError:
+    pass
+finally:
+    probe.close()
+with open(record, "w") as f:
+    json.dump(seen, f)
+sys.exit(code)
+"""
+TAG_ENV = "G4F_TESTS_SELFTEST_TAG"
+
+
+def tagged(tag):
+    """{pid: command line} of the live processes whose environment carries ``tag`` (bytes); Linux only."""
+    found = {}
+    for pid in filter(str.isdigit, os.listdir("/proc")):
+        try:
+            with open("/proc/%s/environ" % pid, "rb") as f:
+                if tag not in f.read():
+                    continue
+            with open("/proc/%s/cmdline" % pid, "rb") as f:
+                found[int(pid)] = f.read().replace(b"\0", b" ")
+            with open("/proc/%s/stat" % pid, "rb") as f:
+                if f.read().rsplit(b")", 1)[1].split()[0] == b"Z":
+                    del found[int(pid)]  # a zombie holds no port and no file
+        except OSError:
+            continue
+    return found
+
+
+def left_behind(tag, tmp, grace=5.0):
+    """What a finished run left: {"processes": {pid: command line} carrying ``tag``, "files": in its ``tmp``}, after
+    ``grace`` seconds for a process killed at its end to go. Then kills those processes (Linux: reads /proc)."""
+    deadline = time.monotonic() + grace
+    while tagged(tag) and time.monotonic() < deadline:
+        time.sleep(0.05)
+    left = {"processes": tagged(tag), "files": sorted(os.listdir(tmp))}
+    for pid in left["processes"]:
+        try:
+            os.kill(pid, signal.SIGKILL)
+        except OSError:
+            pass
+    return left
+
+
+def _observed_default_run():
+    """The default run, observed: its Results, with ``seen`` (the sockets its process reached, see RECORDER) and
+    ``left`` (left_behind, Linux only, else None). It runs with a tag in its environment, which every process it
+    starts inherits, and a temp dir of its own."""
+    tag = "g4f-tests-selftest-%s" % uuid.uuid4().hex
+    linux = sys.platform.startswith("linux")
+    with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
+        tmp, record = os.path.join(work, "tmp"), os.path.join(work, "seen.json")
+        os.mkdir(tmp)
+        results = _with_json(
+            lambda path: run(["-c", RECORDER, record, "--json", path], env={TAG_ENV: tag, "TMPDIR": tmp})
+        )
+        results.left = left_behind(tag.encode(), tmp) if linux else None
+        results.seen = None
+        if os.path.exists(record):
+            with open(record, encoding="utf-8") as f:
+                results.seen = json.load(f)
+    return results
+
+
+def reference_run():
+    """The default run (``python run_tests.py --json PATH``), observed (see _observed_default_run): run once in a
+    ``python tests`` session and read by every module that needs it (tests/__main__.py names a folder for it in
+    SHARED); elsewhere (one module, unittest discover), run here."""
     folder = os.environ.get(SHARED)
     if not folder or fcntl is None:
-        return suite_results(*args)
-    path = os.path.join(folder, hashlib.sha1("\0".join(args).encode("utf-8")).hexdigest() + ".pickle")
+        return _observed_default_run()
+    path = os.path.join(folder, "reference-run.pickle")
     with open(path + ".lock", "a") as lock:
         fcntl.flock(lock, fcntl.LOCK_EX)  # the first module runs it, the others wait for it
         if os.path.exists(path):
             with open(path, "rb") as f:
                 return pickle.load(f)
-        results = suite_results(*args)
+        results = _observed_default_run()
         with open(path, "wb") as f:
             pickle.dump(results, f)
         return results

@@ -1,6 +1,7 @@
-"""What the environment checks start (servers, a gevent interpreter, Jupyter kernels) never outlives the run: after a
-normal run, after Ctrl-C mid-run and after a server's process, a kernel and the gevent zygote were killed mid-run,
-no process of the run is left, hence no port it listened on, and its temp dir is empty.
+"""What the environment checks start (servers, a gevent interpreter, Jupyter kernels) never outlives the run: after the
+reference run (a whole default run, helpers.reference_run), after Ctrl-C mid-run and after a server's process, a
+kernel and the gevent zygote were killed mid-run, no process of the run is left, hence no port it listened on, and
+its temp dir is empty.
 
 Each run gets a tag in its environment, which every process it starts inherits (forks and new interpreters alike):
 what is left is what /proc still shows with that tag. Linux only (/proc, and the kill of a named process).
@@ -16,7 +17,7 @@ import time
 import unittest
 import uuid
 
-from helpers import ROOT, child_env
+from helpers import ROOT, TAG_ENV, child_env, left_behind, reference_run, tagged
 
 from g4f_tests.support import is_importable
 
@@ -24,24 +25,6 @@ MODULES = ["g4f_tests.asgi", "g4f_tests.wsgi", "g4f_tests.greenlets", "g4f_tests
 KERNEL = b"ipykernel"
 GEVENT_ZYGOTE = b"monkey.patch_all()"
 WAIT = 60
-
-
-def tagged(tag):
-    """{pid: command line} of the live processes whose environment carries ``tag``."""
-    found = {}
-    for pid in filter(str.isdigit, os.listdir("/proc")):
-        try:
-            with open("/proc/%s/environ" % pid, "rb") as f:
-                if tag not in f.read():
-                    continue
-            with open("/proc/%s/cmdline" % pid, "rb") as f:
-                found[int(pid)] = f.read().replace(b"\0", b" ")
-            with open("/proc/%s/stat" % pid, "rb") as f:
-                if f.read().rsplit(b")", 1)[1].split()[0] == b"Z":
-                    del found[int(pid)]  # a zombie holds no port and no file
-        except OSError:
-            continue
-    return found
 
 
 def listening(pids):
@@ -62,6 +45,16 @@ def listening(pids):
 
 
 @unittest.skipUnless(sys.platform.startswith("linux"), "reads /proc")
+class FullRunTest(unittest.TestCase):
+    def test_a_full_run_leaves_nothing(self):
+        """after the reference run (helpers.reference_run: the whole suite, the environment checks with it), no
+        process of it is left (so no port) and its temp dir is empty"""
+        run = reference_run()
+        self.assertEqual(run.proc.returncode, 0, run.output())
+        self.assertEqual(run.left, {"processes": {}, "files": []}, run.output())
+
+
+@unittest.skipUnless(sys.platform.startswith("linux"), "reads /proc")
 @unittest.skipUnless(is_importable("ipykernel") and is_importable("jupyter_client"), "needs the jupyter extra")
 class NothingOutlivesTheRunTest(unittest.TestCase):
     maxDiff = None
@@ -70,7 +63,7 @@ class NothingOutlivesTheRunTest(unittest.TestCase):
         self.tag = "g4f-tests-selftest-%s" % uuid.uuid4().hex
         self.tmp = tempfile.mkdtemp(prefix="g4f-tests-envs-")
         self.addCleanup(shutil.rmtree, self.tmp, ignore_errors=True)
-        env = child_env({"G4F_TESTS_SELFTEST_TAG": self.tag, "TMPDIR": self.tmp})
+        env = child_env({TAG_ENV: self.tag, "TMPDIR": self.tmp})
         self.proc = subprocess.Popen(
             [sys.executable, os.path.join(ROOT, "run_tests.py"), "-q"] + MODULES,
             cwd=ROOT,
@@ -106,17 +99,8 @@ class NothingOutlivesTheRunTest(unittest.TestCase):
 
     def assertNothingLeft(self):
         output = self.proc.communicate(timeout=WAIT)[0].decode("utf-8", "replace")
-        deadline = time.monotonic() + 5  # a process killed just now is gone within moments
-        while tagged(self.tag.encode()) and time.monotonic() < deadline:
-            time.sleep(0.05)
-        self.assertEqual(tagged(self.tag.encode()), {}, output[-3000:])
-        self.assertEqual(os.listdir(self.tmp), [], output[-3000:])
+        self.assertEqual(left_behind(self.tag.encode(), self.tmp), {"processes": {}, "files": []}, output[-3000:])
         return output
-
-    def test_a_full_run_leaves_nothing(self):
-        """after a run of the environment checks, no process of it is left (so no port) and its temp dir is empty"""
-        output = self.assertNothingLeft()
-        self.assertIn(self.proc.returncode, (0, 1), output[-3000:])
 
     def test_ctrl_c_mid_run_leaves_nothing(self):
         """Ctrl-C while a kernel runs: the run ends, no process of it is left and its temp dir is empty"""

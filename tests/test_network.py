@@ -11,36 +11,9 @@ import types
 import unittest
 from unittest import mock
 
-from helpers import ROOT, RUN_TIMEOUT, G4fCopy, child_env, suite_results
+from helpers import ROOT, RUN_TIMEOUT, G4fCopy, child_env, reference_run, suite_results
 
 from g4f_tests import sandbox
-
-# Runs the suite in-process under a recording audit hook added before anything else, so it sees every
-# socket.connect / socket.getaddrinfo, whatever the suite's own guard then does with them.
-RECORDER = textwrap.dedent("""
-    import json, runpy, socket, sys
-    seen = []
-    def hook(event, args):
-        if event == "socket.connect" and isinstance(args[1], tuple):
-            seen.append(["connect", repr(args[1])])
-        elif event == "socket.getaddrinfo":
-            seen.append(["getaddrinfo", repr(args[0])])
-    sys.addaudithook(hook)
-    sys.argv = ["run_tests.py", "-q"] + sys.argv[1:]
-    try:
-        runpy.run_path("run_tests.py", run_name="__main__")
-    except SystemExit as exit:
-        code = exit.code
-    # Control: a loopback connection to a closed port must be seen, or the recorder is blind.
-    probe = socket.socket()
-    try:
-        probe.connect(("127.0.0.1", 9))
-    except OSError:
-        pass
-    finally:
-        probe.close()
-    print("RESULT " + json.dumps({"code": code, "seen": seen}))
-    """)
 
 # Each destination is tried with the guard on; a safety net behind the guard stops anything it let through.
 GUARD = textwrap.dedent("""
@@ -263,11 +236,13 @@ class SandboxTest(GuardOn, unittest.TestCase):
 
 class NoNetworkTest(unittest.TestCase):
     def test_default_run_opens_no_connection(self):
-        result = result_of(python(RECORDER))
-        self.assertEqual(result["code"], 0)
+        """the reference run (helpers.reference_run), recorded by an audit hook added before the suite's own guard"""
+        run = reference_run()
+        self.assertEqual(run.proc.returncode, 0, run.output())
+        self.assertIsNotNone(run.seen, "the recorder wrote nothing:\n" + run.output())
         control = ["connect", repr(("127.0.0.1", 9))]
-        self.assertEqual(result["seen"][-1], control, "the recorder did not see the control connection")
-        remote = [s for s in result["seen"][:-1] if "127.0.0.1" not in s[1] and "'::1'" not in s[1]]
+        self.assertEqual(run.seen[-1], control, "the recorder did not see the control connection")
+        remote = [s for s in run.seen[:-1] if "127.0.0.1" not in s[1] and "'::1'" not in s[1]]
         self.assertEqual(remote, [], "the suite's run tried the network")
 
 

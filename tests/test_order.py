@@ -17,8 +17,8 @@ from helpers import (
     classes_together,
     junit_outcomes,
     plain,
+    reference_run,
     run,
-    shared_suite_results,
     shuffled_order,
     suite_results,
     unittest_results,
@@ -66,7 +66,7 @@ class LoadingWaysTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
-        cls.reference = shared_suite_results()
+        cls.reference = reference_run()
         cls.ids = list(cls.reference.data.get("order", []))
         cls.expected = cls.reference.outcomes
 

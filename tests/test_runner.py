@@ -12,7 +12,7 @@ import xml.etree.ElementTree as ET
 from importlib.metadata import requires, version
 
 import readme_tables
-from helpers import FAILED, junit_outcomes, plain, run_suite, shared_suite_results, suite_results
+from helpers import FAILED, junit_outcomes, plain, reference_run, run_suite, suite_results
 
 from g4f_tests import verdicts
 from g4f_tests.support import is_importable
@@ -65,7 +65,7 @@ class DefaultRunTest(unittest.TestCase):
     def setUpClass(cls):
         with concurrent.futures.ThreadPoolExecutor(2) as pool:
             runs = [
-                pool.submit(shared_suite_results),
+                pool.submit(reference_run),
                 pool.submit(suite_results, "--strict"),
                 pool.submit(lambda: run_suite("--list").stdout.split()),
                 pool.submit(junit_run),
