@@ -8,7 +8,13 @@ provider). Through ChatCompletion.create / create_async and Client / AsyncClient
 - not streamed: the call raises the provider's exception (type and message) and returns nothing;
 - streamed: the stream delivers the chunks the provider yielded before it failed (none, or CHUNKS[0] and
   CHUNKS[1]), then raises the provider's exception; the clients send no closing chunk.
+
+The clients' streams also with a stream limit the provider never reaches (``stream_timeout``, g4f's wait_for
+between chunks): the provider's exception still reaches the caller as it was raised, also when it is a
+TimeoutError of the provider's own (an upstream's), which the limit must not take for its own.
 """
+
+import asyncio
 
 from . import regimes
 from .checks import CheckTestCase, in_child
@@ -21,12 +27,28 @@ from .known_defects import (
     ASYNC_CLIENT_SYNC_BRIDGE,
     ASYNC_CLIENT_USE_STREAM_TIMEOUT,
     ASYNC_STREAM_OF_SYNC_PROVIDER,
+    PROVIDER_TIMEOUT_RENAMED,
     known,
 )
 from .mocks import AsyncRaiseExceptionProviderMock, RaiseExceptionProviderMock
 from .observe import each, each_async
 from .paths import ASYNC, SYNC, outcome, outcome_async
 from .providers import CHUNKS
+
+STREAM_TIMEOUT = 30  # seconds: far more than the providers take, so the limit is never reached
+
+
+class AsyncTimingOutProviderMock(AsyncFailingProviderMock):
+    """An async-generator provider that yields CHUNKS[0] and CHUNKS[1], then fails with a TimeoutError of its own."""
+
+    use_stream_timeout = True
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        yield CHUNKS[0]
+        await asyncio.sleep(0)
+        yield CHUNKS[1]
+        raise TimeoutError(cls.__name__)
 
 
 class StreamingRaiseExceptionProviderMock(RaiseExceptionProviderMock):
@@ -62,28 +84,57 @@ def failing_cases(apis):
     }
 
 
-SYNC_CASES = failing_cases(SYNC)
-ASYNC_CASES = failing_cases(ASYNC)
+# The clients' streams with stream_timeout: {label: (api, provider, True)}.
+LIMITED = {
+    "stream with stream_timeout, async-generator provider failing after two chunks": AsyncFailingProviderMock,
+    "stream with stream_timeout, async-generator provider timing out itself after two chunks": (
+        AsyncTimingOutProviderMock
+    ),
+}
+
+
+def limited_cases(api):
+    return {"%s, %s" % (api, name): (api, provider, True) for name, provider in LIMITED.items()}
+
+
+SYNC_CASES = dict(failing_cases(SYNC), **limited_cases("Client"))
+ASYNC_CASES = dict(failing_cases(ASYNC), **limited_cases("AsyncClient"))
+
+
+def limited(label):
+    """The keyword arguments of the case ``label``: the stream limit, for the LIMITED cases."""
+    return {"stream_timeout": STREAM_TIMEOUT} if "stream_timeout" in label else {}
 
 
 def expected(api, provider, stream):
     """What the caller of ``api`` must see: the provider's exception, after the chunks it yielded (streamed)."""
     error = RuntimeError if issubclass(provider, G4F_MOCKS) else ProviderError
+    if issubclass(provider, AsyncTimingOutProviderMock):
+        error = TimeoutError
     raised = "%s.%s: %s" % (error.__module__, error.__qualname__, provider.__name__)
     if not stream:
         return {"received": None, "raised": raised}
     return {"received": list(CHUNKS[:2]) if issubclass(provider, FAILING_AFTER_TWO_CHUNKS) else [], "raised": raised}
 
 
+def outcome_of(label, api, provider, stream):
+    return outcome(api, provider, stream, **limited(label))
+
+
+async def outcome_of_async(label, api, provider, stream):
+    return await outcome_async(api, provider, stream, **limited(label))
+
+
 def sync_failures():
-    return each(outcome, SYNC_CASES)
+    return each(outcome_of, {label: (label,) + args for label, args in SYNC_CASES.items()})
 
 
 async def async_failures():
-    return await each_async(outcome_async, ASYNC_CASES)
+    return await each_async(outcome_of_async, {label: (label,) + args for label, args in ASYNC_CASES.items()})
 
 
 class SyncErrorChecks:
+    @known(PROVIDER_TIMEOUT_RENAMED)
     @in_child(sync_failures)
     def test_sync_apis_raise_the_provider_error(self, found):
         """ChatCompletion.create and Client, streamed or not, raise a failing provider's exception (its type and message), after the chunks it yielded, and never return part of an answer as a success"""

@@ -1,9 +1,11 @@
 """Image generation: Client().images.generate (sync over async) and AsyncClient().images.generate give the same
 result, outside and inside a running event loop; and so do their create_variation.
 
-An image provider that answers two URLs and a revised prompt, asked with response_format="url" (so nothing is
-downloaded): the ImagesResponse has one Image per URL, in order, each with the revised prompt, the model asked
-for, the provider's name and a ``created`` time. The sync client runs its async implementation itself: from plain
+An image provider that first yields a preview (g4f's ImagePreview, where the release has it: a progress report,
+no answer), then answers two URLs and a revised prompt, asked with response_format="url" (so nothing is
+downloaded) and with a proxy and an api_key: the ImagesResponse has one Image per URL, in order, each with the
+revised prompt, the model asked for, the provider's name and a ``created`` time; the provider got the proxy and
+the api_key. The sync client runs its async implementation itself: from plain
 code, and from code running on an event loop (a notebook cell, an async handler; g4f issue #2658).
 
 ``create_variation(image, image_name=..., prompt=..., model=..., response_format="url")`` over a sync and an
@@ -29,6 +31,9 @@ from .observe import each, each_async, observe
 
 PROMPT = "a white siamese cat, „Wörld“"
 URLS = ["https://images.invalid/1.png", "https://images.invalid/zwei.jpg"]
+PREVIEW = "https://images.invalid/preview.png"
+REQUEST = {"proxy": "http://127.0.0.1:3128", "api_key": "sk-g4f-tests-Bild"}  # passed to images.generate
+NOT_PASSED = "(not passed)"
 EXPECTED = {
     "urls": URLS,
     "revised prompts": [PROMPT + " (revised)"] * len(URLS),
@@ -39,13 +44,22 @@ EXPECTED = {
 
 
 def image_provider():
-    """An async-generator provider that answers URLS for the prompt it is given, as g4f's ImageResponse."""
+    """An async-generator provider that notes the REQUEST parameters it gets in ``received``, yields a preview (where
+    g4f has ImagePreview), then answers URLS for the prompt it is given, as g4f's ImageResponse."""
     from g4f.providers.base_provider import AsyncGeneratorProvider
 
+    try:
+        from g4f.providers.response import ImagePreview
+    except ImportError:  # a release without previews
+        ImagePreview = None
+
     async def create_async_generator(cls, model, messages, prompt=None, **kwargs):
+        cls.received.update((key, kwargs.get(key, NOT_PASSED)) for key in REQUEST)
+        if ImagePreview is not None:
+            yield ImagePreview([PREVIEW], prompt)
         yield ImageResponse(URLS, prompt + " (revised)")
 
-    attributes = {"working": True, "create_async_generator": classmethod(create_async_generator)}
+    attributes = {"working": True, "received": {}, "create_async_generator": classmethod(create_async_generator)}
     return type("ImageProviderMock", (AsyncGeneratorProvider,), attributes)
 
 
@@ -63,18 +77,21 @@ def summary(response, started):
 
 
 def generate(client_name):
-    """``Client(image_provider=...).images.generate(...)`` (or AsyncClient's, not awaited), as a caller writes it."""
+    """``Client(image_provider=...).images.generate(...)`` (or AsyncClient's, not awaited), as a caller writes it;
+    the provider and what the call returned."""
     support.require_api("images")
     client = importlib.import_module("g4f.client")
     if client_name == "AsyncClient":
         support.require_api("async_client")
-    Client = getattr(client, client_name)
-    return Client(image_provider=image_provider()).images.generate(PROMPT, EXPECTED["model"], response_format="url")
+    provider = image_provider()
+    images = getattr(client, client_name)(image_provider=provider).images
+    return provider, images.generate(PROMPT, EXPECTED["model"], response_format="url", **REQUEST)
 
 
 def sync_images():
     started = time.time()
-    return summary(generate("Client"), started)
+    provider, response = generate("Client")
+    return dict(summary(response, started), received=provider.received)
 
 
 async def sync_images_inside_the_loop():
@@ -84,7 +101,8 @@ async def sync_images_inside_the_loop():
 
 async def async_images():
     started = time.time()
-    return summary(await generate("AsyncClient"), started)
+    provider, response = generate("AsyncClient")
+    return dict(summary(await response, started), received=provider.received)
 
 
 def outside_a_loop():
@@ -165,7 +183,7 @@ class ImageChecks:
     def assertSameImages(self, found):
         for label, call in self.calls(found):
             with self.subTest(call=label):
-                self.assertReturned(call, EXPECTED)
+                self.assertReturned(call, dict(EXPECTED, received=REQUEST))
 
     def assertSameVariations(self, found):
         for label, call in self.calls(found):
@@ -177,7 +195,7 @@ class SyncImageChecks(ImageChecks):
     @known(CLIENT_IMAGES_NAME_ERROR)
     @in_child(outside_a_loop)
     def test_client_images_outside_a_loop(self, found):
-        """Client().images.generate from sync code answers one Image per URL the provider gave, with its revised prompt, the model, the provider's name and created"""
+        """Client().images.generate from sync code passes the proxy and api_key on and answers one Image per URL the provider gave (not its preview), with its revised prompt, the model, the provider's name and created"""
         self.assertSameImages(found)
 
     @known(CLIENT_VARIATION_EARLY, CLIENT_VARIATION_ARGUMENTS)

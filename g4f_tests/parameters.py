@@ -7,8 +7,13 @@ some of them themselves, both clients do alike.
 - Client and AsyncClient also apply some themselves, and must agree: ``stop`` ends the answer before the first
   stop sequence (finish reason "stop"); ``max_tokens`` ends it after that many chunks (finish reason "length");
   response_format {"type": "json_object"} answers the JSON of a fenced ```json block (not streamed);
-  ``ignore_stream=True`` reaches the provider.
+  ``ignore_stream=True`` reaches the provider. The stop sequences are a list whose first never occurs; the JSON
+  comes fenced with and without a language, and bare.
+- What a client is made with, ``Client(proxies=..., api_key=...)``, reaches the provider of every request that does
+  not name its own, on both clients.
 """
+
+import importlib
 
 from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider, AsyncProvider
 
@@ -28,9 +33,9 @@ from .known_defects import (
     known,
 )
 from .observe import each, each_async
-from .paths import ASYNC, SYNC, async_stream, not_a_stream, start
+from .paths import ASYNC, SYNC, async_stream, not_a_stream, require, start
 from .providers import CHUNKS, NON_EMPTY
-from .support import MODEL, require_api
+from .support import MESSAGES, MODEL, require_api
 
 
 class RecordingProviderMock(AbstractProvider):
@@ -106,6 +111,8 @@ NOT_PASSED = "(not passed)"
 KINDS = ("sync provider", "async provider", "async-generator provider")
 JSON = '{"zwei": 2, "Wörld": "ö"}'
 JSON_CHUNKS = ("Here it is:\n```json\n", JSON, "\n```\nDone.")
+JSON_OBJECT = {"response_format": {"type": "json_object"}}
+TWO_STOPS = {"stop": ["never said", "zwei"]}  # the first never occurs: the second must end the answer
 # What the clients do themselves: label: (the provider's chunks, stream, parameters, the answer expected).
 BY_THE_CLIENTS = {
     "stop, not streamed": (CHUNKS, False, {"stop": ["zwei"]}, ("Hello, Wörld \n  ", "stop")),
@@ -113,7 +120,16 @@ BY_THE_CLIENTS = {
     "stop as a str, not streamed": (CHUNKS, False, {"stop": "zwei"}, ("Hello, Wörld \n  ", "stop")),
     "max_tokens, not streamed": (CHUNKS, False, {"max_tokens": 3}, ("Hello, Wörld ", "length")),
     "max_tokens, stream": (CHUNKS, True, {"max_tokens": 3}, (["Hello", ", Wörld", " ", None], "length")),
-    "json_object, not streamed": (JSON_CHUNKS, False, {"response_format": {"type": "json_object"}}, (JSON, "stop")),
+    "two stop sequences, not streamed": (CHUNKS, False, TWO_STOPS, ("Hello, Wörld \n  ", "stop")),
+    "two stop sequences, stream": (CHUNKS, True, TWO_STOPS, (["Hello", ", Wörld", " ", "\n  ", None], "stop")),
+    "json_object, not streamed": (JSON_CHUNKS, False, JSON_OBJECT, (JSON, "stop")),
+    "json_object fenced without a language, not streamed": (
+        ("Hier:\n```\n", JSON, "\n```"),
+        False,
+        JSON_OBJECT,
+        (JSON, "stop"),
+    ),
+    "json_object, bare JSON, not streamed": ((JSON,), False, JSON_OBJECT, (JSON, "stop")),
     "ignore_stream, not streamed": (CHUNKS, False, {"ignore_stream": True}, ("".join(CHUNKS), "stop")),
 }
 
@@ -121,6 +137,43 @@ BY_THE_CLIENTS = {
 def not_as_passed(received):
     """The parameters that did not reach the provider as passed, with what it got instead (nothing: {})."""
     return {key: received.get(key, NOT_PASSED) for key in RECEIVED if received.get(key, NOT_PASSED) != RECEIVED[key]}
+
+
+# What a client is made with: Client(proxies=PROXY, api_key=...) passes them to the provider as proxy and api_key.
+CLIENT_DEFAULTS = {"proxy": "http://127.0.0.1:3128", "api_key": "sk-g4f-tests-Wörld"}
+
+
+def made_with_defaults(api, provider):
+    """A Client or AsyncClient made with CLIENT_DEFAULTS, for ``provider``."""
+    cls = require(api) or importlib.import_module("g4f.client").Client
+    return cls(provider=provider, proxies=CLIENT_DEFAULTS["proxy"], api_key=CLIENT_DEFAULTS["api_key"])
+
+
+def defaults_not_received(provider):
+    received = provider.received
+    return {key: received.get(key, NOT_PASSED) for key, value in CLIENT_DEFAULTS.items() if received.get(key) != value}
+
+
+def client_defaults_received(api, kind, stream):
+    provider = recording_provider(kind)
+    result = made_with_defaults(api, provider).chat.completions.create(MESSAGES, MODEL, stream=stream)
+    if stream:
+        list(result)
+    return defaults_not_received(provider)
+
+
+async def client_defaults_received_async(api, kind, stream):
+    provider = recording_provider(kind)
+    result = made_with_defaults(api, provider).chat.completions.create(MESSAGES, MODEL, stream=stream)
+    if stream:
+        chunks = await async_stream(api, result)
+        if chunks is None:
+            return not_a_stream(result)
+        async for _ in chunks:
+            pass
+    else:
+        await result
+    return defaults_not_received(provider)
 
 
 def parameters_received(api, kind, stream):
@@ -182,9 +235,9 @@ def expected_by_the_client(label):
     return {"answer": list(answer), "ignore_stream reached the provider": parameters.get("ignore_stream")}
 
 
-def passing_cases(apis):
+def passing_cases(apis, what=""):
     return {
-        "%s, %s, %s" % (api, "stream" if stream else "not streamed", kind): (api, kind, stream)
+        "%s, %s%s, %s" % (api, what, "stream" if stream else "not streamed", kind): (api, kind, stream)
         for api in apis
         for kind in KINDS
         for stream in (False, True)
@@ -193,12 +246,15 @@ def passing_cases(apis):
 
 def sync_requests():
     found = each(parameters_received, passing_cases(SYNC))
+    found.update(each(client_defaults_received, passing_cases(["Client"], "made with proxies and api_key, ")))
     found.update(each(client_applies, {"Client, " + label: ("Client", label) for label in BY_THE_CLIENTS}))
     return found
 
 
 async def async_requests():
     found = await each_async(parameters_received_async, passing_cases(ASYNC))
+    cases = passing_cases(["AsyncClient"], "made with proxies and api_key, ")
+    found.update(await each_async(client_defaults_received_async, cases))
     cases = {"AsyncClient, " + label: ("AsyncClient", label) for label in BY_THE_CLIENTS}
     found.update(await each_async(client_applies_async, cases))
     return found
@@ -223,13 +279,13 @@ class SyncParameterChecks(ParameterChecks):
     @known(CLIENTS_DROP_RESPONSE_FORMAT, CLIENT_PROXY_TWICE)
     @in_child(sync_requests)
     def test_sync_apis_pass_the_parameters_to_the_provider(self, found):
-        """ChatCompletion.create and Client, streamed or not, pass max_tokens, proxy, stop, response_format, temperature and unknown parameters to every provider kind as given"""
+        """ChatCompletion.create and Client, streamed or not, pass max_tokens, proxy, stop, response_format, temperature and unknown parameters to every provider kind as given; a Client made with proxies and api_key passes them on"""
         self.assertParametersReachTheProvider(found)
 
     @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN)
     @in_child(sync_requests)
     def test_client_applies_stop_max_tokens_json_and_ignore_stream(self, found):
-        """Client ends the answer before a stop sequence (finish reason stop) and after max_tokens chunks (length), answers the JSON of a json_object response, passes ignore_stream on, as AsyncClient does"""
+        """Client ends the answer before the stop sequence that occurs (finish reason stop) and after max_tokens chunks (length), answers the JSON of a json_object response (fenced or bare), passes ignore_stream on, as AsyncClient does"""
         self.assertClientApplies(found)
 
 
@@ -247,13 +303,13 @@ class AsyncParameterChecks(ParameterChecks):
     )
     @in_child(async_requests)
     def test_async_apis_pass_the_parameters_to_the_provider(self, found):
-        """ChatCompletion.create_async and AsyncClient, streamed or not, pass max_tokens, proxy, stop, response_format, temperature and unknown parameters to every provider kind as given"""
+        """ChatCompletion.create_async and AsyncClient, streamed or not, pass max_tokens, proxy, stop, response_format, temperature and unknown parameters to every provider kind as given; an AsyncClient made with proxies and api_key passes them on"""
         self.assertParametersReachTheProvider(found)
 
     @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN, *ASYNC_CLIENT_DEFECTS)
     @in_child(async_requests)
     def test_async_client_applies_stop_max_tokens_json_and_ignore_stream(self, found):
-        """AsyncClient ends the answer before a stop sequence (finish reason stop) and after max_tokens chunks (length), answers the JSON of a json_object response, passes ignore_stream on, as Client does"""
+        """AsyncClient ends the answer before the stop sequence that occurs (finish reason stop) and after max_tokens chunks (length), answers the JSON of a json_object response (fenced or bare), passes ignore_stream on, as Client does"""
         self.assertClientApplies(found)
 
 
