@@ -40,6 +40,7 @@ MODULES = (
     "incremental",
     "errors",
     "timeouts",
+    "authed",
     "responses",
     "response_objects",
     "shorthands",

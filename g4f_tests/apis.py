@@ -22,6 +22,11 @@ G4F_APIS = {
     "client_variation": ("0.3.4.0", "the clients' images.create_variation(image, ...) over an image provider"),
     "completions_stream": ("0.4.0.3", "the clients' completions.stream(...), a shorthand for create(stream=True)"),
     "client_raw": ("0.6.3.2", "the clients' create(raw=True), passing a provider's JsonResponse objects through"),
+    "authed_limits": (
+        "0.6.2.1",
+        "AsyncAuthedProvider's limit on each chunk of a cached login: stream_timeout, or timeout where "
+        "use_stream_timeout is False",
+    ),
     "client_response_objects": (
         "0.5.2.6",
         "the clients' answers carrying a provider's Reasoning, ToolCalls, ProviderInfo and JsonConversation",

@@ -1,5 +1,6 @@
 """g4f's own bridge helpers (g4f.providers.asyncio) called directly: to_sync_generator, to_async_iterator, to_thread."""
 
+import asyncio
 import inspect
 import threading
 
@@ -99,6 +100,48 @@ async def to_async_iterator_of_every_shape():
     return await each_async(to_async_iterator_items, SHAPES)
 
 
+CANCEL_TIMEOUT = 2.0  # how long the cancelled wait may take to end
+CANCELLED = {"the wait cancelled": True, "CancelledError inside": True}
+
+
+async def cancel_the_wait(shape):
+    """Cancel a task waiting for to_async_iterator's next item while what it wraps (a coroutine, an async generator
+    after its first item) waits: does the wait end cancelled, and did the CancelledError reach what it wraps?"""
+    to_async_iterator = helper("to_async_iterator", "to_async_iterator")
+    waiting, seen = asyncio.Event(), {"CancelledError inside": False}
+
+    async def wait():
+        waiting.set()
+        try:
+            await asyncio.sleep(support.TIMEOUT)
+        except asyncio.CancelledError:
+            seen["CancelledError inside"] = True
+            raise
+
+    async def coroutine():
+        await wait()
+        return CHUNKS[0]
+
+    async def generator():
+        yield CHUNKS[0]
+        await wait()
+        yield CHUNKS[1]
+
+    iterator = to_async_iterator(coroutine() if shape == "coroutine" else generator())
+    if shape == "async generator":
+        await iterator.__anext__()
+    task = asyncio.ensure_future(iterator.__anext__())
+    await asyncio.wait_for(waiting.wait(), CANCEL_TIMEOUT)
+    task.cancel()
+    await asyncio.wait({task}, timeout=CANCEL_TIMEOUT)
+    await iterator.aclose()
+    return dict(seen, **{"the wait cancelled": task.cancelled()})
+
+
+async def cancel_every_shape():
+    return await each_async(cancel_the_wait, {"coroutine": ("coroutine",), "async generator": ("async generator",)})
+
+
 async def to_thread_result():
     to_thread = helper("to_thread", "to_thread")
     caller = threading.get_ident()
@@ -114,6 +157,14 @@ class ToAsyncIteratorChecks:
         for shape, call in self.calls(found):
             with self.subTest(shape=shape):
                 self.assertReturned(call, EXPECTED_ITEMS[shape])
+
+    @in_child(cancel_every_shape)
+    def test_cancelling_the_wait_reaches_what_it_wraps(self, found):
+        """cancelling a wait for to_async_iterator's next item ends it cancelled, and the CancelledError reaches the coroutine or async generator it wraps"""
+        for shape, call in self.calls(found):
+            with self.subTest(shape=shape):
+                self.assertReturned(call, CANCELLED)
+        self.assertNothingStray(found)
 
     @in_child(to_thread_result)
     def test_to_thread_runs_in_another_thread(self, found):

@@ -117,6 +117,7 @@ EXECUTOR_NOT_WAITED_BEFORE_3_9 = Defect(
     where="seen on Python 3.8: applies to you there if a provider uses run_in_executor (it outlives the sync call)",
     workaround="use Python 3.9 or later, or await the executor's futures inside the provider",
 )
+_AUTHED_CANCELLED = "the provider's await cancelled"  # authed.py's words
 TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "timeout-is-asyncio-error",
     "to_sync_generator(timeout=...) and wait_for (AsyncClient's stream_timeout) let asyncio.TimeoutError through, "
@@ -134,6 +135,17 @@ TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     where="seen on Python 3.8 with g4f 0.5.4.4 (where the timeout first appears) and on Python 3.8, 3.9 and 3.10 "
     "with 8.8.6 (cells): applies to you on Python 3.8 to 3.10 if you catch TimeoutError around a sync stream "
     "with a timeout, or an AsyncClient stream with stream_timeout",
+    workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
+)
+AUTHED_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
+    "authed-timeout-is-asyncio-error",
+    "AsyncAuthedProvider's limit on each chunk lets asyncio.TimeoutError through, which before Python 3.11 is not "
+    "the builtin TimeoutError (its except TimeoutError does not catch it), so the error carries no message",
+    "0.6.2.1",
+    Returns({"received": [support.CHUNKS[0]], "raised": "asyncio.exceptions.TimeoutError", _AUTHED_CANCELLED: True}),
+    when=python_before_3_11,
+    where="seen on Python 3.8 with g4f 8.8.6: applies to you on Python 3.8 to 3.10 if you catch TimeoutError "
+    "around the stream of a provider that logs in (an AsyncAuthedProvider, such as g4f's OpenaiChat) with a limit",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
 )
 TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT = Defect(
