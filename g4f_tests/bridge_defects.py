@@ -85,16 +85,18 @@ ASYNC_SYNC_PROVIDER_OUTSIDE_CONTEXT = Defect(
     where="seen in every regime: applies to you on g4f up to 7.4.7 if a sync provider reads the caller's ContextVars",
     workaround="upgrade to g4f 7.5.0 or later (it iterates a sync provider on the caller's task)",
 )
-_RENAMED = "builtins.TimeoutError: The operation timed out after None seconds"
+_RENAMED = "The operation timed out after None seconds"
+_PROVIDERS_OWN = "TimeoutError: g4f-tests: the provider's own timeout"  # failing.TimingOutGeneratorMock's
 PROVIDER_TIMEOUT_RENAMED = Defect(
     "provider-timeout-renamed",
     "to_sync_generator catches every TimeoutError around a chunk, also the provider's own when no timeout was "
     "given, and raises 'The operation timed out after None seconds' instead: the provider's message is lost",
     "7.1.7",
     OneOf(
-        Returns(_failed("TimeoutError: The operation timed out after None seconds", **_NO_LOOP_LEFT)),
+        # the provider's error stays reachable as the renamed one's __cause__ (the workaround below relies on it)
+        Returns(_failed("TimeoutError: " + _RENAMED, cause=_PROVIDERS_OWN, **_NO_LOOP_LEFT)),
         # the sync Client's stream, with a stream_timeout the provider never reached (errors.py)
-        Returns({"received": list(support.CHUNKS[:2]), "raised": _RENAMED}),
+        Returns({"received": list(support.CHUNKS[:2]), "raised": "builtins.TimeoutError: " + _RENAMED}),
     ),
     where="seen in every regime: applies to you on g4f 7.1.7 and later if a provider (its HTTP client) times out "
     "under the sync API: you read 'after None seconds' (bisected: 7.1.6 let the provider's error through)",
@@ -172,7 +174,13 @@ NESTED_RUNTIME_ERROR_IS_NEST_ERROR = Defect(
     "inside a running loop, to_sync_generator(coroutine) reports any RuntimeError the coroutine raises as "
     "NestAsyncioError ('Install \"nest-asyncio2\"'), although nest is installed and applied",
     "7.5.0",
-    Returns(_failed('NestAsyncioError: Install "nest-asyncio2" package | pip install -U nest-asyncio2', chunks=())),
+    Returns(
+        _failed(
+            'NestAsyncioError: Install "nest-asyncio2" package | pip install -U nest-asyncio2',
+            chunks=(),
+            cause="RuntimeError: g4f-tests: the provider failed",  # the workaround below relies on it
+        )
+    ),
     where="seen in a child that applied g4f's nest package: applies to you if you call g4f.to_sync_generator with a "
     "coroutine inside a running loop and it fails with a RuntimeError: you are told to install what you have",
     workaround="read the NestAsyncioError's __cause__ (raise ... from e keeps the provider's error there)",

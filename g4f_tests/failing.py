@@ -97,8 +97,9 @@ class RuntimeErrorAsyncProviderMock(ValueErrorAsyncProviderMock):
     failure = RuntimeError("g4f-tests: the provider failed")
 
 
-def chunks_then_error(provider, stream=False, coroutine=False):
-    """The chunks a sync call handed out before the provider's exception, and that exception, in words."""
+def chunks_then_error(provider, stream=False, coroutine=False, cause=False):
+    """The chunks a sync call handed out before the provider's exception, and that exception, in words; with
+    ``cause``, also the exception it was raised from (``__cause__``), where there is one."""
     chunks = []
     if coroutine:  # a skip on a g4f that predates it, not an error of the call
         to_sync_generator = support.require_api(
@@ -113,7 +114,10 @@ def chunks_then_error(provider, stream=False, coroutine=False):
             result = g4f.ChatCompletion.create(g4f.models.default, MESSAGES, provider, stream=stream)
             chunks.extend(result if stream else [result])  # a stream: one chunk at a time, up to the error
     except Exception as error:
-        return {"chunks before the error": chunks, "error": "%s: %s" % (type(error).__name__, error)}
+        found = {"chunks before the error": chunks, "error": "%s: %s" % (type(error).__name__, error)}
+        if cause and error.__cause__ is not None:
+            found["cause"] = "%s: %s" % (type(error.__cause__).__name__, error.__cause__)
+        return found
     return {"chunks": chunks}
 
 

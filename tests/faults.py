@@ -398,6 +398,28 @@ FAULTS = [
         r"observed: returned \{'CancelledError inside': False",
     ),
     Fault(
+        "to_sync_generator's renamed TimeoutError loses the provider's as its cause",
+        "loop mechanics",
+        "providers/asyncio.py",
+        '            "The operation timed out after {} seconds".format(timeout)\n        ) from e',
+        '            "The operation timed out after {} seconds".format(timeout)\n        )',
+        ("workers.TestWorkerThreadFailures.test_provider_timeout_error_reaches_the_caller_unchanged",),
+        "failed",
+        r"not the known defect \(expected provider-timeout-renamed.*observed: returned \{'chunks before the error': "
+        r"\['Hello'\], 'error': 'TimeoutError: The operation timed out after None seconds', \"thread's",
+    ),
+    Fault(
+        "NestAsyncioError inside a running loop hides the coroutine's RuntimeError",
+        "loop mechanics",
+        "providers/asyncio.py",
+        "                    'Install \"nest-asyncio2\" package | pip install -U nest-asyncio2'\n                ) from e",
+        "                    'Install \"nest-asyncio2\" package | pip install -U nest-asyncio2'\n                ) from None",
+        ("callers_loop.TestCallersLoopNestApplied.test_runtime_error_of_a_coroutine_reaches_the_caller_unchanged",),
+        "failed",
+        r"not the known defect \(expected nested-runtime-error-is-nest-error.*observed: returned \{'chunks before the "
+        r"error': \[\], 'error': 'NestAsyncioError: [^']*'\}",
+    ),
+    Fault(
         "images keep only the first URL",
         "images",
         "client/__init__.py",
