@@ -28,6 +28,8 @@ JSON = [
 ]
 RAW = {"stream": JSON, "not streamed": JSON[0]}
 PLAIN = {"stream": NON_EMPTY + [None], "not streamed": "".join(NON_EMPTY)}
+# Without raw=True, over a provider that yields JSON objects among its text: the text alone.
+TEXT_ONLY = {"stream": NON_EMPTY[:3] + [None], "not streamed": "".join(NON_EMPTY[:3])}
 
 
 def stream_shorthand(api):
@@ -95,15 +97,15 @@ def raw_item(chunk):
     return item(chunk) if getattr(chunk, "choices", None) is not None and hasattr(chunk.choices[0], "delta") else None
 
 
-def raw_answer(api, kind, with_json, stream):
-    result = start(api, raw_provider(kind, with_json), stream, raw=True)
+def raw_answer(api, kind, with_json, stream, raw=True):
+    result = start(api, raw_provider(kind, with_json), stream, **({"raw": True} if raw else {}))
     if stream:
         return [raw_item(chunk) for chunk in result]
     return result.get_dict() if type(result).__name__ == "JsonResponse" else text(result)
 
 
-async def raw_answer_async(api, kind, with_json, stream):
-    result = start(api, raw_provider(kind, with_json), stream, raw=True)
+async def raw_answer_async(api, kind, with_json, stream, raw=True):
+    result = start(api, raw_provider(kind, with_json), stream, **({"raw": True} if raw else {}))
     if stream:
         return [raw_item(chunk) async for chunk in await async_stream(api, result)]
     result = await result
@@ -112,7 +114,7 @@ async def raw_answer_async(api, kind, with_json, stream):
 
 def raw_cases(api):
     kinds = [("sync provider", True), ("async-generator provider", True), ("async-generator provider", False)]
-    return {
+    cases = {
         "%s raw, %s, %s%s"
         % (api, "stream" if stream else "not streamed", kind, "" if with_json else " without JSON"): (
             api,
@@ -123,12 +125,16 @@ def raw_cases(api):
         for kind, with_json in kinds
         for stream in (False, True)
     }
+    for kind in ("sync provider", "async-generator provider"):
+        for stream in (False, True):
+            label = "%s not raw, %s, %s" % (api, "stream" if stream else "not streamed", kind)
+            cases[label] = (api, kind, True, stream, False)
+    return cases
 
 
 def expected_raw(label):
-    return (RAW if not label.endswith("without JSON") else PLAIN)[
-        "stream" if " raw, stream, " in label else "not streamed"
-    ]
+    expected = TEXT_ONLY if " not raw, " in label else PLAIN if label.endswith("without JSON") else RAW
+    return expected["stream" if " raw, stream, " in label else "not streamed"]
 
 
 def sync_shorthands():
@@ -166,7 +172,7 @@ class SyncShorthandChecks(ShorthandChecks):
     @known(CLIENTS_RAW_EARLY, CLIENTS_RAW_NOT_STREAMED)
     @in_child(sync_shorthands)
     def test_client_raw_passes_the_providers_json_through(self, found):
-        """Client's create(raw=True) delivers the provider's JSON objects (the first, not streamed), and the ordinary answer over a provider that yields none"""
+        """Client's create(raw=True) delivers the provider's JSON objects (the first, not streamed), and the ordinary answer over a provider that yields none; without raw, the text alone"""
         self.assertRaw(found)
 
 
@@ -179,7 +185,7 @@ class AsyncShorthandChecks(ShorthandChecks):
     @known(ASYNC_CLIENT_RAW_TEXT, CLIENTS_RAW_EARLY, CLIENTS_RAW_NOT_STREAMED)
     @in_child(async_shorthands)
     def test_async_client_raw_passes_the_providers_json_through(self, found):
-        """AsyncClient's create(raw=True) delivers the provider's JSON objects (the first, not streamed), and the ordinary answer over a provider that yields none, as Client's does"""
+        """AsyncClient's create(raw=True) delivers the provider's JSON objects (the first, not streamed), and the ordinary answer over a provider that yields none, as Client's does; without raw, the text alone"""
         self.assertRaw(found)
 
 

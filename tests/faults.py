@@ -420,6 +420,16 @@ FAULTS = [
         r"error': \[\], 'error': 'NestAsyncioError: [^']*'\}",
     ),
     Fault(
+        "Client streams a provider's JSON objects among the text",
+        "shorthands",
+        "client/__init__.py",
+        "isinstance(chunk, (HiddenResponse, Exception, JsonRequest, JsonResponse))",
+        "isinstance(chunk, (HiddenResponse, Exception, JsonRequest))",
+        ("shorthands.TestShorthands.test_client_raw_passes_the_providers_json_through",),
+        "failed",
+        r"observed: returned \['Hello', <g4f\.providers\.response\.JsonResponse object",
+    ),
+    Fault(
         "images keep only the first URL",
         "images",
         "client/__init__.py",
