@@ -74,20 +74,24 @@ LINE = [
     "0.3.9.5",  # client-empty-chunk-delta: the last
     "0.3.9.6",
     "0.3.9.7",  # the newest of the 0.3 line
-    "0.4.0.0",
+    "0.4.0.0",  # images-answer-the-preview: the first
+    "0.4.0.2",
+    "0.4.0.3",  # json-object-unlabeled-fence: the first (bisected)
     "0.4.0.4",  # async-client-async-provider: the last
     "0.4.0.5",  # the 0.4.0.5 to 7.4.7 defects, auto-patch-generator-provider, the asyncio.run generator shape
     "0.4.7.4",  # auto-patch-generator-provider: the last
     "0.4.7.5",
+    "0.4.9.6",  # images-drop-proxy: the last (bisected)
+    "0.4.9.7",
     "0.4.9.8",
-    "0.4.9.9",  # client-empty-chunk-delta-again: the first
-    "0.5.0.1",
+    "0.4.9.9",  # client-empty-chunk-delta-again: the first; images-answer-the-preview: the preview alone, the last
+    "0.5.0.1",  # images-answer-the-preview: the preview first, the first
     "0.5.2.7",  # client-empty-chunk-delta-again: the last
     "0.5.2.8",
     "0.5.4.3",
     "0.5.4.4",  # timeout-without-message: the first (on 3.11)
     "0.5.6.3",  # client-variation-arguments: the last (bisected)
-    "0.5.6.4",  # async-client-variation-positional: the only one
+    "0.5.6.4",  # async-client-variation-positional: the only one; images-answer-the-preview: the last
     "0.5.6.5",
     "0.5.7.1",  # the asyncio.run generator shape: the last
     "0.5.7.2",
@@ -103,17 +107,23 @@ LINE = [
     "6.0.5",
     "6.6.7",  # clients-raw-not-streamed: the last
     "6.7.0",
+    "6.8.0",  # async-client-joins-json-objects: the last (bisected)
+    "6.8.1",
     "6.9.7",
     "6.9.8",  # client-response-without-model: the first
     "6.9.10",  # the newest of the 6 line
     "7.0.0",
     "7.1.6",  # timeout-without-message: the last
-    "7.1.7",  # provider-timeout-renamed: the first
+    "7.1.7",  # provider-timeout-renamed, limit-type-error: the first
+    "7.1.8",  # stream-limit-renames-provider-timeout: the first; limit-type-error: the last
+    "7.1.9",
     "7.4.7",  # the 0.4.0.5 to 7.4.7 defects: the last
     "7.5.0",  # auto-patch-async-provider, jupyter-fresh-kernel, the AsyncClient stream limit's defects: the first
     "7.9.6",  # the newest of the 7 line
     "8.0.5",
-    "8.3.7",
+    "8.2.6",  # stream-limit-renames-provider-timeout: the last (bisected)
+    "8.2.7",
+    "8.3.7",  # json-object-unlabeled-fence: the last (8.4.0 honours it)
     "8.4.0",  # client-images-name-error: the first
     "8.4.5",  # client-images-name-error: the last
     "8.4.6",

@@ -150,6 +150,46 @@ AUTHED_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "around the stream of a provider that logs in (an AsyncAuthedProvider, such as g4f's OpenaiChat) with a limit",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
 )
+_LIMITED_TIMEOUT = "builtins.TimeoutError: The operation timed out after 30 seconds"  # errors.py's STREAM_TIMEOUT
+_OWN_TIMEOUT_RENAMED = {"received": list(support.CHUNKS[:2])}
+STREAM_LIMIT_RENAMES_PROVIDER_TIMEOUT = Defect(
+    "stream-limit-renames-provider-timeout",
+    "AsyncClient's stream with a stream limit reports a TimeoutError the provider raised itself (an upstream's) as "
+    "its own limit expiring, after the limit's seconds (30 here, never reached): the provider's message is lost",
+    "7.1.8",
+    ByRelease(
+        ("7.1.8", "7.1.8", Returns(dict(_OWN_TIMEOUT_RENAMED, raised=_LIMITED_TIMEOUT))),
+        (
+            "7.1.9",
+            "7.4.7",
+            Returns(dict(_OWN_TIMEOUT_RENAMED, raised=_LIMITED_TIMEOUT + " in AsyncTimingOutProviderMock")),
+        ),
+        ("7.5.0", None, Returns(dict(_OWN_TIMEOUT_RENAMED, raised=_LIMITED_TIMEOUT))),
+    ),
+    last="8.2.6",
+    where="seen in every regime: applies to you on g4f 7.1.8 to 8.2.6 if you stream from AsyncClient with "
+    "stream_timeout and a provider (its HTTP client) times out: you read that your limit expired. Bisected: 7.1.6 "
+    "and 8.2.7 let the provider's error through (7.1.7 raises TypeError, limit-type-error)",
+    workaround="read the error's __cause__, which is the provider's own TimeoutError, or upgrade to g4f 8.2.7 or later",
+)
+_ASEND = "'async_generator_asend' object is not callable"
+LIMIT_TYPE_ERROR = Defect(
+    "limit-type-error",
+    "a stream with a limit raises TypeError ('async_generator_asend' object is not callable) before its first chunk: "
+    "AsyncClient's with stream_timeout in 7.1.7, an AsyncAuthedProvider's with stream_timeout or timeout in 7.1.7 "
+    "and 7.1.8",
+    "7.1.7",
+    OneOf(
+        Returns({"received": [], "raised": "builtins.TypeError: " + _ASEND}),  # errors.py
+        Returns({"received": [], "raised": "builtins.TypeError", _AUTHED_CANCELLED: False}),  # authed.py
+        Leaves(["Task was destroyed but it is pending"]),  # authed.py after nest-apply: tasks left pending as well
+    ),
+    last="7.1.8",
+    where="seen in every regime: applies to you on g4f 7.1.7 if you stream from AsyncClient with stream_timeout, and "
+    "on 7.1.7 and 7.1.8 if a provider that logs in (an AsyncAuthedProvider) streams with a limit. Bisected: 7.1.6 "
+    "and 7.1.9 stream",
+    workaround="upgrade to g4f 7.1.9 or later",
+)
 TO_SYNC_GENERATOR_COLLECT_IGNORES_TIMEOUT = Defect(
     "to-sync-generator-collect-ignores-timeout",
     "to_sync_generator(stream=False, timeout=...) collects the generator with asyncio.run and never applies the "

@@ -84,6 +84,61 @@ SYNC_IMAGES_IN_RUNNING_LOOP = Defect(
     "from async code (a Discord or Telegram bot, a notebook cell) without nest_asyncio2 applied",
     workaround="await AsyncClient().images.generate, or apply nest_asyncio2 first",
 )
+JSON_OBJECT_UNLABELED_FENCE = Defect(
+    "json-object-unlabeled-fence",
+    "Client and AsyncClient answer a json_object request whose JSON comes in a code fence without a language with "
+    "the whole text, fence included (their markdown filter wants a language after the backticks)",
+    "0.4.0.3",
+    Returns(
+        {
+            "answer": ['Hier:\n```\n{"zwei": 2, "Wörld": "ö"}\n```', "stop"],  # parameters.py's JSON, so fenced
+            "ignore_stream reached the provider": None,
+        }
+    ),
+    last="8.3.7",
+    where="seen in every regime: applies to you on g4f 0.4.0.3 to 8.3.7 if you ask a client for a json_object "
+    "answer and the model fences its JSON without writing json after the backticks. Bisected: 0.4.0.2 and 8.4.0 "
+    "answer the JSON",
+    workaround="strip the fence yourself, or upgrade to g4f 8.4.0 or later",
+)
+IMAGES_DROP_PROXY = Defect(
+    "images-drop-proxy",
+    "images.generate does not pass the proxy it is given on to the image provider (the api_key it does), in both "
+    "clients",
+    "0.3.8.3",
+    Returns(dict(support.IMAGES, received=dict(support.IMAGE_REQUEST, proxy="(not passed)"))),
+    last="0.4.9.6",
+    where="seen in every regime: applies to you on g4f 0.3.8.3 to 0.4.9.6 if you generate images through a proxy: "
+    "the provider connects without it. Measured on the cells from 0.3.8.3 to 0.4.7.5; bisected: 0.4.9.7 passes it",
+    workaround="give the proxy to the image provider yourself, or upgrade to g4f 0.4.9.7 or later",
+)
+_PREVIEW_ANSWER = {"urls": [support.IMAGE_PREVIEW], "revised prompts": [support.IMAGE_PROMPT]}
+IMAGES_ANSWER_THE_PREVIEW = Defect(
+    "images-answer-the-preview",
+    "images.generate takes an image provider's preview (ImagePreview, a progress report) for an image: up to "
+    "0.4.9.9 the answer is the preview alone; from 0.5.0.1 the preview comes first, and every image carries the "
+    "prompt, not the provider's revised one",
+    "0.4.0.0",
+    ByRelease(
+        ("0.4.0.0", "0.4.9.9", Returns(dict(support.IMAGES, **_PREVIEW_ANSWER))),
+        (
+            "0.5.0.1",
+            None,
+            Returns(
+                dict(
+                    support.IMAGES,
+                    urls=[support.IMAGE_PREVIEW] + support.IMAGE_URLS,
+                    **{"revised prompts": [support.IMAGE_PROMPT] * 3},
+                )
+            ),
+        ),
+    ),
+    last="0.5.6.4",
+    where="seen in every regime: applies to you on g4f 0.4.0.0 (where ImagePreview first appears) to 0.5.6.4 if "
+    "your image provider reports progress with previews. Measured on the cells from 0.4.0.0 to 0.5.6.4; 0.5.6.5 "
+    "answers the images alone",
+    workaround="drop the images whose URL is a preview's, or upgrade to g4f 0.5.6.5 or later",
+)
 _EMPTY_CHUNK_DELTAS = [c for c in support.CHUNKS] + [None]
 CLIENT_EMPTY_CHUNK_DELTA = Defect(
     "client-empty-chunk-delta",

@@ -27,7 +27,9 @@ from .known_defects import (
     ASYNC_CLIENT_SYNC_BRIDGE,
     ASYNC_CLIENT_USE_STREAM_TIMEOUT,
     ASYNC_STREAM_OF_SYNC_PROVIDER,
+    LIMIT_TYPE_ERROR,
     PROVIDER_TIMEOUT_RENAMED,
+    STREAM_LIMIT_RENAMES_PROVIDER_TIMEOUT,
     known,
 )
 from .mocks import AsyncRaiseExceptionProviderMock, RaiseExceptionProviderMock
@@ -152,6 +154,8 @@ class AsyncErrorChecks:
         ASYNC_CLIENT_MISSING,
         ASYNC_CLIENT_IS_SYNC,
         ASYNC_CLIENT_SYNC_BRIDGE,
+        STREAM_LIMIT_RENAMES_PROVIDER_TIMEOUT,
+        LIMIT_TYPE_ERROR,
     )
     @in_child(async_failures)
     def test_async_apis_raise_the_provider_error(self, found):

@@ -1,11 +1,11 @@
 """Image generation: Client().images.generate (sync over async) and AsyncClient().images.generate give the same
 result, outside and inside a running event loop; and so do their create_variation.
 
-An image provider that first yields a preview (g4f's ImagePreview, where the release has it: a progress report,
-no answer), then answers two URLs and a revised prompt, asked with response_format="url" (so nothing is
+An image provider that answers two URLs and a revised prompt, asked with response_format="url" (so nothing is
 downloaded) and with a proxy and an api_key: the ImagesResponse has one Image per URL, in order, each with the
 revised prompt, the model asked for, the provider's name and a ``created`` time; the provider got the proxy and
-the api_key. The sync client runs its async implementation itself: from plain
+the api_key. The same again from a provider that first yields a preview (g4f's ImagePreview, where the release
+has it: a progress report, no answer): the answer is the same. The sync client runs its async implementation itself: from plain
 code, and from code running on an event loop (a notebook cell, an async handler; g4f issue #2658).
 
 ``create_variation(image, image_name=..., prompt=..., model=..., response_format="url")`` over a sync and an
@@ -23,29 +23,23 @@ from .known_defects import (
     CLIENT_IMAGES_NAME_ERROR,
     CLIENT_VARIATION_ARGUMENTS,
     CLIENT_VARIATION_EARLY,
+    IMAGES_ANSWER_THE_PREVIEW,
+    IMAGES_DROP_PROXY,
     SYNC_IMAGES_IN_RUNNING_LOOP,
     known,
 )
 from .mocks import ImageResponse
-from .observe import each, each_async, observe
+from .observe import each, each_async
 
-PROMPT = "a white siamese cat, „Wörld“"
-URLS = ["https://images.invalid/1.png", "https://images.invalid/zwei.jpg"]
-PREVIEW = "https://images.invalid/preview.png"
-REQUEST = {"proxy": "http://127.0.0.1:3128", "api_key": "sk-g4f-tests-Bild"}  # passed to images.generate
+PROMPT, URLS, PREVIEW, EXPECTED = support.IMAGE_PROMPT, support.IMAGE_URLS, support.IMAGE_PREVIEW, support.IMAGES
+REQUEST = support.IMAGE_REQUEST
 NOT_PASSED = "(not passed)"
-EXPECTED = {
-    "urls": URLS,
-    "revised prompts": [PROMPT + " (revised)"] * len(URLS),
-    "model": "g4f-tests-image-model",
-    "provider": "ImageProviderMock",
-    "created": "the time of the request",
-}
 
 
-def image_provider():
-    """An async-generator provider that notes the REQUEST parameters it gets in ``received``, yields a preview (where
-    g4f has ImagePreview), then answers URLS for the prompt it is given, as g4f's ImageResponse."""
+def image_provider(preview=False):
+    """An async-generator provider that notes the REQUEST parameters it gets in ``received``, yields a preview first
+    (with ``preview``, where g4f has ImagePreview), then answers URLS for the prompt it is given, as g4f's
+    ImageResponse."""
     from g4f.providers.base_provider import AsyncGeneratorProvider
 
     try:
@@ -55,7 +49,7 @@ def image_provider():
 
     async def create_async_generator(cls, model, messages, prompt=None, **kwargs):
         cls.received.update((key, kwargs.get(key, NOT_PASSED)) for key in REQUEST)
-        if ImagePreview is not None:
+        if preview and ImagePreview is not None:
             yield ImagePreview([PREVIEW], prompt)
         yield ImageResponse(URLS, prompt + " (revised)")
 
@@ -76,42 +70,62 @@ def summary(response, started):
     }
 
 
-def generate(client_name):
-    """``Client(image_provider=...).images.generate(...)`` (or AsyncClient's, not awaited), as a caller writes it;
-    the provider and what the call returned."""
+def generate(client_name, preview):
+    """``Client(image_provider=...).images.generate(...)`` (or AsyncClient's, not awaited), as a caller writes it:
+    with a proxy and an api_key, or (``preview``) without them, from a provider that yields a preview first. The
+    provider, and what the call returned."""
     support.require_api("images")
     client = importlib.import_module("g4f.client")
     if client_name == "AsyncClient":
         support.require_api("async_client")
-    provider = image_provider()
+    provider = image_provider(preview)
     images = getattr(client, client_name)(image_provider=provider).images
-    return provider, images.generate(PROMPT, EXPECTED["model"], response_format="url", **REQUEST)
+    return provider, images.generate(PROMPT, EXPECTED["model"], response_format="url", **({} if preview else REQUEST))
 
 
-def sync_images():
+def answer(provider, summary, preview):
+    """The summary, and what the provider received where the request named a proxy and an api_key."""
+    return summary if preview else dict(summary, received=provider.received)
+
+
+def sync_images(preview):
     started = time.time()
-    provider, response = generate("Client")
-    return dict(summary(response, started), received=provider.received)
+    provider, response = generate("Client", preview)
+    return answer(provider, summary(response, started), preview)
 
 
-async def sync_images_inside_the_loop():
+async def sync_images_inside_the_loop(preview):
     """The sync Client called from a coroutine running on the regime's loop."""
-    return sync_images()
+    return sync_images(preview)
 
 
-async def async_images():
+async def async_images(preview):
     started = time.time()
-    provider, response = generate("AsyncClient")
-    return dict(summary(await response, started), received=provider.received)
+    provider, response = generate("AsyncClient", preview)
+    return answer(provider, summary(await response, started), preview)
+
+
+AFTER_A_PREVIEW = ", after a preview"
+
+
+def both(label, function):
+    """The cases of ``function``: with a proxy and an api_key, and from a provider that yields a preview first."""
+    return {label: (function, False), label + AFTER_A_PREVIEW: (function, True)}
 
 
 def outside_a_loop():
-    return {"Client, outside a loop": observe(sync_images)}
+    return each(lambda function, preview: function(preview), both("Client, outside a loop", sync_images))
 
 
 async def in_a_running_loop():
-    cases = {"AsyncClient": (async_images,), "Client, inside a running loop": (sync_images_inside_the_loop,)}
-    return await each_async(lambda function: function(), cases)
+    cases = dict(
+        both("AsyncClient", async_images), **both("Client, inside a running loop", sync_images_inside_the_loop)
+    )
+    return await each_async(lambda function, preview: function(preview), cases)
+
+
+def expected(label):
+    return EXPECTED if label.endswith(AFTER_A_PREVIEW) else dict(EXPECTED, received=REQUEST)
 
 
 IMAGE = b"\x89PNG\r\n\x1a\n\x00 Bild \xc3\xa4"  # bytes as read from a file (a PNG header, non-ASCII)
@@ -183,7 +197,7 @@ class ImageChecks:
     def assertSameImages(self, found):
         for label, call in self.calls(found):
             with self.subTest(call=label):
-                self.assertReturned(call, dict(EXPECTED, received=REQUEST))
+                self.assertReturned(call, expected(label))
 
     def assertSameVariations(self, found):
         for label, call in self.calls(found):
@@ -192,7 +206,7 @@ class ImageChecks:
 
 
 class SyncImageChecks(ImageChecks):
-    @known(CLIENT_IMAGES_NAME_ERROR)
+    @known(CLIENT_IMAGES_NAME_ERROR, IMAGES_DROP_PROXY, IMAGES_ANSWER_THE_PREVIEW)
     @in_child(outside_a_loop)
     def test_client_images_outside_a_loop(self, found):
         """Client().images.generate from sync code passes the proxy and api_key on and answers one Image per URL the provider gave (not its preview), with its revised prompt, the model, the provider's name and created"""
@@ -206,7 +220,7 @@ class SyncImageChecks(ImageChecks):
 
 
 class AsyncImageChecks(ImageChecks):
-    @known(SYNC_IMAGES_IN_RUNNING_LOOP, CLIENT_IMAGES_NAME_ERROR)
+    @known(SYNC_IMAGES_IN_RUNNING_LOOP, CLIENT_IMAGES_NAME_ERROR, IMAGES_DROP_PROXY, IMAGES_ANSWER_THE_PREVIEW)
     @in_child(in_a_running_loop)
     def test_images_inside_a_running_loop(self, found):
         """awaited AsyncClient().images.generate, and Client().images.generate called inside a running loop, answer as the sync Client does outside one (g4f issue #2658)"""

@@ -164,6 +164,7 @@ ASYNC_CLIENT_ONE_DELTA = Defect(
         Returns({"finish_reason": "stop", "usage": OTHER_COUNTS}),  # responses.py
         Returns({"content": [support.JOINED, None], "finish_reason": [None, "stop"], "usage": OTHER_COUNTS}),
         *_ONE_DELTA_OBJECTS,  # response_objects.py
+        Returns(["".join(support.NON_EMPTY[:3]), None]),  # shorthands.py, not raw
     ),
     last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream from AsyncClient over a "

@@ -3,6 +3,7 @@
 shape is what the check observes, in the vocabulary of its module.
 """
 
+from . import support
 from .conditions import NEVER_AWAITED
 from .verdicts import ByRelease, Defect, OneOf, Raises, Returns
 
@@ -81,6 +82,37 @@ CLIENTS_RAW_EARLY = Defect(
     last="0.6.3.3",
     where="seen in every regime: applies to you on g4f 0.6.3.2 and 0.6.3.3 if you use raw=True",
     workaround="upgrade to g4f 7.5.0 or later (Client), and see async-client-raw-text",
+)
+_NON_EMPTY, _RAW_JSON = support.NON_EMPTY, support.RAW_JSON
+_TEXT_WITH_JSON = _NON_EMPTY[0] + str(_RAW_JSON[0]) + _NON_EMPTY[1] + str(_RAW_JSON[1]) + _NON_EMPTY[2]
+_JOINED_JSON = (
+    Returns(_TEXT_WITH_JSON),
+    Returns(
+        [_NON_EMPTY[0], {"object": "JsonResponse"}, _NON_EMPTY[1], {"object": "JsonResponse"}, _NON_EMPTY[2], None]
+    ),
+)
+CLIENT_JOINS_JSON_OBJECTS = Defect(
+    "client-joins-json-objects",
+    "without raw=True, Client makes a provider's JSON objects (JsonResponse) part of the answer: their text in the "
+    "message, the objects themselves as deltas of a stream",
+    "0.6.3.2",
+    OneOf(*_JOINED_JSON),
+    last="0.6.3.2",
+    where="seen in every regime: applies to you on g4f 0.6.3.2 if your provider yields JSON objects (as g4f's "
+    "OpenAI-compatible ones do). 0.6.3.3 answers the text alone",
+    workaround="upgrade to g4f 0.6.3.3 or later",
+)
+ASYNC_CLIENT_JOINS_JSON_OBJECTS = Defect(
+    "async-client-joins-json-objects",
+    "without raw=True, AsyncClient makes a provider's JSON objects (JsonResponse) part of the answer: their text in "
+    "the message (over a sync provider, its stream one delta with that text), the objects themselves as deltas of "
+    "a stream (0.6.3.2, over an async-generator provider)",
+    "0.6.3.2",
+    OneOf(*_JOINED_JSON, Returns([_TEXT_WITH_JSON, None])),
+    last="6.8.0",
+    where="seen in every regime: applies to you on g4f 0.6.3.2 to 6.8.0 if your provider yields JSON objects (as "
+    "g4f's OpenAI-compatible ones do) and you read AsyncClient's answer. Bisected: 6.8.1 answers the text alone",
+    workaround="upgrade to g4f 6.8.1 or later, or use Client",
 )
 CLIENTS_RAW_NOT_STREAMED = Defect(
     "clients-raw-not-streamed",

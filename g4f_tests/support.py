@@ -34,6 +34,25 @@ MODEL = "g4f-tests-model"  # the model the requests of paths.py name: not one of
 CHUNKS = ("Hello", ", Wörld", " ", "", "\n  zwei  Leerzeichen ", "42", "ЖёлТый — straße 🙂", "Ab" * 2000)
 JOINED = "".join(CHUNKS)
 NON_EMPTY = [chunk for chunk in CHUNKS if chunk]
+# shorthands.py's: the JSON objects its raw provider yields among NON_EMPTY's first three chunks (the known defects of
+# raw=True describe theirs in these terms)
+RAW_JSON = [
+    {"id": "chatcmpl-Ä1", "object": "chat.completion.chunk", "choices": [{"delta": {"content": "Hallo"}}]},
+    {"id": "chatcmpl-Ä1", "object": "chat.completion.chunk", "choices": [], "usage": {"total_tokens": 3}},
+]
+# images.py's: the prompt, the URLs its image provider answers, the preview it may yield first, and what the answer
+# must carry (the known defects of image generation describe theirs in these terms).
+IMAGE_PROMPT = "a white siamese cat, „Wörld“"
+IMAGE_URLS = ["https://images.invalid/1.png", "https://images.invalid/zwei.jpg"]
+IMAGE_PREVIEW = "https://images.invalid/preview.png"
+IMAGES = {
+    "urls": IMAGE_URLS,
+    "revised prompts": [IMAGE_PROMPT + " (revised)"] * len(IMAGE_URLS),
+    "model": "g4f-tests-image-model",
+    "provider": "ImageProviderMock",
+    "created": "the time of the request",
+}
+IMAGE_REQUEST = {"proxy": "http://127.0.0.1:3128", "api_key": "sk-g4f-tests-Bild"}  # passed to images.generate
 
 # Warnings and asyncio log lines that mean the bridge left something behind (the one list of them).
 STRAY = (
