@@ -159,6 +159,8 @@ CELLS = (
         ("3.13", NEWEST, "both", "uvloop", False),
         ("3.8", "0.5.4.3", "both", "none", False),  # its check skips: the timeout is not there yet
         ("3.8", "0.5.4.4", "both", "none", False),  # timeout-is-asyncio-error: the first release with the timeout
+        ("3.8", "0.6.2.0", "both", "none", False),  # its check skips: only stream_timeout there
+        ("3.8", "0.6.2.1", "both", "none", False),  # authed-timeout-is-asyncio-error: the first (the limits' first)
         ("3.8", "0.3.5.7", "both", "none", False),
         ("3.8", "0.3.5.8", "both", "none", False),  # executor-not-waited-before-3-9: the first (the bridge's first)
         ("3.8", "8.3.7", "both", "none", False),

@@ -146,8 +146,9 @@ AUTHED_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     "0.6.2.1",
     Returns({"received": [support.CHUNKS[0]], "raised": "asyncio.exceptions.TimeoutError", _AUTHED_CANCELLED: True}),
     when=python_before_3_11,
-    where="seen on Python 3.8 with g4f 8.8.6: applies to you on Python 3.8 to 3.10 if you catch TimeoutError "
-    "around the stream of a provider that logs in (an AsyncAuthedProvider, such as g4f's OpenaiChat) with a limit",
+    where="seen on Python 3.8 with g4f 0.6.2.1 (where the limits first appear), 7.4.7 and 8.8.6 and on 3.9 and 3.10 "
+    "with 8.8.6 (cells): applies to you on Python 3.8 to 3.10 if you catch TimeoutError around the stream of a "
+    "provider that logs in (an AsyncAuthedProvider, such as g4f's OpenaiChat) with a limit",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
 )
 _LIMITED_TIMEOUT = "builtins.TimeoutError: The operation timed out after 30 seconds"  # errors.py's STREAM_TIMEOUT
@@ -164,7 +165,7 @@ STREAM_LIMIT_RENAMES_PROVIDER_TIMEOUT = Defect(
             "7.4.7",
             Returns(dict(_OWN_TIMEOUT_RENAMED, raised=_LIMITED_TIMEOUT + " in AsyncTimingOutProviderMock")),
         ),
-        ("7.5.0", None, Returns(dict(_OWN_TIMEOUT_RENAMED, raised=_LIMITED_TIMEOUT))),
+        ("7.5.0", "8.2.6", Returns(dict(_OWN_TIMEOUT_RENAMED, raised=_LIMITED_TIMEOUT))),
     ),
     last="8.2.6",
     where="seen in every regime: applies to you on g4f 7.1.8 to 8.2.6 if you stream from AsyncClient with "

@@ -123,7 +123,7 @@ IMAGES_ANSWER_THE_PREVIEW = Defect(
         ("0.4.0.0", "0.4.9.9", Returns(dict(support.IMAGES, **_PREVIEW_ANSWER))),
         (
             "0.5.0.1",
-            None,
+            "0.5.6.4",
             Returns(
                 dict(
                     support.IMAGES,
