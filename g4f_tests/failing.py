@@ -99,7 +99,8 @@ class RuntimeErrorAsyncProviderMock(ValueErrorAsyncProviderMock):
 
 def chunks_then_error(provider, stream=False, coroutine=False, cause=False):
     """The chunks a sync call handed out before the provider's exception, and that exception, in words; with
-    ``cause``, also the exception it was raised from (``__cause__``), where there is one."""
+    ``cause``, also the exception it was raised from (``__cause__``), where that reads otherwise (a renamed error:
+    the same error raised again from itself is the error, unchanged)."""
     chunks = []
     if coroutine:  # a skip on a g4f that predates it, not an error of the call
         to_sync_generator = support.require_api(
@@ -115,8 +116,9 @@ def chunks_then_error(provider, stream=False, coroutine=False, cause=False):
             chunks.extend(result if stream else [result])  # a stream: one chunk at a time, up to the error
     except Exception as error:
         found = {"chunks before the error": chunks, "error": "%s: %s" % (type(error).__name__, error)}
-        if cause and error.__cause__ is not None:
-            found["cause"] = "%s: %s" % (type(error.__cause__).__name__, error.__cause__)
+        reason = error.__cause__
+        if cause and reason is not None and "%s: %s" % (type(reason).__name__, reason) != found["error"]:
+            found["cause"] = "%s: %s" % (type(reason).__name__, reason)
         return found
     return {"chunks": chunks}
 

@@ -427,7 +427,7 @@ FAULTS = [
         "isinstance(chunk, (HiddenResponse, Exception, JsonRequest))",
         ("shorthands.TestShorthands.test_client_raw_passes_the_providers_json_through",),
         "failed",
-        r"observed: returned \['Hello', <g4f\.providers\.response\.JsonResponse object",
+        r"observed: returned \['Hello', \{'object': 'JsonResponse'\}, ', Wörld'",
     ),
     Fault(
         "images keep only the first URL",
