@@ -107,9 +107,19 @@ class Kernel:
             signals.check()
             self.kc = self.km.client()
             self.kc.start_channels()
+            self._wait_for_the_heartbeat_socket()
         except BaseException:
             self.stop()
             raise
+
+    def _wait_for_the_heartbeat_socket(self, seconds=2.0):
+        """The heartbeat channel makes its socket in its own thread: stopped before it has (a Ctrl-C just then), the
+        thread may find zmq's context going and print a traceback (seen once in a self-test: "Too many open files"
+        from its socket, after a SIGINT as the kernel started; not reproduced in 12 tries since)."""
+        deadline = time.monotonic() + seconds
+        channel = getattr(self.kc, "hb_channel", None)
+        while getattr(channel, "socket", True) is None and time.monotonic() < deadline:
+            time.sleep(0.002)
 
     def ready(self):
         """Wait until the kernel answers (it may have booted meanwhile)."""
