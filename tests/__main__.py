@@ -95,7 +95,7 @@ def main():
     started = time.perf_counter()
     chosen = modules(sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
-        os.environ[SHARED] = work  # the runs the modules share (helpers.shared_suite_results)
+        os.environ[SHARED] = work  # the run the modules share (helpers.reference_run)
         with concurrent.futures.ThreadPoolExecutor(os.cpu_count() or 2) as pool:
             runs = list(pool.map(lambda name: run_module(name, work), chosen))
     failed, counts = [], {}

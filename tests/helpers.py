@@ -30,7 +30,7 @@ HERE = os.path.join(ROOT, "tests")
 # A whole run of the suite in a child: generous, the suite itself stops a hung check far earlier.
 RUN_TIMEOUT = 120
 FAILED = ("failed", "error", "unexpected success")
-# A folder shared by the modules of one ``python tests`` session: the runs they share (shared_suite_results).
+# A folder shared by the modules of one ``python tests`` session: the run they share (reference_run).
 SHARED = "G4F_TESTS_SELF_SHARED"
 # The slow self-test modules: fault injection into g4f, every way of loading the suite, every way a run ends. The
 # others are the fast ones (python tests --fast), which a developer runs on every change.
@@ -67,11 +67,17 @@ def classes_together(ids):
     return True
 
 
+# The run folder a process of the suite makes and hands to its children (g4f_tests.sandbox.COOKIES_ENV): this process
+# has one too (importing g4f_tests makes it); a run started here makes its own, which it must remove itself.
+RUN_FOLDER_ENV = "G4F_TESTS_COOKIES_DIR"
+
+
 def child_env(extra=None, pythonpath=None):
     env = dict(os.environ)
     env["PYTHONDONTWRITEBYTECODE"] = "1"
     env.pop("G4F_TESTS_START_METHOD", None)
     env.pop(SHARED, None)
+    env.pop(RUN_FOLDER_ENV, None)
     env["PYTHONPATH"] = os.pathsep.join(p for p in (pythonpath, ROOT) if p)
     env.update(extra or {})
     return env
@@ -213,7 +219,7 @@ def _observed_default_run():
 
 
 def reference_run():
-    """The default run (``python run_tests.py --json PATH``), observed (see _observed_default_run): run once in a
+    """The default run (run_tests.py --json PATH, run by RECORDER), observed (see _observed_default_run): run once in a
     ``python tests`` session and read by every module that needs it (tests/__main__.py names a folder for it in
     SHARED); elsewhere (one module, unittest discover), run here."""
     folder = os.environ.get(SHARED)

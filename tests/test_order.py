@@ -114,9 +114,9 @@ class LoadingWaysTest(unittest.TestCase):
         """alone: the first id of each class whose verdicts are not all plain passes (a known defect, a skip: what
         loading could change); the first id of every class that works in the test process (the documented tests, a
         Jupyter kernel, a server started for the class: what one class loaded alone changes there); and the first id
-        of every module with none of those. A check's observation comes from its class's batch in a child (always
-        the whole batch, however few of its ids are loaded) and its verdict from that and the parent's registry,
-        which loading does not change; each module alone above runs every id"""
+        of every module with none of those. A check's observation comes from its class's batch in a child (the
+        whole batch, however few of its ids are loaded) or from a child of its own, and its verdict from that and the
+        parent's registry, none of which loading changes; each module alone above runs every id"""
         chosen = []
         for test_id in self.ids:
             cls = test_id.rsplit(".", 1)[0]
