@@ -10,7 +10,6 @@ does it all wherever the suite runs code: the package (the guard, when it is imp
 adoption, the zygotes, a Jupyter kernel.
 """
 
-import atexit
 import ipaddress
 import os
 import shutil
@@ -40,12 +39,20 @@ def work_in_run_dir():
 
 
 def cookies_dir():
-    """The run's folder for g4f's files: inherited from the parent, or made here and removed at this exit."""
+    """The run's folder for g4f's files: inherited from the parent, or made here and removed when this process ends,
+    however it ends (ends.at_end: also on a hang, SIGTERM under unittest or pytest, a closed pipe)."""
     path = os.environ.get(COOKIES_ENV)
     if not path:
+        from . import ends  # not above: ends imports support, which imports this module
+
         path = os.environ[COOKIES_ENV] = tempfile.mkdtemp(prefix="g4f-tests-cookies-")
         owner = os.getpid()
-        atexit.register(lambda: os.getpid() == owner and shutil.rmtree(path, ignore_errors=True))
+
+        def remove_run_folder():
+            if os.getpid() == owner:  # not in a fork that inherited the clean-ups
+                shutil.rmtree(path, ignore_errors=True)
+
+        ends.at_end(remove_run_folder)
     return path
 
 

@@ -193,8 +193,10 @@ class SandboxTest(GuardOn, unittest.TestCase):
                 self.assertFalse(sandbox.is_loopback(host))
 
     def test_the_cookies_folder_is_made_once_and_removed_by_its_maker_only(self):
+        """made once, handed to the children; removed at the end of the process that made it (ends.at_end: however
+        the run ends), not by a fork"""
         registered = []
-        with mock.patch.dict(os.environ), mock.patch("atexit.register", registered.append):
+        with mock.patch.dict(os.environ), mock.patch("g4f_tests.ends.at_end", registered.append):
             os.environ.pop(sandbox.COOKIES_ENV, None)
             path = sandbox.cookies_dir()
             self.addCleanup(shutil.rmtree, path, True)
