@@ -92,6 +92,9 @@ def run_module(name, work):
 
 
 def main():
+    if any(arg in ("-h", "--help") for arg in sys.argv[1:]):
+        print(__doc__.strip())
+        return 0
     started = time.perf_counter()
     chosen = modules(sys.argv[1:])
     with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
