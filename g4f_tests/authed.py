@@ -22,9 +22,8 @@ from .checks import CheckTestCase, in_child
 from .known_defects import AUTHED_TIMEOUT_IS_ASYNCIO_ERROR, LIMIT_TYPE_ERROR, known
 from .observe import each_async
 from .support import CHUNKS, MESSAGES, MODEL
+from .timeouts import LIMIT, SLOW  # the clients' stream limits' timing, for the same reasons
 
-LIMIT = 0.1  # the limit that must cut the slow chunk
-SLOW = 0.4  # the gap before a slow second chunk: far over LIMIT
 GAP = 0.05  # the gap before the second chunk where no limit applies
 TINY = 0.001  # the limit a request names that this provider must not apply: far under GAP
 EXPIRED = "builtins.TimeoutError"

@@ -14,8 +14,6 @@ between chunks): the provider's exception still reaches the caller as it was rai
 TimeoutError of the provider's own (an upstream's), which the limit must not take for its own.
 """
 
-import asyncio
-
 from . import regimes
 from .checks import CheckTestCase, in_child
 from .failing import AsyncFailingProviderMock, FailingAsyncProviderMock, FailingProviderMock, ProviderError
@@ -44,13 +42,7 @@ class AsyncTimingOutProviderMock(AsyncFailingProviderMock):
     """An async-generator provider that yields CHUNKS[0] and CHUNKS[1], then fails with a TimeoutError of its own."""
 
     use_stream_timeout = True
-
-    @classmethod
-    async def create_async_generator(cls, model, messages, stream, **kwargs):
-        yield CHUNKS[0]
-        await asyncio.sleep(0)
-        yield CHUNKS[1]
-        raise TimeoutError(cls.__name__)
+    failure_type = TimeoutError
 
 
 class StreamingRaiseExceptionProviderMock(RaiseExceptionProviderMock):
@@ -110,9 +102,7 @@ def limited(label):
 
 def expected(api, provider, stream):
     """What the caller of ``api`` must see: the provider's exception, after the chunks it yielded (streamed)."""
-    error = RuntimeError if issubclass(provider, G4F_MOCKS) else ProviderError
-    if issubclass(provider, AsyncTimingOutProviderMock):
-        error = TimeoutError
+    error = RuntimeError if issubclass(provider, G4F_MOCKS) else getattr(provider, "failure_type", ProviderError)
     raised = "%s.%s: %s" % (error.__module__, error.__qualname__, provider.__name__)
     if not stream:
         return {"received": None, "raised": raised}

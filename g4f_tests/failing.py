@@ -29,17 +29,18 @@ class FailingProviderMock(AbstractProvider):
 
 
 class AsyncFailingProviderMock(AsyncGeneratorProvider):
-    """An async-generator provider that yields CHUNKS[0] and CHUNKS[1], then fails."""
+    """An async-generator provider that yields CHUNKS[0] and CHUNKS[1], then fails with ``failure_type``."""
 
     working = True
     use_stream_timeout = False
+    failure_type = ProviderError
 
     @classmethod
     async def create_async_generator(cls, model, messages, stream, **kwargs):
         yield CHUNKS[0]
         await asyncio.sleep(0)
         yield CHUNKS[1]
-        raise ProviderError(cls.__name__)
+        raise cls.failure_type(cls.__name__)
 
 
 class FailingAsyncProviderMock(AsyncProvider):

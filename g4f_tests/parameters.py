@@ -163,18 +163,23 @@ def client_defaults_received(api, kind, stream):
     return defaults_not_received(provider)
 
 
+async def read_out(api, result, stream):
+    """Await an async API's answer, or read its stream to the end; {"returned": type} for a stream that is not one."""
+    if not stream:
+        await result
+        return None
+    chunks = await async_stream(api, result)
+    if chunks is None:
+        return not_a_stream(result)
+    async for _ in chunks:
+        pass
+    return None
+
+
 async def client_defaults_received_async(api, kind, stream):
     provider = recording_provider(kind)
     result = made_with_defaults(api, provider).chat.completions.create(MESSAGES, MODEL, stream=stream)
-    if stream:
-        chunks = await async_stream(api, result)
-        if chunks is None:
-            return not_a_stream(result)
-        async for _ in chunks:
-            pass
-    else:
-        await result
-    return defaults_not_received(provider)
+    return await read_out(api, result, stream) or defaults_not_received(provider)
 
 
 def parameters_received(api, kind, stream):
@@ -188,15 +193,7 @@ def parameters_received(api, kind, stream):
 async def parameters_received_async(api, kind, stream):
     provider = recording_provider(kind)
     result = start(api, provider, stream, messages=CONVERSATION, **PASSED)
-    if stream:
-        chunks = await async_stream(api, result)
-        if chunks is None:
-            return not_a_stream(result)
-        async for _ in chunks:
-            pass
-    else:
-        await result
-    return not_as_passed(provider.received)
+    return await read_out(api, result, stream) or not_as_passed(provider.received)
 
 
 def answer_of(chunks, response, provider, stream):
