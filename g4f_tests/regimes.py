@@ -18,6 +18,7 @@ runs on a patched one:
 """
 
 import asyncio
+import contextlib
 import gc
 import importlib
 import inspect
@@ -52,6 +53,9 @@ class HideNest:
 
 # Imported by a zygote before it forks: importing them creates no loop, patches nothing, starts no thread.
 WARM = ("g4f.client", "g4f.tools.run_tools", "concurrent.futures.thread")
+# The providers g4f's image API imports on its first call (g4f.Provider loads them lazily, as attributes): 25 ms
+# of imports (g4f.Provider.needs_auth, pycryptodome) once here rather than in each fork that generates an image.
+WARM_PROVIDERS = ("PollinationsImage", "OpenaiAccount")
 # The ASGI checks' server, when installed: imported once (and frozen for the garbage collector) in the zygote, not
 # in each fork of asgi.py's regimes.
 SERVER_WARM = ("uvicorn", "uvicorn.config", "starlette.applications", "starlette.routing", "starlette.responses")
@@ -89,6 +93,9 @@ def prepare(state):
     for name in WARM + (SERVER_WARM if "asgi" in modules else ()):  # imported once here, not in each check
         if support.is_importable(name):
             importlib.import_module(name)
+    for name in WARM_PROVIDERS:
+        with contextlib.suppress(ImportError, AttributeError):  # a release without it
+            getattr(importlib.import_module("g4f.Provider"), name)
     for name in ("providers",) + modules:
         importlib.import_module("%s.%s" % (package, name))
     support.sandbox()  # g4f is imported now: its version check goes off too

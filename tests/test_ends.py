@@ -24,7 +24,7 @@ import tempfile
 import time
 import unittest
 
-from helpers import FAILED, ROOT, G4fCopy, verdict_differences
+from helpers import FAILED, ROOT, G4fCopy, reference_run, verdict_differences
 from watch import CLOSED, HAS_PROC, Watched
 
 RUNNER = os.path.join(ROOT, "run_tests.py")
@@ -188,8 +188,8 @@ RUNS = {
     "> /dev/full": plain_run([RUNNER, "-q"], stdout_to="/dev/full"),
     "--list > /dev/full": plain_run([RUNNER, "--list"], stdout_to="/dev/full"),
     "closed stdout": plain_run([RUNNER, "-q"], stdout_to=CLOSED),
-    # 4. installs and 5. children
-    "reference": plain_run([RUNNER, "-q"], json_report=True),
+    # 4. installs and 5. children (their verdicts compared with the reference run's: helpers.reference_run, shared
+    # with the other modules of a ``python tests`` session, where test_envs checks that it leaves nothing behind)
     "g4f 0.0.0": plain_run([RUNNER, "-q"], "source", json_report=True),
     "COVERAGE_PROCESS_START, coverage not importable": lambda copies: Watched(
         [RUNNER, "-q"] + COVERAGE_RUN,
@@ -246,12 +246,13 @@ class EndsTest(unittest.TestCase):
         )
         try:
             with concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+                reference = pool.submit(reference_run)
                 futures = {name: pool.submit(run, copies) for name, run in RUNS.items()}
                 cls.runs = {name: future.result() for name, future in futures.items()}
+                cls.reference = reference.result().data["tests"]
         finally:
             for copy in copies.values():
                 copy.cleanup()
-        cls.reference = cls.runs["reference"].data["tests"]
 
     def outcomes(self, run):
         return {test_id: entry["outcome"] for test_id, entry in run.data["tests"].items()}
