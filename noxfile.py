@@ -71,7 +71,7 @@ LINE = [
     "0.3.7.2",
     "0.3.8.1",  # (0.3.8.2 cannot be imported offline: it reaches a host)
     "0.3.8.3",  # sync-images-in-running-loop: the first
-    "0.3.9.5",  # client-empty-chunk-delta: the last
+    "0.3.9.5",  # client-empty-chunk-delta, create-async-ignores-g4f-proxy: the last
     "0.3.9.6",
     "0.3.9.7",  # the newest of the 0.3 line
     "0.4.0.0",  # images-answer-the-preview: the first
@@ -98,7 +98,7 @@ LINE = [
     "0.5.9.0",  # the newest of the 0.5 line
     "0.6.0.0",
     "0.6.0.3",  # client-reasoning-as-text: the last
-    "0.6.1.1",
+    "0.6.1.1",  # async-client-keeps-think: the first (client_think, bisected)
     "0.6.3.1",
     "0.6.3.2",  # clients-raw-early: the first
     "0.6.3.3",  # clients-raw-early: the last
@@ -117,6 +117,8 @@ LINE = [
     "7.1.7",  # provider-timeout-renamed, limit-type-error: the first
     "7.1.8",  # stream-limit-renames-provider-timeout: the first; limit-type-error: the last
     "7.1.9",
+    "7.2.2",  # the last whose clients read G4F_PROXY (7.2.3 and 7.2.4 cannot be imported)
+    "7.2.5",  # clients-ignore-g4f-proxy: the first (bisected)
     "7.4.7",  # the 0.4.0.5 to 7.4.7 defects: the last
     "7.5.0",  # auto-patch-async-provider, jupyter-fresh-kernel, the AsyncClient stream limit's defects: the first
     "7.9.6",  # the newest of the 7 line

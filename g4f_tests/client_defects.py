@@ -59,6 +59,7 @@ CLIENTS_DROP_RESPONSE_FORMAT = Defect(
     where="seen in every regime: applies to you if you ask a client for JSON (response_format) from a provider "
     "that supports it, such as g4f's OpenAI-compatible ones: the provider is not asked for JSON",
     workaround="ask for JSON in the prompt, or use ChatCompletion.create / create_async",
+    calls=("Client", "AsyncClient"),
 )
 ASYNC_CLIENT_DROPS_KWARGS = Defect(
     "async-client-drops-kwargs",
@@ -238,4 +239,27 @@ CLIENT_TIMEOUT_IS_ASYNCIO_ERROR = Defect(
     where="seen on Python 3.8: applies to you on Python 3.8 to 3.10 if you catch TimeoutError around an "
     "AsyncClient stream with stream_timeout or timeout",
     workaround="catch asyncio.TimeoutError as well (or use Python 3.11 or later)",
+)
+CLIENTS_IGNORE_G4F_PROXY = Defect(
+    "clients-ignore-g4f-proxy",
+    "Client and AsyncClient do not read G4F_PROXY, which g4f documents as its global proxy: a request that names "
+    "no proxy reaches the provider without one, where ChatCompletion passes G4F_PROXY on",
+    "7.2.5",
+    Returns("(not passed)"),
+    calls=("Client", "AsyncClient"),
+    where="seen in every regime: applies to you if you rely on G4F_PROXY with the clients. Bisected: 7.2.2 reads it, "
+    "7.2.5 does not (7.2.3 and 7.2.4 cannot be imported)",
+    workaround="make the client with it: Client(proxies=os.environ['G4F_PROXY']), or pass proxy= to each create",
+)
+CREATE_ASYNC_IGNORES_G4F_PROXY = Defect(
+    "create-async-ignores-g4f-proxy",
+    "ChatCompletion.create_async does not read G4F_PROXY, where ChatCompletion.create does: a request that names "
+    "no proxy reaches the provider without one",
+    "0.2.2.0",
+    Returns("(not passed)"),
+    last="0.3.9.5",
+    calls=("ChatCompletion.create_async",),
+    where="seen in every regime: applies to you on g4f 0.3.9.5 and older if you rely on G4F_PROXY with create_async "
+    "(bisected: 0.3.9.6 reads it)",
+    workaround="pass proxy= to create_async, or upgrade to g4f 0.3.9.6 or later",
 )

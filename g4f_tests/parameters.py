@@ -11,9 +11,13 @@ some of them themselves, both clients do alike.
   comes fenced with and without a language, and bare.
 - What a client is made with, ``Client(proxies=..., api_key=...)``, reaches the provider of every request that does
   not name its own, on both clients.
+- ``G4F_PROXY``, which g4f documents as the way to "set a proxy globally" (its docs/config.md), reaches the provider
+  of a request that names no proxy, on every API; a request that names one gets its own.
 """
 
+import contextlib
 import importlib
+import os
 
 from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider, AsyncProvider
 
@@ -30,6 +34,8 @@ from .known_defects import (
     CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
     CLIENT_PROXY_TWICE,
     CLIENTS_DROP_RESPONSE_FORMAT,
+    CLIENTS_IGNORE_G4F_PROXY,
+    CREATE_ASYNC_IGNORES_G4F_PROXY,
     JSON_OBJECT_UNLABELED_FENCE,
     known,
 )
@@ -196,6 +202,56 @@ async def parameters_received_async(api, kind, stream):
     return await read_out(api, result, stream) or not_as_passed(provider.received)
 
 
+# G4F_PROXY, set while a request is made (and unset after): another proxy than the one a request names (PASSED's).
+ENV_PROXY = "http://127.0.0.1:3129"
+
+
+@contextlib.contextmanager
+def g4f_proxy_set():
+    os.environ["G4F_PROXY"] = ENV_PROXY
+    try:
+        yield
+    finally:
+        del os.environ["G4F_PROXY"]
+
+
+def proxy_cases(apis):
+    """label: (api, kind, stream, whether the request names a proxy), with G4F_PROXY set."""
+    return {
+        "%s, G4F_PROXY set, %s, %s, %s"
+        % (api, "a proxy named" if named else "none named", "stream" if stream else "not streamed", kind): (
+            api,
+            kind,
+            stream,
+            named,
+        )
+        for api in apis
+        for kind in KINDS
+        for stream in (False, True)
+        for named in (False, True)
+    }
+
+
+def expected_proxy(label):
+    return PASSED["proxy"] if "a proxy named" in label else ENV_PROXY
+
+
+def proxy_received(api, kind, stream, named):
+    provider = recording_provider(kind)
+    with g4f_proxy_set():
+        result = start(api, provider, stream, **({"proxy": PASSED["proxy"]} if named else {}))
+        if stream:
+            list(result)
+    return provider.received.get("proxy", NOT_PASSED)
+
+
+async def proxy_received_async(api, kind, stream, named):
+    provider = recording_provider(kind)
+    with g4f_proxy_set():
+        result = start(api, provider, stream, **({"proxy": PASSED["proxy"]} if named else {}))
+        return await read_out(api, result, stream) or provider.received.get("proxy", NOT_PASSED)
+
+
 def answer_of(chunks, response, provider, stream):
     """The client's answer (text, or deltas), its finish reason, and whether ignore_stream reached the provider."""
     if stream:
@@ -246,6 +302,7 @@ def sync_requests():
     found = each(parameters_received, passing_cases(SYNC))
     found.update(each(client_defaults_received, passing_cases(["Client"], "made with proxies and api_key, ")))
     found.update(each(client_applies, {"Client, " + label: ("Client", label) for label in BY_THE_CLIENTS}))
+    found.update(each(proxy_received, proxy_cases(SYNC)))
     return found
 
 
@@ -255,15 +312,22 @@ async def async_requests():
     found.update(await each_async(client_defaults_received_async, cases))
     cases = {"AsyncClient, " + label: ("AsyncClient", label) for label in BY_THE_CLIENTS}
     found.update(await each_async(client_applies_async, cases))
+    found.update(await each_async(proxy_received_async, proxy_cases(ASYNC)))
     return found
 
 
 class ParameterChecks:
     def assertParametersReachTheProvider(self, found):
         for label, call in self.calls(found):
-            if label.partition(", ")[2] not in BY_THE_CLIENTS:
+            if label.partition(", ")[2] not in BY_THE_CLIENTS and "G4F_PROXY" not in label:
                 with self.subTest(call=label):
                     self.assertReturned(call, {})  # no parameter differs from PASSED
+
+    def assertG4fProxyReachesTheProvider(self, found):
+        for label, call in self.calls(found):
+            if "G4F_PROXY" in label:
+                with self.subTest(call=label):
+                    self.assertReturned(call, expected_proxy(label))
 
     def assertClientApplies(self, found):
         for label, call in self.calls(found):
@@ -279,6 +343,12 @@ class SyncParameterChecks(ParameterChecks):
     def test_sync_apis_pass_the_parameters_to_the_provider(self, found):
         """ChatCompletion.create and Client, streamed or not, pass max_tokens, proxy, stop, response_format, temperature and unknown parameters to every provider kind as given; a Client made with proxies and api_key passes them on"""
         self.assertParametersReachTheProvider(found)
+
+    @known(CLIENTS_IGNORE_G4F_PROXY)
+    @in_child(sync_requests)
+    def test_sync_apis_take_the_proxy_from_g4f_proxy(self, found):
+        """With G4F_PROXY set, ChatCompletion.create and Client, streamed or not, pass it to every provider kind as the proxy of a request that names none; a request that names one gets its own"""
+        self.assertG4fProxyReachesTheProvider(found)
 
     @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN, JSON_OBJECT_UNLABELED_FENCE)
     @in_child(sync_requests)
@@ -303,6 +373,14 @@ class AsyncParameterChecks(ParameterChecks):
     def test_async_apis_pass_the_parameters_to_the_provider(self, found):
         """ChatCompletion.create_async and AsyncClient, streamed or not, pass max_tokens, proxy, stop, response_format, temperature and unknown parameters to every provider kind as given; an AsyncClient made with proxies and api_key passes them on"""
         self.assertParametersReachTheProvider(found)
+
+    @known(
+        CLIENTS_IGNORE_G4F_PROXY, CREATE_ASYNC_IGNORES_G4F_PROXY, ASYNC_STREAM_OF_SYNC_PROVIDER, *ASYNC_CLIENT_DEFECTS
+    )
+    @in_child(async_requests)
+    def test_async_apis_take_the_proxy_from_g4f_proxy(self, found):
+        """With G4F_PROXY set, ChatCompletion.create_async and AsyncClient, streamed or not, pass it to every provider kind as the proxy of a request that names none; a request that names one gets its own"""
+        self.assertG4fProxyReachesTheProvider(found)
 
     @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN, JSON_OBJECT_UNLABELED_FENCE, *ASYNC_CLIENT_DEFECTS)
     @in_child(async_requests)

@@ -234,3 +234,17 @@ CLIENT_STREAM_DROPS_CONVERSATION = Defect(
     "from a Client stream. Measured: 0.5.7.1 to 8.5.5 (8.5.0, 8.5.5), 8.5.6 carries it",
     workaround="use AsyncClient, or Client without stream, or upgrade to g4f 8.5.6 or later",
 )
+ASYNC_CLIENT_KEEPS_THINK = Defect(
+    "async-client-keeps-think",
+    "AsyncClient leaves a <think> block in the content and reports no reasoning, where Client takes it out and carries "
+    "the thought as reasoning: the same request answers differently on the two clients",
+    "0.6.1.1",
+    Returns(
+        {"content": "<think>Ich denke über „Wörld“ nach</think>Hallo Wörld", "the thought in the reasoning": False}
+    ),
+    calls=("AsyncClient",),
+    where="seen in every regime: applies to you if you read a reasoning model's answer (DeepSeek-R1 and the like "
+    "through a provider that streams <think>) with AsyncClient. Measured from 0.6.1.1, the first Client that does it "
+    "(bisected), to 8.8.6",
+    workaround="use Client (in a thread from async code), or split the <think> block yourself",
+)

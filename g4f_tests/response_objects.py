@@ -13,6 +13,10 @@ async-generator provider, must answer with:
 - ``provider`` and ``model`` the ones the provider reported (every chunk of a stream);
 - ``conversation`` (the answer's, the closing chunk's) the conversation's fields as a dict, as g4f's stubs declare
   it and g4f's API serves and takes it back.
+
+A reasoning model's answer may come as plain text instead, a ``<think>`` block first (split over two chunks here),
+then the answer. Client takes the block out of the content and carries the thought as reasoning; AsyncClient must
+do the same (the same request, the same answer), streamed and not.
 """
 
 import importlib
@@ -20,6 +24,7 @@ import importlib
 from . import regimes, support
 from .checks import CheckTestCase, in_child
 from .known_defects import (
+    ASYNC_CLIENT_KEEPS_THINK,
     ASYNC_CLIENT_ONE_DELTA,
     CLIENT_REASONING_AS_TEXT,
     CLIENT_STREAM_DROPS_CONVERSATION,
@@ -188,6 +193,65 @@ async def async_objects():
     return await each_async(async_client_answer, cases("AsyncClient"))
 
 
+# A <think> block split over two chunks, then the answer: Client's content is the answer, its reasoning the thought.
+THINKING = ["<think>Ich denke", " über „Wörld“ nach</think>", "Hallo ", "Wörld"]
+THOUGHT = "Ich denke über „Wörld“ nach"
+SPLIT = {"content": "Hallo Wörld", "the thought in the reasoning": True}
+
+
+def thinking_provider(kind):
+    """A provider of ``kind`` whose text starts with a <think> block (THINKING)."""
+    from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider
+
+    support.require_api("client_think")
+    attributes = {"working": True, "use_stream_timeout": False, "supports_stream": True}
+    if kind == "sync provider":
+
+        def create_completion(cls, model, messages, stream, **kwargs):
+            yield from THINKING
+
+        attributes["create_completion"] = classmethod(create_completion)
+        return type("ThinkingProviderMock", (AbstractProvider,), attributes)
+
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        for chunk in THINKING:
+            yield chunk
+
+    attributes["create_async_generator"] = classmethod(create_async_generator)
+    return type("AsyncThinkingProviderMock", (AsyncGeneratorProvider,), attributes)
+
+
+def split_of(response):
+    """The answer's content (a stream's deltas joined) and whether its reasoning holds the thought."""
+    if isinstance(response, list):
+        deltas = [chunk.choices[0].delta for chunk in response if chunk.choices]
+        content = "".join(getattr(delta, "content", None) or "" for delta in deltas)
+        reasoning = "".join(str(getattr(delta, "reasoning", None) or "") for delta in deltas)
+    else:
+        message = response.choices[0].message
+        content, reasoning = message.content, getattr(message, "reasoning", None)
+        reasoning = "".join(str(part) for part in reasoning) if isinstance(reasoning, list) else str(reasoning or "")
+    return {"content": content, "the thought in the reasoning": THOUGHT in reasoning}
+
+
+def client_split(api, kind, stream):
+    result = start(api, thinking_provider(kind), stream)
+    return split_of(list(result) if stream else result)
+
+
+async def async_client_split(api, kind, stream):
+    result = start(api, thinking_provider(kind), stream)
+    return split_of([chunk async for chunk in await async_stream(api, result)] if stream else await result)
+
+
+def sync_splits():
+    return each(client_split, cases("Client"))
+
+
+async def async_splits():
+    return await each_async(async_client_split, cases("AsyncClient"))
+
+
 def expected(keys):
     def want(label):
         expected = EXPECTED["stream" if ", stream, " in label else "not streamed"]
@@ -201,6 +265,11 @@ class ObjectChecks:
         for label, call, want in self.facts(found, expected(keys)):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
+
+    def assertSplit(self, found):
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, SPLIT)
 
 
 class SyncObjectChecks(ObjectChecks):
@@ -216,8 +285,19 @@ class SyncObjectChecks(ObjectChecks):
         """Client's answer (the closing chunk of a stream) carries the provider's conversation as a dict of its fields, as AsyncClient's does"""
         self.assertCarried(found, ("conversation",))
 
+    @in_child(sync_splits)
+    def test_client_takes_a_think_block_out_of_the_content(self, found):
+        """Client answers a text that starts with a <think> block (split over chunks) with the rest as content and the thought as reasoning, streamed and not, as AsyncClient must"""
+        self.assertSplit(found)
+
 
 class AsyncObjectChecks(ObjectChecks):
+    @known(ASYNC_CLIENT_KEEPS_THINK)
+    @in_child(async_splits)
+    def test_async_client_takes_a_think_block_out_of_the_content(self, found):
+        """AsyncClient answers a text that starts with a <think> block (split over chunks) with the rest as content and the thought as reasoning, streamed and not, as Client does"""
+        self.assertSplit(found)
+
     @known(
         CLIENT_TOOL_CALLS_STOP,
         CLIENT_REASONING_AS_TEXT,

@@ -156,12 +156,24 @@ def _stray_text(stray):
 class Defect:
     """One known g4f defect. ``first``/``last``: the affected releases (bisected; ``last`` None while no fixed
     release exists); ``shape``: exactly what g4f does (Raises or Returns); ``when``: a condition on the
-    environment or the test (called with the test case), else None; ``where``/``workaround``: whether it applies to a user, and what they can do.
+    environment or the test (called with the test case), else None; ``calls``: the APIs it is in (see concerns), else
+    None; ``where``/``workaround``: whether it applies to a user, and what they can do.
     """
 
-    def __init__(self, name, reason, first, shape, last=None, issues=(), when=None, where="", workaround=""):
+    def __init__(
+        self, name, reason, first, shape, last=None, issues=(), when=None, where="", workaround="", calls=None
+    ):
         self.name, self.reason, self.first, self.last, self.shape = name, reason, first, last, shape
         self.issues, self.when, self.where, self.workaround = tuple(issues), when, where, workaround
+        self.calls = calls
+
+    def concerns(self, case):
+        """Does the defect concern the call ``case`` is checking now? ``calls``: the APIs it is in (the first part of
+        a call's label, as paths.py names them), so that the same shape on another API is a failure; None: any."""
+        if self.calls is None:
+            return True
+        label = getattr(getattr(case, "_subtest", None), "params", {}).get("call")
+        return label is not None and label.partition(", ")[0] in self.calls
 
     def in_range(self, release):
         """Is g4f ``release`` (a version string or tuple) in the affected range?"""
@@ -260,7 +272,7 @@ def verdict(case, error, caught=()):
     if found is None:  # an exception g4f raised straight into the test (the documented module)
         found = support.Observation.of_exception(error, caught)
     for defect in defects:
-        if defect.shape.matches(found, error):
+        if defect.concerns(case) and defect.shape.matches(found, error):
             return KnownDefectSeen("known g4f defect %s: %s; observed: %s" % (defect.name, defect, found))
     case.addCleanup(_not_the_defect, defects, found, str(error))
     return error
