@@ -5,6 +5,7 @@ as self-tests): one of each outcome the runner reports (test_report.py), one car
 import unittest
 
 from g4f_tests import verdicts
+from g4f_tests.checks import CheckTestCase
 from g4f_tests.verdicts import ContractViolation, Defect, Raises, Returns, known
 
 DEFECT = Defect("self-test-defect", "the self-test's defect", "0.0.1", Raises("builtins.KeyError", "'known'"))
@@ -65,6 +66,23 @@ class Sample(unittest.TestCase):
 
 
 RETURNS_WRONG = Defect("self-test", "the reason", "0.0.1", Returns("wrong"), issues=(7,))
+
+
+ON_THE_CLIENT = Defect("self-test-client", "the client's reason", "0.0.1", Returns("wrong"), calls=("Client",))
+
+
+class CallsCarrier(CheckTestCase):
+    """A check carrying a defect of the Client's calls alone; ``found`` maps each call's label to what it observed."""
+
+    found = {}
+
+    @known(ON_THE_CLIENT)
+    def test_it(self):
+        for label, observed in self.found.items():
+            with self.subTest(call=label):
+                if observed.value != "right":
+                    raise ContractViolation("expected 'right'", observed)
+        self.raise_defect_seen()
 
 
 class Carrier(unittest.TestCase):

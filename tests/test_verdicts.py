@@ -437,6 +437,42 @@ class VerdictTest(unittest.TestCase):
         self.assertEqual(self.outcome(Observation(value="wrong"), release=(0, 0, 0, 9))[0], "failed")
 
 
+class CallsTest(unittest.TestCase):
+    """A defect that names the APIs it is in (calls=) is the expected failure on their calls alone."""
+
+    def outcome(self, found):
+        test = samples.CallsCarrier("test_it")
+        test.found = found
+        result = Result(io.StringIO(), False, 0)
+        with mock.patch.object(support, "g4f_release", return_value=(8, 8, 6)):
+            test.run(result)
+        entry = result.outcomes[test.id()]
+        return entry["outcome"], entry["message"] + "".join(s["message"] for s in entry.get("subtests", []))
+
+    def test_the_shape_on_a_named_api_is_the_expected_failure(self):
+        found = {
+            "Client, stream": Observation(value="wrong"),
+            "ChatCompletion.create, stream": Observation(value="right"),
+        }
+        self.assertEqual(self.outcome(found)[0], "expected failure")
+
+    def test_the_same_shape_on_another_api_is_not_the_known_defect(self):
+        for other in ("ChatCompletion.create, stream", "AsyncClient, stream", "Client"):
+            with self.subTest(other=other):
+                found = {"Client, stream": Observation(value="wrong"), other: Observation(value="wrong")}
+                if other == "Client":  # a label that is the API alone names it too
+                    self.assertEqual(self.outcome(found)[0], "expected failure")
+                    continue
+                outcome, message = self.outcome(found)
+                self.assertEqual(outcome, "failed")
+                self.assertIn("not the known defect", message)
+
+    def test_no_call_label_is_no_named_api(self):
+        test = samples.CallsCarrier("test_it")
+        self.assertFalse(samples.ON_THE_CLIENT.concerns(test))
+        self.assertTrue(samples.RETURNS_WRONG.concerns(test))
+
+
 class MessageTest(unittest.TestCase):
     """What a verdict says: the defect and what was observed, or what was expected instead; the shapes' words."""
 
