@@ -51,8 +51,8 @@ OLDEST = "0.2.2.0"
 LINE = [
     OLDEST,
     "0.2.2.3",  # client-proxy-twice: the last
-    "0.2.2.4",
-    "0.2.8.0",  # the last release that cannot nest (uvloop: NestAsyncioError)
+    "0.2.2.4",  # client-proxy-twice-with-g4f-proxy: the first
+    "0.2.8.0",  # the last release that cannot nest (uvloop: NestAsyncioError); client-proxy-twice-with-g4f-proxy: the last
     "0.2.8.1",  # the first that nests: uvloop-*, nest-run-leaves-loops, async-client-async-provider
     "0.2.9.8",  # async-client-drops-kwargs: the last
     "0.2.9.9",

@@ -191,6 +191,7 @@ CLIENT_PROXY_TWICE = Defect(
     last="0.2.2.3",
     where="seen in every regime: applies to you on g4f 0.2.2.0 to 0.2.2.3 if you pass proxy to the Client's create",
     workaround="set the proxy on the Client (Client(proxies=...)), or upgrade to g4f 0.2.2.4 or later",
+    calls=("Client",),
 )
 _NEST_ERROR = 'g4f.errors.NestAsyncioError: Install "nest_asyncio" package'
 _RUN_ERROR = "builtins.RuntimeError: asyncio.run() cannot be called from a running event loop"
@@ -262,4 +263,16 @@ CREATE_ASYNC_IGNORES_G4F_PROXY = Defect(
     where="seen in every regime: applies to you on g4f 0.3.9.5 and older if you rely on G4F_PROXY with create_async "
     "(bisected: 0.3.9.6 reads it)",
     workaround="pass proxy= to create_async, or upgrade to g4f 0.3.9.6 or later",
+)
+CLIENT_PROXY_TWICE_WITH_G4F_PROXY = Defect(
+    "client-proxy-twice-with-g4f-proxy",
+    "with G4F_PROXY set, Client.chat.completions.create(proxy=...) passes proxy to the provider twice: TypeError "
+    "(client-proxy-twice, fixed in 0.2.2.4 for the rest, stays where G4F_PROXY is set)",
+    "0.2.2.4",
+    Raises("builtins.TypeError", r".*\.create_completion\(\) got multiple values for keyword argument 'proxy'"),
+    last="0.2.8.0",
+    calls=("Client",),
+    where="seen in every regime: applies to you on g4f 0.2.2.4 to 0.2.8.0 if G4F_PROXY is set and you pass proxy to "
+    "the Client's create (0.2.8.1 is the next release, and passes it once)",
+    workaround="unset G4F_PROXY and pass the proxy, or upgrade to g4f 0.2.8.1 or later",
 )

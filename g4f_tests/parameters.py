@@ -33,6 +33,7 @@ from .known_defects import (
     CLIENT_EMPTY_CHUNK_DELTA,
     CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
     CLIENT_PROXY_TWICE,
+    CLIENT_PROXY_TWICE_WITH_G4F_PROXY,
     CLIENTS_DROP_RESPONSE_FORMAT,
     CLIENTS_IGNORE_G4F_PROXY,
     CREATE_ASYNC_IGNORES_G4F_PROXY,
@@ -344,7 +345,7 @@ class SyncParameterChecks(ParameterChecks):
         """ChatCompletion.create and Client, streamed or not, pass max_tokens, proxy, stop, response_format, temperature and unknown parameters to every provider kind as given; a Client made with proxies and api_key passes them on"""
         self.assertParametersReachTheProvider(found)
 
-    @known(CLIENTS_IGNORE_G4F_PROXY)
+    @known(CLIENTS_IGNORE_G4F_PROXY, CLIENT_PROXY_TWICE, CLIENT_PROXY_TWICE_WITH_G4F_PROXY)
     @in_child(sync_requests)
     def test_sync_apis_take_the_proxy_from_g4f_proxy(self, found):
         """With G4F_PROXY set, ChatCompletion.create and Client, streamed or not, pass it to every provider kind as the proxy of a request that names none; a request that names one gets its own"""
@@ -375,7 +376,11 @@ class AsyncParameterChecks(ParameterChecks):
         self.assertParametersReachTheProvider(found)
 
     @known(
-        CLIENTS_IGNORE_G4F_PROXY, CREATE_ASYNC_IGNORES_G4F_PROXY, ASYNC_STREAM_OF_SYNC_PROVIDER, *ASYNC_CLIENT_DEFECTS
+        CLIENTS_IGNORE_G4F_PROXY,
+        CREATE_ASYNC_IGNORES_G4F_PROXY,
+        ASYNC_STREAM_OF_SYNC_PROVIDER,
+        ASYNC_CLIENT_ASYNC_PROVIDER,
+        *ASYNC_CLIENT_DEFECTS,
     )
     @in_child(async_requests)
     def test_async_apis_take_the_proxy_from_g4f_proxy(self, found):
