@@ -86,7 +86,7 @@ LINE = [
     "0.4.9.8",
     "0.4.9.9",  # client-empty-chunk-delta-again: the first; images-answer-the-preview: the preview alone, the last
     "0.5.0.1",  # images-answer-the-preview: the preview first, the first
-    "0.5.2.7",  # client-empty-chunk-delta-again: the last
+    "0.5.2.7",  # client-empty-chunk-delta-again: the last; async-client-keeps-think: the first seen (0.5.2.6 not importable)
     "0.5.2.8",
     "0.5.4.3",
     "0.5.4.4",  # timeout-without-message: the first (on 3.11)
@@ -98,7 +98,7 @@ LINE = [
     "0.5.9.0",  # the newest of the 0.5 line
     "0.6.0.0",
     "0.6.0.3",  # client-reasoning-as-text: the last
-    "0.6.1.1",  # async-client-keeps-think: the first (client_think, bisected)
+    "0.6.1.1",
     "0.6.3.1",
     "0.6.3.2",  # clients-raw-early: the first
     "0.6.3.3",  # clients-raw-early: the last

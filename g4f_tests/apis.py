@@ -27,11 +27,7 @@ G4F_APIS = {
         "AsyncAuthedProvider's limit on each chunk of a cached login: stream_timeout, or timeout where "
         "use_stream_timeout is False",
     ),
-    "client_think": (
-        "0.6.1.1",
-        "Client taking a <think> block out of the content and carrying the thought as reasoning (0.5.6.2 to 0.6.0.3 "
-        "take it out but lose the thought, as client-reasoning-as-text)",
-    ),
+    "client_think": ("0.5.2.6", "Client taking a <think> block out of the content (with g4f's Reasoning objects)"),
     "client_response_objects": (
         "0.5.2.6",
         "the clients' answers carrying a provider's Reasoning, ToolCalls, ProviderInfo and JsonConversation",

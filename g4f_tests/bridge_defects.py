@@ -172,6 +172,7 @@ STREAM_LIMIT_RENAMES_PROVIDER_TIMEOUT = Defect(
     "stream_timeout and a provider (its HTTP client) times out: you read that your limit expired. Bisected: 7.1.6 "
     "and 8.2.7 let the provider's error through (7.1.7 raises TypeError, limit-type-error)",
     workaround="read the error's __cause__, which is the provider's own TimeoutError, or upgrade to g4f 8.2.7 or later",
+    calls=("AsyncClient",),
 )
 _ASEND = "'async_generator_asend' object is not callable"
 LIMIT_TYPE_ERROR = Defect(

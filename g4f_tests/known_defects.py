@@ -170,6 +170,7 @@ ASYNC_CLIENT_ONE_DELTA = Defect(
     where="seen in every regime: applies to you on g4f 0.4.0.5 to 7.4.7 if you stream from AsyncClient over a "
     "sync provider. Measured in this shape on the cells from 0.4.0.5 to 7.4.7; 0.4.0.4 and 7.5.0 honour it",
     workaround=ASYNC_STREAM_OF_SYNC_PROVIDER.workaround,
+    calls=("AsyncClient",),
 )
 ASYNC_CLIENT_MISSING = Defect(
     "async-client-missing",

@@ -332,10 +332,10 @@ class ParameterChecks:
 
     def assertClientApplies(self, found):
         for label, call in self.calls(found):
-            label = label.partition(", ")[2]
-            if label in BY_THE_CLIENTS:
+            case = label.partition(", ")[2]
+            if case in BY_THE_CLIENTS:
                 with self.subTest(call=label):
-                    self.assertReturned(call, expected_by_the_client(label))
+                    self.assertReturned(call, expected_by_the_client(case))
 
 
 class SyncParameterChecks(ParameterChecks):

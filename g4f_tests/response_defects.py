@@ -63,6 +63,7 @@ ASYNC_CLIENT_VARIATION_POSITIONAL = Defect(
     where="seen in every regime: applies to you on g4f 0.5.6.4 if you make image variations with AsyncClient. "
     "Bisected: 0.5.6.3 fails in the sync Client too (client-variation-arguments), 0.5.6.5 answers",
     workaround="use the sync Client there, or upgrade to g4f 0.5.6.5 or later",
+    calls=("AsyncClient",),
 )
 # shorthands.py's create(raw=True), measured on 0.6.3.2 to 0.6.3.7, 0.6.4.3, 6.0.5, 6.6.0 to 6.7.0, 6.8.0, 7.0.0,
 # 7.4.7, 7.5.0, 8.0.5 and 8.8.6 (scratch environments of each release).
@@ -141,6 +142,7 @@ ASYNC_CLIENT_RAW_TEXT = Defect(
     where="seen in every regime: applies to you if you ask AsyncClient for raw=True from a provider that is not "
     "OpenAI-compatible (any of g4f's web providers)",
     workaround="use Client, or raw=False for such providers",
+    calls=("AsyncClient",),
 )
 # response_objects.py: what a provider yields besides text, in that module's vocabulary (its EXPECTED, cut down to
 # the keys a test asks for). Measured with scratch environments of each release named (the matrix's line cells
@@ -178,6 +180,14 @@ CLIENT_REASONING_AS_TEXT = Defect(
     OneOf(
         Returns(dict(_NS_STOP, reasoning=None)),
         Returns(dict(_STREAM, deltas=[{"content": {"Reasoning": token}} for token in _REASONING] + _DELTAS)),
+        # a <think> block (response_objects.THINKING): its parts streamed as Reasoning objects in the content
+        Returns(
+            {
+                "content": "{Reasoning: <think>}{Reasoning: Ich denke}{Reasoning:  über „Wörld“ nach}"
+                "{Reasoning: </think>}Hallo Wörld",
+                "the thought once in the reasoning": True,
+            }
+        ),
     ),
     last="0.6.0.3",
     where="seen in every regime: applies to you on g4f 0.5.2.6 to 0.6.0.3 if you use a reasoning model: its "
@@ -191,13 +201,17 @@ CLIENT_STREAM_DROPS_REASONING_AND_TOOL_CALLS = Defect(
     'its tool calls (kept for the answer not streamed), and end with finish reason "stop"; the empty text '
     "chunk is client-empty-chunk-delta-again's",
     "0.5.2.7",
-    Returns(
-        {
-            "deltas": [{"content": chunk} for chunk in ("Hallo", "", ", Wörld ", "42")] + [{}],
-            "finish_reason": [None] * 4 + ["stop"],
-            "provider": _NS["provider"],
-            "model": _NS["model"],
-        }
+    OneOf(
+        Returns(
+            {
+                "deltas": [{"content": chunk} for chunk in ("Hallo", "", ", Wörld ", "42")] + [{}],
+                "finish_reason": [None] * 4 + ["stop"],
+                "provider": _NS["provider"],
+                "model": _NS["model"],
+            }
+        ),
+        # a <think> block (response_objects.THINKING): taken out of the content, and its thought out of the stream
+        Returns({"content": "Hallo Wörld", "the thought once in the reasoning": False}),
     ),
     last="0.5.2.7",
     where="seen in every regime: applies to you on g4f 0.5.2.7 if you stream from a reasoning model or use tools "
@@ -238,13 +252,13 @@ ASYNC_CLIENT_KEEPS_THINK = Defect(
     "async-client-keeps-think",
     "AsyncClient leaves a <think> block in the content and reports no reasoning, where Client takes it out and carries "
     "the thought as reasoning: the same request answers differently on the two clients",
-    "0.6.1.1",
+    "0.5.2.6",
     Returns(
-        {"content": "<think>Ich denke über „Wörld“ nach</think>Hallo Wörld", "the thought in the reasoning": False}
+        {"content": "<think>Ich denke über „Wörld“ nach</think>Hallo Wörld", "the thought once in the reasoning": False}
     ),
     calls=("AsyncClient",),
     where="seen in every regime: applies to you if you read a reasoning model's answer (DeepSeek-R1 and the like "
-    "through a provider that streams <think>) with AsyncClient. Measured from 0.6.1.1, the first Client that does it "
-    "(bisected), to 8.8.6",
+    "through a provider that streams <think>) with AsyncClient. Measured from 0.5.2.7 (0.5.2.6, the first release "
+    "with g4f's Reasoning objects, by which Client takes the block out, cannot be imported) to 8.8.6",
     workaround="use Client (in a thread from async code), or split the <think> block yourself",
 )

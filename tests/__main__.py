@@ -114,13 +114,14 @@ def main():
         print("\n%s\n%s\n%s" % ("=" * 70, test_id, message.rstrip()))
     sys.stdout.flush()
     print(
-        "\n%d passed, %d failed, %d skipped in %.0f s (%d modules, %d at a time)"
+        "\n%d passed, %d failed, %d skipped in %.0f s (%d module%s, %d at a time)"
         % (
             counts.get("passed", 0) + counts.get("expected failure", 0),
             len(failed),
             counts.get("skipped", 0),
             time.perf_counter() - started,
             len(chosen),
+            "" if len(chosen) == 1 else "s",
             os.cpu_count() or 2,
         )
     )
