@@ -164,7 +164,6 @@ CLIENT_EMPTY_CHUNK_DELTA = Defect(
     where="seen in every regime: applies to you on g4f 0.3.9.5 or older (and 0.4.9.9 to 0.5.2.7) if you count or "
     "display the deltas of a client stream",
     workaround="skip chunks whose delta content is empty, or upgrade to g4f 0.5.2.8 or later",
-    calls=("Client", "AsyncClient"),
 )
 CLIENT_EMPTY_CHUNK_DELTA_AGAIN = Defect(
     "client-empty-chunk-delta-again",
@@ -174,7 +173,6 @@ CLIENT_EMPTY_CHUNK_DELTA_AGAIN = Defect(
     last="0.5.2.7",
     where=CLIENT_EMPTY_CHUNK_DELTA.where,
     workaround=CLIENT_EMPTY_CHUNK_DELTA.workaround,
-    calls=("Client", "AsyncClient"),
 )
 EARLY_CLOSE_LEAVES_PROVIDER_OPEN = Defect(
     "early-close-leaves-provider-open",

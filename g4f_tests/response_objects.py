@@ -196,7 +196,7 @@ async def async_objects():
 # A <think> block split over two chunks, then the answer: Client's content is the answer, its reasoning the thought.
 THINKING = ["<think>Ich denke", " über „Wörld“ nach</think>", "Hallo ", "Wörld"]
 THOUGHT = "Ich denke über „Wörld“ nach"
-SPLIT = {"content": "Hallo Wörld", "the thought once in the reasoning": True}
+SPLIT = {"content": "Hallo Wörld", "the reasoning is the thought": True}
 
 
 def thinking_provider(kind):
@@ -236,7 +236,8 @@ def text_of(content):
 
 
 def split_of(response):
-    """The answer's content (a stream's deltas joined) and whether its reasoning holds the thought, once."""
+    """The answer's content (a stream's deltas joined) and whether its reasoning is the thought (the <think> tags, which
+    g4f keeps as markers around it, left out)."""
     if isinstance(response, list):
         deltas = [chunk.choices[0].delta for chunk in response if chunk.choices]
         content = "".join(text_of(getattr(delta, "content", None)) for delta in deltas)
@@ -244,7 +245,10 @@ def split_of(response):
     else:
         message = response.choices[0].message
         content, reasoning = message.content, reasoning_of(message)
-    return {"content": content, "the thought once in the reasoning": reasoning.count(THOUGHT) == 1}
+    return {
+        "content": content,
+        "the reasoning is the thought": reasoning.replace("<think>", "").replace("</think>", "") == THOUGHT,
+    }
 
 
 def client_split(api, kind, stream):

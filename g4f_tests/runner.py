@@ -45,7 +45,14 @@ def build_parser(prog):
     verbosity.add_argument(
         "-v", "--verbose", action="store_const", const=2, dest="verbosity", default=1, help="one line per test"
     )
-    verbosity.add_argument("-q", "--quiet", action="store_const", const=0, dest="verbosity", help="only the summary")
+    verbosity.add_argument(
+        "-q",
+        "--quiet",
+        action="store_const",
+        const=0,
+        dest="verbosity",
+        help="no line per test: the header, failures, known defects and summary",
+    )
     parser.add_argument(
         "names",
         nargs="*",

@@ -6,7 +6,7 @@ stream: chunks that come faster than it all arrive, however long the stream last
 the stream, and a request that is not streamed is not cut by ``stream_timeout``.
 
 Client and AsyncClient, over async-generator providers whose chunks come slower (a first chunk at once, the
-second SLOW seconds later, or LATE where the limit must cut the stream) or faster (FAST seconds apart) than the limit the request names (LIMIT, FAST_LIMIT). The cases run at once (the sync Client's in
+second SLOW seconds later) or faster (FAST seconds apart) than the limit the request names (LIMIT, FAST_LIMIT). The cases run at once (the sync Client's in
 threads, AsyncClient's as tasks of the running loop), so the check takes about SLOW seconds. (to_sync_generator(timeout=...)
 itself, timeout=0 or None, and cancellation reaching the provider are checked elsewhere.)
 """
@@ -25,10 +25,6 @@ from .providers import CHUNKS, paced_provider
 
 LIMIT = 0.1  # the limit a request to a slow provider names, in seconds
 SLOW = 0.4  # the gap before a slow provider's second chunk: far over LIMIT
-# Where the limit must cut the stream, the second chunk comes LATE instead: "promptly" (the error came before that
-# chunk would have) then holds on a loaded machine too (0.3 s of slack once stalled a run under python -X dev with
-# the self-tests and two more suites on 2 cores), and costs nothing: a stream cut in time never waits for it.
-LATE = 2.0
 # A request to a fast provider names FAST_LIMIT: its gaps (FAST) are far under it, so that only a stall of the
 # whole machine past FAST_LIMIT - FAST (measured: over 0.09 s under python -X dev and a loaded CPU) could look like
 # a late chunk; its 15 gaps add up to more than FAST_LIMIT (a limit on the whole stream would cut it), and to about
@@ -60,32 +56,25 @@ def expected(stream, use_stream_timeout, gap, limit):
     chunks = SLOW_CHUNKS if gap == SLOW else FAST_CHUNKS
     if not stream:
         return {"received": "".join(chunks), "raised": None}
-    if cut(stream, use_stream_timeout, gap, limit):
+    if gap == SLOW and limit == ("stream_timeout" if use_stream_timeout else "timeout"):
         return {"received": [chunks[0]], "raised": EXPIRED, "promptly": True, "closed": True}
     return {"received": [chunk for chunk in chunks if chunk] + [None], "raised": None}
 
 
-def cut(stream, use_stream_timeout, gap, limit):
-    """Must the limit cut this case's stream (a slow provider, and the limit its class names)?"""
-    return stream and gap == SLOW and limit == ("stream_timeout" if use_stream_timeout else "timeout")
-
-
-def provider_for(use_stream_timeout, gap, late=False):
-    """The case's provider; ``late``: where the limit must cut, its second chunk comes LATE seconds after the first,
-    not SLOW (nothing waits for it when g4f cuts the stream, as it must)."""
-    return paced_provider(SLOW_CHUNKS if gap == SLOW else FAST_CHUNKS, LATE if late else gap, use_stream_timeout)
+def provider_for(use_stream_timeout, gap):
+    return paced_provider(SLOW_CHUNKS if gap == SLOW else FAST_CHUNKS, gap, use_stream_timeout)
 
 
 def raised_before_the_slow_chunk(provider):
-    """The error came before the provider's slow chunk would have: within its gap of when the provider began (not
-    of when the request began: the client's own start, slow on a loaded machine, is no part of the limit)."""
-    return provider.began is not None and time.monotonic() - provider.began < provider.gaps[0]
+    """The error came before the provider's slow chunk would have: within SLOW of when the provider began (not of
+    when the request began: the client's own start, slow on a loaded machine, is no part of the limit)."""
+    return provider.began is not None and time.monotonic() - provider.began < SLOW
 
 
 def limited(stream, use_stream_timeout, gap, limit):
     """The sync Client's outcome; for a stream that raised, whether it did so before the slow chunk would have
     come, and whether the provider's generator was closed."""
-    provider = provider_for(use_stream_timeout, gap, cut(stream, use_stream_timeout, gap, limit))
+    provider = provider_for(use_stream_timeout, gap)
     found = outcome("Client", provider, stream, **{limit: limit_for(gap)})
     if stream and found["raised"]:
         found["promptly"] = raised_before_the_slow_chunk(provider)
@@ -95,7 +84,7 @@ def limited(stream, use_stream_timeout, gap, limit):
 
 async def limited_async(stream, use_stream_timeout, gap, limit):
     """``limited`` for AsyncClient."""
-    provider = provider_for(use_stream_timeout, gap, cut(stream, use_stream_timeout, gap, limit))
+    provider = provider_for(use_stream_timeout, gap)
     found = await outcome_async("AsyncClient", provider, stream, **{limit: limit_for(gap)})
     if stream and found["raised"]:
         found["promptly"] = raised_before_the_slow_chunk(provider)

@@ -354,7 +354,7 @@ FAULTS = [
         "            if False:\n                results.append(Reasoning(before_end))",
         ("response_objects.TestResponseObjects.test_client_takes_a_think_block_out_of_the_content",),
         "failed",
-        r"observed: returned \{'content': 'Hallo Wörld', 'the thought once in the reasoning': False\}",
+        r"observed: returned \{'content': 'Hallo Wörld', 'the reasoning is the thought': False\}",
     ),
     Fault(
         "ChatCompletion ignores G4F_PROXY",

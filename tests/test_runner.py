@@ -3,6 +3,7 @@ against importlib.metadata and g4f's own requirements, --strict against the know
 run against the plain run. (The command line: test_cli.py; the report, with every outcome: test_report.py.)"""
 
 import concurrent.futures
+import importlib
 import os
 import platform
 import re
@@ -14,7 +15,7 @@ from importlib.metadata import requires, version
 import readme_tables
 from helpers import FAILED, junit_outcomes, plain, reference_run, run_suite, suite_results
 
-from g4f_tests import verdicts
+from g4f_tests import MODULES, verdicts
 from g4f_tests.support import is_importable
 
 DOCUMENTED = [
@@ -71,6 +72,26 @@ class DefaultRunTest(unittest.TestCase):
                 pool.submit(junit_run),
             ]
             cls.default, cls.strict, cls.listed, cls.junit = [run.result() for run in runs]
+
+    def test_defects_that_name_their_calls_are_carried_by_checks_that_label_their_calls(self):
+        """a known defect with calls= matches a subtest by its call= label (verdicts.Defect.concerns): every check
+        carrying one labels each of its subtests call=... (a test without subtests is about its own API)"""
+        carriers, loader = {}, unittest.TestLoader()
+        for name in MODULES:  # their classes, not the package's load_tests (which starts the children)
+            module = importlib.import_module("g4f_tests." + name)
+            for cls in vars(module).values():
+                if isinstance(cls, type) and issubclass(cls, unittest.TestCase) and cls.__module__ == module.__name__:
+                    for method_name in loader.getTestCaseNames(cls):
+                        method = getattr(cls, method_name)
+                        named = [d.name for d in getattr(method, "known_defects", ()) if d.calls is not None]
+                        if named:
+                            carriers["%s.%s.%s" % (module.__name__, cls.__name__, method_name)] = named
+        self.assertGreaterEqual(len(carriers), 10, "the registry's defects that name their calls are gone")
+        for test_id, named in sorted(carriers.items()):
+            with self.subTest(test=test_id, defects=named):
+                entry = self.default.data["tests"][test_id]
+                unlabelled = [s["params"] for s in entry["subtests"] if not s["params"].startswith("call=")]
+                self.assertEqual(unlabelled, [])
 
     def test_exit_zero_and_every_listed_test_has_an_outcome(self):
         self.assertEqual(self.default.proc.returncode, 0, self.default.output())
