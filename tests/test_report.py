@@ -487,7 +487,7 @@ class FinishTest(unittest.TestCase):
 # options themselves are compared). A change here is a change of the command line: the README's options table too.
 HELP = {
     "-v": "one line per test",
-    "-q": "only the summary",
+    "-q": "no line per test: the header, failures, known defects and summary",
     "NAME": "only these tests, modules or classes (g4f_tests.nesting, g4f_tests.asyncio.TestChatCompletion.test_create,"
     " ...), run in the order given",
     "-f": "stop at the first failure",
