@@ -41,6 +41,8 @@ EQUIVALENT = {
     "g4f_tests.support.x_g4f_version__mutmut_3": "importlib.metadata matches distribution names case-insensitively "
     "(3.8 to 3.13): 'G4F' finds g4f",
     "g4f_tests.runner.x_build_parser__mutmut_146": "argparse's default for an option is None already",
+    "g4f_tests.verdicts.xǁDefectǁconcerns__mutmut_13": "every unittest.TestCase has _subtest (None outside a subtest), so "
+    "getattr without a default never raises for the cases verdicts gets",
     "g4f_tests.report.xǁOutcomesǁ_set__mutmut_5": SUBTEST_ID,
     "g4f_tests.report.xǁOutcomesǁ_set__mutmut_11": SUBTEST_ID,
     "g4f_tests.report.xǁOutcomesǁ_set__mutmut_12": SUBTEST_ID,

@@ -23,6 +23,7 @@ import samples
 from helpers import ROOT, junit_outcomes, plain
 
 from g4f_tests import ends, report, runner, support, verdicts
+from g4f_tests.verdicts import Returns
 
 CLOSING = re.compile(r"^(\d+) passed, (\d+) failed, (\d+) skipped, (\d+) expected failures in [\d.]+ s(.*)$")
 
@@ -153,6 +154,54 @@ class StrictSummaryTest(unittest.TestCase):
         section = found.text.split("known g4f defects, failures here because of --strict", 1)[1]
         self.assertIn("  self-test-defect, g4f 0.0.1 and later: the self-test's defect\n", section)
         self.assertIn("    checks: %s\n" % samples.Sample("test_k_known_defect").id(), section)
+
+
+STRICT_ONE = verdicts.Defect("strict-one", "the first", "0.0.1", Returns("x"))
+STRICT_TWO = verdicts.Defect("strict-two", "the second", "0.0.1", Returns("x"))
+
+
+class StrictCarriers(unittest.TestCase):
+    @verdicts.known(STRICT_ONE)
+    def test_fails(self):
+        pass
+
+    @verdicts.known(STRICT_TWO)
+    def test_fails_too(self):
+        pass
+
+    @verdicts.known(STRICT_ONE)
+    def test_passes(self):
+        pass
+
+
+class StrictSectionTest(unittest.TestCase):
+    """report.summarize under --strict, from outcomes made here: exactly the defects the failing tests carry, each
+    under its own name, after the section's exact header."""
+
+    Carriers = StrictCarriers
+
+    def summary(self, outcomes):
+        tests = [self.Carriers(name) for name in ("test_fails", "test_fails_too", "test_passes")]
+        stream = io.StringIO()
+        with mock.patch.object(verdicts, "strict", True), mock.patch.object(support, "g4f_release", return_value=(8,)):
+            entries = {t.id(): {"outcome": outcomes[t._testMethodName], "subtests": []} for t in tests}
+            report.summarize(entries, tests, stream)
+        return stream.getvalue()
+
+    def test_each_failing_carrier_under_its_defect_and_no_passing_one(self):
+        text = self.summary({"test_fails": "failed", "test_fails_too": "failed", "test_passes": "passed"})
+        self.assertTrue(
+            text.startswith(
+                "\nknown g4f defects, failures here because of --strict (without it, expected failures when their "
+                "exact shape shows):\n"
+            ),
+            text,
+        )
+        checks = re.findall(r"^  (strict-\w+), .*\n(?:    .*\n)*?    checks: (.*)$", text, re.M)
+        self.assertEqual(
+            checks,
+            [("strict-one", self.Carriers("test_fails").id()), ("strict-two", self.Carriers("test_fails_too").id())],
+        )
 
 
 class EntryTest(unittest.TestCase):

@@ -438,6 +438,35 @@ class VerdictTest(unittest.TestCase):
         self.assertEqual(self.outcome(Observation(value="wrong"), release=(0, 0, 0, 9))[0], "failed")
 
 
+_HOLDS = Defect("holds", "r", "0.0.1", Returns("x"), when=lambda case: case is not None)
+_NEVER = Defect("never", "r", "0.0.1", Returns("x"), when=lambda case: False)
+_LATER = Defect("later", "r", "9.0", Returns("x"))
+_ALWAYS = Defect("always", "r", "0.0.1", Returns("x"))
+
+
+class CarryingCase(unittest.TestCase):
+    @verdicts.known(_HOLDS, _NEVER, _LATER, _ALWAYS)
+    def test_it(self):
+        pass
+
+
+class CarriedTest(unittest.TestCase):
+    """verdicts.carried, what --strict reports: the defects in range whose condition holds, --strict or not."""
+
+    Case = CarryingCase
+
+    def test_in_range_where_the_condition_holds(self):
+        for strict in (False, True):
+            with self.subTest(strict=strict), mock.patch.object(verdicts, "strict", strict):
+                with mock.patch.object(support, "g4f_release", return_value=(8, 8, 6)):
+                    self.assertEqual([d.name for d in verdicts.carried(self.Case("test_it"))], ["holds", "always"])
+
+    def test_a_case_without_its_method_carries_nothing(self):
+        case = self.Case("test_it")
+        case._testMethodName = "test_gone"
+        self.assertEqual(verdicts.carried(case), [])
+
+
 class CallsTest(unittest.TestCase):
     """A defect that names the APIs it is in (calls=) is the expected failure on their calls alone."""
 
