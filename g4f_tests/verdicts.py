@@ -156,7 +156,7 @@ def _stray_text(stray):
 class Defect:
     """One known g4f defect. ``first``/``last``: the affected releases (bisected; ``last`` None while no fixed
     release exists); ``shape``: exactly what g4f does (Raises or Returns); ``when``: a condition on the
-    environment or the test (called with the test case), else None; ``calls``: the APIs it is in (see concerns), else
+    environment or the test (called with the test case), else None; ``calls``: the calls it is in (see concerns), else
     None; ``where``/``workaround``: whether it applies to a user, and what they can do.
     """
 
