@@ -75,10 +75,30 @@ def response_types():
     return module
 
 
-def provider_of(kind):
-    """A provider of ``kind`` ("sync provider" or "async-generator provider") that yields all of the above."""
+def yielding_provider(kind, items, name):
+    """A provider of ``kind`` ("sync provider" or "async-generator provider"), class ``name`` (prefixed "Async" for
+    the async-generator one), that yields what ``items()`` returns (fresh for each call)."""
     from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider
 
+    attributes = {"working": True, "use_stream_timeout": False, "supports_stream": True}
+    if kind == "sync provider":
+
+        def create_completion(cls, model, messages, stream, **kwargs):
+            yield from items()
+
+        attributes["create_completion"] = classmethod(create_completion)
+        return type(name, (AbstractProvider,), attributes)
+
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        for item in items():
+            yield item
+
+    attributes["create_async_generator"] = classmethod(create_async_generator)
+    return type("Async" + name, (AsyncGeneratorProvider,), attributes)
+
+
+def provider_of(kind):
+    """A provider of ``kind`` ("sync provider" or "async-generator provider") that yields all of the above."""
     response = support.require_api("client_response_objects", response_types)
 
     def items():
@@ -90,21 +110,7 @@ def provider_of(kind):
             + [response.ToolCalls(calls)]
         )
 
-    attributes = {"working": True, "use_stream_timeout": False, "supports_stream": True}
-    if kind == "sync provider":
-
-        def create_completion(cls, model, messages, stream, **kwargs):
-            yield from items()
-
-        attributes["create_completion"] = classmethod(create_completion)
-        return type("ObjectsProviderMock", (AbstractProvider,), attributes)
-
-    async def create_async_generator(cls, model, messages, stream, **kwargs):
-        for item in items():
-            yield item
-
-    attributes["create_async_generator"] = classmethod(create_async_generator)
-    return type("AsyncObjectsProviderMock", (AsyncGeneratorProvider,), attributes)
+    return yielding_provider(kind, items, "ObjectsProviderMock")
 
 
 def tool_calls_of(calls):
@@ -167,14 +173,23 @@ def summary(response):
     }
 
 
+def response_of(api, provider, stream):
+    """A client's answer: its ChatCompletion, or its stream's chunks (a list)."""
+    result = start(api, provider, stream)
+    return list(result) if stream else result
+
+
+async def response_of_async(api, provider, stream):
+    result = start(api, provider, stream)
+    return [chunk async for chunk in await async_stream(api, result)] if stream else await result
+
+
 def client_answer(api, kind, stream):
-    result = start(api, provider_of(kind), stream)
-    return summary(list(result) if stream else result)
+    return summary(response_of(api, provider_of(kind), stream))
 
 
 async def async_client_answer(api, kind, stream):
-    result = start(api, provider_of(kind), stream)
-    return summary([chunk async for chunk in await async_stream(api, result)] if stream else await result)
+    return summary(await response_of_async(api, provider_of(kind), stream))
 
 
 def cases(api):
@@ -201,24 +216,8 @@ SPLIT = {"content": "Hallo Wörld", "the reasoning is the thought": True}
 
 def thinking_provider(kind):
     """A provider of ``kind`` whose text starts with a <think> block (THINKING)."""
-    from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider
-
     support.require_api("client_think")
-    attributes = {"working": True, "use_stream_timeout": False, "supports_stream": True}
-    if kind == "sync provider":
-
-        def create_completion(cls, model, messages, stream, **kwargs):
-            yield from THINKING
-
-        attributes["create_completion"] = classmethod(create_completion)
-        return type("ThinkingProviderMock", (AbstractProvider,), attributes)
-
-    async def create_async_generator(cls, model, messages, stream, **kwargs):
-        for chunk in THINKING:
-            yield chunk
-
-    attributes["create_async_generator"] = classmethod(create_async_generator)
-    return type("AsyncThinkingProviderMock", (AsyncGeneratorProvider,), attributes)
+    return yielding_provider(kind, lambda: THINKING, "ThinkingProviderMock")
 
 
 def reasoning_of(item):
@@ -252,13 +251,11 @@ def split_of(response):
 
 
 def client_split(api, kind, stream):
-    result = start(api, thinking_provider(kind), stream)
-    return split_of(list(result) if stream else result)
+    return split_of(response_of(api, thinking_provider(kind), stream))
 
 
 async def async_client_split(api, kind, stream):
-    result = start(api, thinking_provider(kind), stream)
-    return split_of([chunk async for chunk in await async_stream(api, result)] if stream else await result)
+    return split_of(await response_of_async(api, thinking_provider(kind), stream))
 
 
 def sync_splits():
