@@ -83,8 +83,11 @@ def child_env(extra=None, pythonpath=None):
     return env
 
 
-def run(args, env=None, pythonpath=None, timeout=RUN_TIMEOUT, cwd=ROOT):
-    """``python ARGS`` (a list) in the project root; the CompletedProcess, text."""
+def run(args, env=None, pythonpath=None, timeout=RUN_TIMEOUT, cwd=ROOT, warm=None):
+    """``python ARGS`` (a list) in the project root; the CompletedProcess, text. With ``warm`` (tests/warm.py),
+    forked from its warm process instead (ARGS then starts with the script)."""
+    if warm is not None:
+        return warm.run(args, env, pythonpath, timeout, cwd)
     return subprocess.run(
         [sys.executable] + list(args),
         cwd=cwd,
@@ -97,9 +100,10 @@ def run(args, env=None, pythonpath=None, timeout=RUN_TIMEOUT, cwd=ROOT):
     )
 
 
-def run_suite(*args, python_flags=(), env=None, pythonpath=None, timeout=RUN_TIMEOUT):
+def run_suite(*args, python_flags=(), env=None, pythonpath=None, timeout=RUN_TIMEOUT, warm=None):
     """``python run_tests.py ARGS`` in the project root; the CompletedProcess (text)."""
-    return run(list(python_flags) + [os.path.join(ROOT, "run_tests.py")] + list(args), env, pythonpath, timeout)
+    script = os.path.join(ROOT, "run_tests.py")
+    return run(list(python_flags) + [script] + list(args), env, pythonpath, timeout, warm=warm)
 
 
 class Results:

@@ -1,5 +1,6 @@
 """Proof by fault injection: each fault of faults.py, applied to a copy of g4f, makes exactly its checks fail the
-way it names, read from the runner's --json (a watchdog fault: the run ends within the limit, naming the test)."""
+way it names, read from the runner's --json (a watchdog fault: the run ends within the limit, naming the test).
+The runs fork from warm processes (tests/warm.py): a hundred runs, each otherwise importing g4f's dependencies."""
 
 import concurrent.futures
 import re
@@ -8,12 +9,14 @@ import unittest
 
 from faults import FAULTS
 from helpers import FAILED, G4fCopy, suite_results
+from warm import Warm
 
 from g4f_tests.support import is_importable
 
 PACKAGE = "g4f_tests."
 # Generous: the in-process hang relies on the suite's own per-test limit (--timeout 5) to end the run.
 HANG_RUN_LIMIT = 30
+WORKERS = 2
 
 
 def arguments(fault):
@@ -24,7 +27,7 @@ def arguments(fault):
     return [PACKAGE + test for test in fault.caught_by]
 
 
-def run_with(fault):
+def run_with(warm, fault):
     with G4fCopy() as g4f:
         if fault is not None:
             g4f.edit(fault.path, fault.old, fault.new)
@@ -33,7 +36,7 @@ def run_with(fault):
             if fault.hide_nest:
                 g4f.hide_nest()
         started = time.perf_counter()
-        results = suite_results(*arguments(fault), pythonpath=g4f.dir)
+        results = suite_results(*arguments(fault), pythonpath=g4f.dir, warm=warm)
         return results, time.perf_counter() - started
 
 
@@ -44,9 +47,9 @@ class FaultInjectionTest(unittest.TestCase):
     def setUpClass(cls):
         runnable = [f for f in FAULTS if f.needs is None or is_importable(f.needs)]
         cls.skipped = [f for f in FAULTS if f not in runnable]
-        with concurrent.futures.ThreadPoolExecutor(2) as pool:
-            cls.runs = dict(zip([f.name for f in runnable], pool.map(run_with, runnable)))
-        cls.control = run_with(None)[0]
+        with Warm(WORKERS) as warm, concurrent.futures.ThreadPoolExecutor(WORKERS) as pool:
+            cls.runs = dict(zip([f.name for f in runnable], pool.map(lambda f: run_with(warm, f), runnable)))
+            cls.control = run_with(warm, None)[0]
 
     def test_unfaulted_copy_passes(self):
         """control: the suite passes against an unedited copy, so a failure below comes from the fault"""

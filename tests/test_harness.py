@@ -2,14 +2,18 @@
 fails (never skips, never passes); a missing API skips only on a release that predates it; and every known
 defect's range holds at its first and last release and not one release outside either end."""
 
+import json
 import os
 import re
 import shutil
+import subprocess
 import tempfile
 import textwrap
 import unittest
+from unittest import mock
 
-from helpers import FAILED, ROOT, unittest_results
+from helpers import FAILED, ROOT, run, suite_results, unittest_results
+from warm import Warm
 
 from g4f_tests import known_defects, support
 from g4f_tests.verdicts import Defect
@@ -288,6 +292,72 @@ class RangeTest(unittest.TestCase):
 
 if __name__ == "__main__":
     unittest.main()
+
+
+# What a process sees of how it was started: the warm run must match the cold one in each.
+SELF_REPORT = textwrap.dedent("""
+    import json, os, sys
+    print(json.dumps({
+        "argv": sys.argv, "path": sys.path, "cwd": os.getcwd(), "env": dict(os.environ),
+        "dont_write_bytecode": sys.dont_write_bytecode, "stdin": sys.stdin.read(),
+        "imported": sorted(n for n in sys.modules if n.partition(".")[0] in ("g4f", "g4f_tests", "nest_asyncio")),
+    }))
+    sys.stderr.write("to stderr\\n")
+    raise SystemExit(int(sys.argv[1]))
+""")
+
+
+class WarmRunTest(unittest.TestCase):
+    """tests/warm.py's runs fork from a process that imported g4f's dependencies: each must be the cold run it
+    stands for (what test_faults and test_order read from them)."""
+
+    @classmethod
+    def setUpClass(cls):
+        with mock.patch.dict(os.environ, {"G4F_TESTS_WARM_PROCESS_ONLY": "1"}):  # a run must not inherit it
+            cls.warm = Warm(1)
+        cls.addClassCleanup(cls.warm.close)
+
+    def test_a_warm_run_starts_and_ends_as_a_cold_one(self):
+        """same argv, sys.path, working directory, environment, stdin (empty), bytecode flag, nothing of g4f or
+        this suite imported; same stdout, stderr and exit status"""
+        with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
+            script = os.path.join(work, "report.py")
+            with open(script, "w", encoding="utf-8") as f:
+                f.write(SELF_REPORT)
+            for status in (0, 3):
+                how = dict(env={"G4F_TESTS_X": "é"}, pythonpath=work, cwd=work)
+                cold, warm = run([script, str(status), "a b"], **how), run(
+                    [script, str(status), "a b"], warm=self.warm, **how
+                )
+                with self.subTest(status=status):
+                    self.assertEqual((warm.returncode, warm.stderr), (status, "to stderr\n"))
+                    self.assertEqual((warm.returncode, warm.stderr), (cold.returncode, cold.stderr))
+                    self.assertEqual(json.loads(warm.stdout), json.loads(cold.stdout))
+
+    def test_a_warm_runs_verdicts_are_the_cold_ones(self):
+        """a test id under python -m unittest and a module under the runner: the same outcomes and exit status"""
+        test_id = "g4f_tests.errors.TestErrors.test_sync_apis_raise_the_provider_error"
+        for how, cold, warm in (
+            ("unittest", unittest_results(test_id), unittest_results(test_id, warm=self.warm)),
+            ("runner", suite_results("g4f_tests.fidelity"), suite_results("g4f_tests.fidelity", warm=self.warm)),
+        ):
+            with self.subTest(how=how):
+                self.assertTrue(cold.outcomes, cold.output())
+                self.assertEqual(warm.outcomes, cold.outcomes)
+                self.assertEqual(warm.proc.returncode, cold.proc.returncode, warm.output())
+
+    def test_a_hung_warm_run_times_out_and_the_process_serves_the_next(self):
+        """a run past its timeout: TimeoutExpired, as subprocess.run; then a missing script, answered as cold"""
+        with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
+            script = os.path.join(work, "hang.py")
+            with open(script, "w", encoding="utf-8") as f:
+                f.write("import time\ntime.sleep(60)\n")
+            with self.assertRaises(subprocess.TimeoutExpired):
+                run([script], timeout=0.5, warm=self.warm)
+            missing = [os.path.join(work, "none.py")]
+            cold, warm = run(missing), run(missing, warm=self.warm)
+            self.assertEqual((warm.returncode, warm.stderr), (cold.returncode, cold.stderr))
+            self.assertEqual(warm.returncode, 2)
 
 
 class ModulesTest(unittest.TestCase):
