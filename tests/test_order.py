@@ -24,6 +24,7 @@ from helpers import (
     unittest_results,
     verdict_differences,
 )
+from warm import Warm
 
 from g4f_tests.checks import CheckTestCase
 from g4f_tests.support import STRAY
@@ -43,6 +44,16 @@ def in_test_process(class_id):
     module, _, name = class_id.rpartition(".")
     cls = getattr(importlib.import_module(module), name)
     return not issubclass(cls, CheckTestCase) or hasattr(cls, "prestart")
+
+
+def loading_unit(test_id):
+    """What one id run alone stands for: its class if the class works in the test process, else its module and
+    regime (checks.module_batch runs them together, whichever of their ids are loaded)."""
+    class_id = test_id.rsplit(".", 1)[0]
+    if in_test_process(class_id):
+        return class_id
+    module, _, name = class_id.rpartition(".")
+    return module, getattr(importlib.import_module(module), name).regime.name
 
 
 def reentering(order):
@@ -66,6 +77,10 @@ class LoadingWaysTest(unittest.TestCase):
 
     @classmethod
     def setUpClass(cls):
+        # The many short runs (each module, ids alone) fork from warm processes (tests/warm.py): the same
+        # ``python -m unittest ARGS``, without importing g4f's dependencies again in each.
+        cls.warm = Warm(WORKERS)
+        cls.addClassCleanup(cls.warm.close)
         cls.reference = reference_run()
         cls.ids = list(cls.reference.data.get("order", []))
         cls.expected = cls.reference.outcomes
@@ -104,23 +119,23 @@ class LoadingWaysTest(unittest.TestCase):
     def test_each_module_alone(self):
         """every module by itself (a class's own loading path is its first test's, run alone below)"""
         modules = sorted({t.rsplit(".", 2)[0] for t in self.ids})
-        found = dict(zip(modules, pool_map(unittest_results, modules)))
+        found = dict(zip(modules, pool_map(lambda name: unittest_results(name, warm=self.warm), modules)))
         for name in modules:
             with self.subTest(name=name):
                 ids = [t for t in self.ids if t.startswith(name + ".")]
                 self.assertSameVerdicts(found[name], "python -m unittest " + name, ids)
 
     def test_ids_alone(self):
-        """alone: the first id of each class whose verdicts are not all plain passes (a known defect, a skip: what
-        loading could change); the first id of every class that works in the test process (the documented tests, a
-        Jupyter kernel, a server started for the class: what one class loaded alone changes there); and the first id
-        of every module with none of those. A check's observation comes from its class's batch in a child (the
-        whole batch, however few of its ids are loaded) or from a child of its own, and its verdict from that and the
-        parent's registry, none of which loading changes; each module alone above runs every id"""
+        """alone: for each module and regime, the first id whose verdict is not a plain pass (a known defect, a
+        skip: what loading could change); the first id of every class that works in the test process (the
+        documented tests, a Jupyter kernel, a server started for the class: what one class loaded alone changes
+        there); and the first id of every module with none of those. A check's observation comes from its module's
+        batch of its regime in a child (checks.module_batch: the whole batch, however few of its ids are loaded) or
+        from a child of its own, and its verdict from that and the parent's registry, none of which loading
+        changes: one id stands for its module and regime. Each module alone above runs every id"""
         chosen = []
         for test_id in self.ids:
-            cls = test_id.rsplit(".", 1)[0]
-            if self.expected[test_id] != "passed" and not any(t.startswith(cls + ".") for t in chosen):
+            if self.expected[test_id] != "passed" and not any(loading_unit(t) == loading_unit(test_id) for t in chosen):
                 chosen.append(test_id)
         for test_id in self.ids:
             cls = test_id.rsplit(".", 1)[0]
@@ -129,7 +144,7 @@ class LoadingWaysTest(unittest.TestCase):
                 in_test_process(cls) and not any(t.startswith(cls + ".") for t in chosen)
             ):
                 chosen.append(test_id)
-        found = dict(zip(chosen, pool_map(unittest_results, chosen)))
+        found = dict(zip(chosen, pool_map(lambda test_id: unittest_results(test_id, warm=self.warm), chosen)))
         for test_id in chosen:
             with self.subTest(test=test_id):
                 self.assertSameVerdicts(found[test_id], "python -m unittest " + test_id, [test_id])
