@@ -274,15 +274,23 @@ def verdict(case, error, caught=()):
     found = getattr(error, "observed", None)
     if found is None:  # an exception g4f raised straight into the test (the documented module)
         found = support.Observation.of_exception(error, caught)
-    for defect in defects:
-        if defect.concerns(case) and defect.shape.matches(found, error):
+    concerned = [defect for defect in defects if defect.concerns(case)]
+    for defect in concerned:
+        if defect.shape.matches(found, error):
             return KnownDefectSeen("known g4f defect %s: %s; observed: %s" % (defect.name, defect, found))
-    case.addCleanup(_not_the_defect, defects, found, str(error))
+    case.addCleanup(_not_the_defect, concerned or defects, found, str(error), bool(concerned))
     return error
 
 
-def _not_the_defect(defects, found, message):
+def _not_the_defect(defects, found, message, concerned=True):
+    """Fail the test: ``message`` is not the shape of the ``defects`` that concern its call (``concerned``), or
+    none of the test's defects concerns that call (``defects`` are then all the test's applicable ones)."""
     if "observed:" not in message:
         message += "\nobserved: %s" % found
+    if not concerned:
+        names = ", ".join(defect.name for defect in defects)
+        raise NotTheKnownDefect(
+            "not the known defect (none of this test's, %s, concerns this call): %s" % (names, message)
+        )
     expected = "; ".join("%s: it %s" % (defect.name, defect.shape) for defect in defects)
     raise NotTheKnownDefect("not the known defect (expected %s): %s" % (expected, message))
