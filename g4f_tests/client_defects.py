@@ -106,6 +106,18 @@ JSON_OBJECT_UNLABELED_FENCE = Defect(
     workaround="strip the fence yourself, or upgrade to g4f 8.4.0 or later",
     calls=("Client", "AsyncClient"),
 )
+CLIENT_STREAM_LEAKS_SPLIT_STOP = Defect(
+    "client-stream-leaks-split-stop",
+    "Client and AsyncClient stream a stop sequence that two chunks split: the chunk that completes it is sent whole "
+    "(a chunk is cut only where the whole sequence is inside it), so the deltas hold it; not streamed, the answer "
+    "ends before it",
+    "0.2.2.0",
+    Returns({"answer": ["Hello, Wörld", "stop"], "ignore_stream reached the provider": None}),  # parameters.py
+    where="seen in every regime, on every release with the clients (0.2.2.0 to 8.8.6, each line's newest in the "
+    "matrix): applies to you if you stream from a client with stop sequences, since a model's chunks can split one",
+    workaround="cut the streamed text at the stop sequence yourself, or ask without stream=True",
+    calls=("Client, stop across chunks, stream", "AsyncClient, stop across chunks, stream"),
+)
 IMAGES_DROP_PROXY = Defect(
     "images-drop-proxy",
     "images.generate does not pass the proxy it is given on to the image provider (the api_key it does), in both "

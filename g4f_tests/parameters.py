@@ -7,8 +7,9 @@ some of them themselves, both clients do alike.
 - Client and AsyncClient also apply some themselves, and must agree: ``stop`` ends the answer before the first
   stop sequence (finish reason "stop"); ``max_tokens`` ends it after that many chunks (finish reason "length");
   response_format {"type": "json_object"} answers the JSON of a fenced ```json block (not streamed);
-  ``ignore_stream=True`` reaches the provider. The stop sequences are a list whose first never occurs; the JSON
-  comes fenced with and without a language, and bare.
+  ``ignore_stream=True`` reaches the provider. The stop sequences are a list whose first never occurs, a str, one
+  inside a chunk and one that two chunks split (the answer never holds it, streamed or not); the JSON comes
+  fenced with and without a language, and bare.
 - What a client is made with, ``Client(proxies=..., api_key=...)``, reaches the provider of every request that does
   not name its own, on both clients.
 - ``G4F_PROXY``, which g4f documents as the way to "set a proxy globally" (its docs/config.md), reaches the provider
@@ -34,6 +35,7 @@ from .known_defects import (
     CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
     CLIENT_PROXY_TWICE,
     CLIENT_PROXY_TWICE_WITH_G4F_PROXY,
+    CLIENT_STREAM_LEAKS_SPLIT_STOP,
     CLIENTS_DROP_RESPONSE_FORMAT,
     CLIENTS_IGNORE_G4F_PROXY,
     CREATE_ASYNC_IGNORES_G4F_PROXY,
@@ -120,6 +122,7 @@ KINDS = ("sync provider", "async provider", "async-generator provider")
 JSON = '{"zwei": 2, "Wörld": "ö"}'
 JSON_CHUNKS = ("Here it is:\n```json\n", JSON, "\n```\nDone.")
 JSON_OBJECT = {"response_format": {"type": "json_object"}}
+SPLIT_STOP = ("Hello", ", Wö", "rld", " zwei")  # "Wörld" arrives in two chunks
 TWO_STOPS = {"stop": ["never said", "zwei"]}  # the first never occurs: the second must end the answer
 # What the clients do themselves: label: (the provider's chunks, stream, parameters, the answer expected).
 BY_THE_CLIENTS = {
@@ -139,6 +142,12 @@ BY_THE_CLIENTS = {
     ),
     "json_object, bare JSON, not streamed": ((JSON,), False, JSON_OBJECT, (JSON, "stop")),
     "ignore_stream, not streamed": (CHUNKS, False, {"ignore_stream": True}, ("".join(CHUNKS), "stop")),
+    # A stop sequence inside one chunk, and one that two chunks split: the text never holds it, streamed or not. A
+    # stream's deltas are compared joined where a client may cut them up as it likes (the answer given as a str).
+    "stop inside a chunk, not streamed": (CHUNKS, False, {"stop": ["Wö"]}, ("Hello, ", "stop")),
+    "stop inside a chunk, stream": (CHUNKS, True, {"stop": ["Wö"]}, (["Hello", ", ", None], "stop")),
+    "stop across chunks, not streamed": (SPLIT_STOP, False, {"stop": ["Wörld"]}, ("Hello, ", "stop")),
+    "stop across chunks, stream": (SPLIT_STOP, True, {"stop": ["Wörld"]}, ("Hello, ", "stop")),
 }
 
 
@@ -253,10 +262,12 @@ async def proxy_received_async(api, kind, stream, named):
         return await read_out(api, result, stream) or provider.received.get("proxy", NOT_PASSED)
 
 
-def answer_of(chunks, response, provider, stream):
-    """The client's answer (text, or deltas), its finish reason, and whether ignore_stream reached the provider."""
+def answer_of(chunks, response, provider, stream, joined=False):
+    """The client's answer (text, or deltas: ``joined``, their text), its finish reason, and whether ignore_stream
+    reached the provider."""
     if stream:
-        answer = ([chunk.choices[0].delta.content for chunk in chunks], chunks[-1].choices[0].finish_reason)
+        deltas = [chunk.choices[0].delta.content for chunk in chunks]
+        answer = ("".join(d or "" for d in deltas) if joined else deltas, chunks[-1].choices[0].finish_reason)
     else:
         answer = (response.choices[0].message.content, response.choices[0].finish_reason)
     return {"answer": list(answer), "ignore_stream reached the provider": provider.received.get("ignore_stream")}
@@ -268,7 +279,7 @@ def client_applies(api, label):
         require_api("client_ignore_stream")
     provider = recording_provider("async-generator provider", chunks)
     result = start(api, provider, stream, **parameters)
-    return answer_of(list(result) if stream else None, result, provider, stream)
+    return answer_of(list(result) if stream else None, result, provider, stream, joined(label))
 
 
 async def client_applies_async(api, label):
@@ -281,8 +292,13 @@ async def client_applies_async(api, label):
         chunks = await async_stream(api, result)
         if chunks is None:
             return not_a_stream(result)
-        return answer_of([chunk async for chunk in chunks], None, provider, stream)
+        return answer_of([chunk async for chunk in chunks], None, provider, stream, joined(label))
     return answer_of(None, await result, provider, stream)
+
+
+def joined(label):
+    """Is the stream's answer for ``label`` compared as the text of its deltas (its expected answer a str)?"""
+    return isinstance(BY_THE_CLIENTS[label][3][0], str)
 
 
 def expected_by_the_client(label):
@@ -351,7 +367,12 @@ class SyncParameterChecks(ParameterChecks):
         """With G4F_PROXY set, ChatCompletion.create and Client, streamed or not, pass it to every provider kind as the proxy of a request that names none; a request that names one gets its own"""
         self.assertG4fProxyReachesTheProvider(found)
 
-    @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN, JSON_OBJECT_UNLABELED_FENCE)
+    @known(
+        CLIENT_EMPTY_CHUNK_DELTA,
+        CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
+        JSON_OBJECT_UNLABELED_FENCE,
+        CLIENT_STREAM_LEAKS_SPLIT_STOP,
+    )
     @in_child(sync_requests)
     def test_client_applies_stop_max_tokens_json_and_ignore_stream(self, found):
         """Client ends the answer before the stop sequence that occurs (finish reason stop) and after max_tokens chunks (length), answers the JSON of a json_object response (fenced or bare), passes ignore_stream on, as AsyncClient does"""
@@ -387,7 +408,13 @@ class AsyncParameterChecks(ParameterChecks):
         """With G4F_PROXY set, ChatCompletion.create_async and AsyncClient, streamed or not, pass it to every provider kind as the proxy of a request that names none; a request that names one gets its own"""
         self.assertG4fProxyReachesTheProvider(found)
 
-    @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN, JSON_OBJECT_UNLABELED_FENCE, *ASYNC_CLIENT_DEFECTS)
+    @known(
+        CLIENT_EMPTY_CHUNK_DELTA,
+        CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
+        JSON_OBJECT_UNLABELED_FENCE,
+        CLIENT_STREAM_LEAKS_SPLIT_STOP,
+        *ASYNC_CLIENT_DEFECTS,
+    )
     @in_child(async_requests)
     def test_async_client_applies_stop_max_tokens_json_and_ignore_stream(self, found):
         """AsyncClient ends the answer before the stop sequence that occurs (finish reason stop) and after max_tokens chunks (length), answers the JSON of a json_object response (fenced or bare), passes ignore_stream on, as Client does"""

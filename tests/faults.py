@@ -313,7 +313,20 @@ FAULTS = [
             "parameters.TestAsyncParameters.test_async_client_applies_stop_max_tokens_json_and_ignore_stream",
         ),
         "failed",
-        r"observed: returned \{'answer': \[\['Hello', ', Wörld', ' ', '\\n  zwei  Leerzeichen '",
+        r"observed: returned \{'answer': \['Hello, Wörld \\n  zwei  Leerzeichen ",
+    ),
+    Fault(
+        "a stop sequence split across chunks does not end a client stream",
+        "parameters",
+        "client/helper.py",
+        "            else:\n                first = 0",
+        "            else:\n                first = -1",
+        (
+            "parameters.TestParameters.test_client_applies_stop_max_tokens_json_and_ignore_stream",
+            "parameters.TestAsyncParameters.test_async_client_applies_stop_max_tokens_json_and_ignore_stream",
+        ),
+        "failed",
+        r"not the known defect \(expected client-stream-leaks-split-stop.*observed: returned \{'answer': \['Hello, Wörld zwei'",
     ),
     Fault(
         "json_object keeps a fence without a language",
@@ -387,8 +400,8 @@ FAULTS = [
         '                proxy=self.client.proxy if proxy is None or os.environ.get("G4F_PROXY") else proxy,',
         ("parameters.TestParameters.test_sync_apis_take_the_proxy_from_g4f_proxy",),
         "failed",
-        r"not the known defect \(expected clients-ignore-g4f-proxy.*expected 'http://127\.0\.0\.1:3128'\nobserved: "
-        r"returned '\(not passed\)'",
+        r"not the known defect \(none of this test's, clients-ignore-g4f-proxy, concerns this call\): "
+        r"expected 'http://127\.0\.0\.1:3128'\nobserved: returned '\(not passed\)'",
     ),
     Fault(
         "ChatCompletion drops response_format (what a client-only known defect must not hide)",
