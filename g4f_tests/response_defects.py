@@ -180,13 +180,16 @@ CLIENT_REASONING_AS_TEXT = Defect(
     OneOf(
         Returns(dict(_NS_STOP, reasoning=None)),
         Returns(dict(_STREAM, deltas=[{"content": {"Reasoning": token}} for token in _REASONING] + _DELTAS)),
-        # a <think> block (response_objects.THINKING): its parts streamed as Reasoning objects in the content
-        Returns(
-            {
-                "content": "{Reasoning: <think>}{Reasoning: Ich denke}{Reasoning:  über „Wörld“ nach}"
-                "{Reasoning: </think>}Hallo Wörld",
-                "the reasoning is the thought": True,
-            }
+        # a <think> block (response_objects.THINKINGS, each layout): its parts streamed as Reasoning objects in the
+        # content (the block over four chunks: an empty one after the opening tag)
+        *(
+            Returns({"content": "%s</think>}Hallo Wörld" % parts, "the reasoning is the thought": True})
+            for parts in (
+                "{Reasoning: <think>}{Reasoning: Ich denke}{Reasoning:  über „Wörld“ nach}{Reasoning: ",
+                "{Reasoning: <think>}{Reasoning: Ich denke über „Wörld“ nach}{Reasoning: ",
+                "{Reasoning: <think>}{Reasoning: }{Reasoning: Ich}{Reasoning:  denke über}{Reasoning:  „Wörld“ nach}"
+                "{Reasoning: ",
+            )
         ),
     ),
     last="0.6.0.3",
@@ -210,7 +213,7 @@ CLIENT_STREAM_DROPS_REASONING_AND_TOOL_CALLS = Defect(
                 "model": _NS["model"],
             }
         ),
-        # a <think> block (response_objects.THINKING): taken out of the content, and its thought out of the stream
+        # a <think> block (response_objects.THINKINGS, each layout): taken out of the content, its thought out of the stream
         Returns({"content": "Hallo Wörld", "the reasoning is the thought": False}),
     ),
     last="0.5.2.7",

@@ -208,16 +208,22 @@ async def async_objects():
     return await each_async(async_client_answer, cases("AsyncClient"))
 
 
-# A <think> block split over two chunks, then the answer: Client's content is the answer, its reasoning the thought.
-THINKING = ["<think>Ich denke", " über „Wörld“ nach</think>", "Hallo ", "Wörld"]
+# A <think> block, then the answer, as a model's chunks may cut them: Client's content is the answer, its reasoning
+# the thought. The block over two chunks; in one chunk with the answer's start; over four chunks, the tags apart.
+THINKINGS = {
+    "the block over two chunks": ["<think>Ich denke", " über „Wörld“ nach</think>", "Hallo ", "Wörld"],
+    "the block and the answer's start in one chunk": ["<think>Ich denke über „Wörld“ nach</think>Hallo ", "Wörld"],
+    "the block over four chunks": ["<think>", "Ich", " denke über", " „Wörld“ nach", "</think>", "Hallo Wörld"],
+}
+THINKING = THINKINGS["the block over two chunks"]
 THOUGHT = "Ich denke über „Wörld“ nach"
 SPLIT = {"content": "Hallo Wörld", "the reasoning is the thought": True}
 
 
-def thinking_provider(kind):
-    """A provider of ``kind`` whose text starts with a <think> block (THINKING)."""
+def thinking_provider(kind, layout):
+    """A provider of ``kind`` whose text starts with a <think> block (THINKINGS[layout])."""
     support.require_api("client_think")
-    return yielding_provider(kind, lambda: THINKING, "ThinkingProviderMock")
+    return yielding_provider(kind, lambda: THINKINGS[layout], "ThinkingProviderMock")
 
 
 def reasoning_of(item):
@@ -250,20 +256,28 @@ def split_of(response):
     }
 
 
-def client_split(api, kind, stream):
-    return split_of(response_of(api, thinking_provider(kind), stream))
+def client_split(api, kind, stream, layout):
+    return split_of(response_of(api, thinking_provider(kind, layout), stream))
 
 
-async def async_client_split(api, kind, stream):
-    return split_of(await response_of_async(api, thinking_provider(kind), stream))
+async def async_client_split(api, kind, stream, layout):
+    return split_of(await response_of_async(api, thinking_provider(kind, layout), stream))
+
+
+def think_cases(api):
+    return {
+        "%s, %s" % (label, layout): arguments + (layout,)
+        for label, arguments in cases(api).items()
+        for layout in THINKINGS
+    }
 
 
 def sync_splits():
-    return each(client_split, cases("Client"))
+    return each(client_split, think_cases("Client"))
 
 
 async def async_splits():
-    return await each_async(async_client_split, cases("AsyncClient"))
+    return await each_async(async_client_split, think_cases("AsyncClient"))
 
 
 def expected(keys):
