@@ -118,6 +118,41 @@ CLIENT_STREAM_LEAKS_SPLIT_STOP = Defect(
     workaround="cut the streamed text at the stop sequence yourself, or ask without stream=True",
     calls=("Client, stop across chunks, stream", "AsyncClient, stop across chunks, stream"),
 )
+CLIENTS_USAGE_TOTAL_ZERO = Defect(
+    "clients-usage-total-zero",
+    "a provider's Usage reported without total_tokens reaches the answer with total_tokens 0 (Client; AsyncClient "
+    "over an async-generator provider), not the sum of the counts it has",
+    "0.5.2.4",
+    Returns({"prompt_tokens": 11, "completion_tokens": 22, "total_tokens": 0}),  # responses.PARTLY
+    last="0.5.3.1",
+    where="seen in every regime: applies to you on g4f 0.5.2.4 (the first release with the clients' usage) to 0.5.3.1 "
+    "if you read usage.total_tokens from a provider that reports only its prompt and completion counts. Bisected: "
+    "0.5.3.2 adds them up",
+    workaround="add prompt_tokens and completion_tokens yourself, or upgrade to g4f 0.5.3.2 or later",
+    calls=(
+        "Client",
+        "AsyncClient, not streamed, async-generator provider, usage reported without its total",
+        "AsyncClient, stream, async-generator provider, usage reported without its total",
+    ),
+)
+ASYNC_CLIENT_DROPS_USAGE_OF_SYNC_PROVIDER = Defect(
+    "async-client-drops-usage-of-sync-provider",
+    "AsyncClient over a sync provider drops the provider's Usage when it comes without total_tokens and answers g4f's "
+    "own estimate instead (Client and an async-generator provider keep it)",
+    "0.5.2.4",
+    OneOf(
+        Returns({"prompt_tokens": 0, "completion_tokens": 1, "total_tokens": 1}),  # 0.5.2.4 to 6.8.1
+        Returns({"prompt_tokens": 6, "completion_tokens": 1016, "total_tokens": 1022}),  # 6.9.7 to 7.4.7
+    ),
+    last="7.4.7",
+    where="seen in every regime: applies to you on g4f 0.5.2.4 to 7.4.7 if you read usage from AsyncClient over a sync "
+    "provider that reports its prompt and completion counts without their total. Bisected: 7.5.0 keeps them",
+    workaround="use Client (in a thread from async code), or upgrade to g4f 7.5.0 or later",
+    calls=(
+        "AsyncClient, not streamed, sync provider, usage reported without its total",
+        "AsyncClient, stream, sync provider, usage reported without its total",
+    ),
+)
 IMAGES_DROP_PROXY = Defect(
     "images-drop-proxy",
     "images.generate does not pass the proxy it is given on to the image provider (the api_key it does), in both "

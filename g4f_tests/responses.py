@@ -18,10 +18,18 @@ import time
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
-from .known_defects import ASYNC_CLIENT_ONE_DELTA, CLIENT_RESPONSE_WITHOUT_MODEL, OTHER_COUNTS, known
+from .known_defects import (
+    ASYNC_CLIENT_DROPS_USAGE_OF_SYNC_PROVIDER,
+    ASYNC_CLIENT_ONE_DELTA,
+    CLIENT_RESPONSE_WITHOUT_MODEL,
+    CLIENTS_USAGE_TOTAL_ZERO,
+    OTHER_COUNTS,
+    known,
+)
 from .observe import each, each_async
 from .paths import answer, answer_async, async_stream, start
 from .providers import NON_EMPTY
+from .response_objects import response_of, response_of_async, yielding_provider
 
 USAGE = {"prompt_tokens": 11, "completion_tokens": 22, "total_tokens": 33}
 ID = "chatcmpl- and 28 letters and digits"
@@ -62,35 +70,10 @@ def response_types():
 
 def reporting_provider(kind):
     """A provider of ``kind`` that streams NON_EMPTY, then reports its finish reason and its token counts."""
-    from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider
-
     FinishReason, Usage = response_types()
-
-    def reports():
-        return list(NON_EMPTY) + [FinishReason("length"), Usage(**USAGE)]
-
-    if kind == "sync provider":
-
-        def create_completion(cls, model, messages, stream, **kwargs):
-            yield from reports()
-
-        return type("ReportingProviderMock", (AbstractProvider,), _provider(create_completion=create_completion))
-
-    async def create_async_generator(cls, model, messages, stream, **kwargs):
-        for item in reports():
-            yield item
-
-    return type(
-        "AsyncReportingProviderMock",
-        (AsyncGeneratorProvider,),
-        _provider(create_async_generator=create_async_generator),
+    return yielding_provider(
+        kind, lambda: list(NON_EMPTY) + [FinishReason("length"), Usage(**USAGE)], "ReportingProviderMock"
     )
-
-
-def _provider(**methods):
-    attributes = {"working": True, "use_stream_timeout": False, "supports_stream": True}
-    attributes.update({name: classmethod(method) for name, method in methods.items()})
-    return attributes
 
 
 def usage_of(response):
@@ -190,12 +173,62 @@ async def async_responses():
     return found
 
 
+# Token counts reported without their total, and none at all: the clients' usage adds up either way (g4f estimates
+# the counts it was not given; how it counts is its own, that they add up is not).
+PARTLY = {"prompt_tokens": 11, "completion_tokens": 22}
+ADDS_UP = "whole numbers, prompt_tokens + completion_tokens = total_tokens"
+USAGE_REPORTS = {"usage reported without its total": USAGE, "no usage reported": ADDS_UP}
+
+
+def usage_provider(kind, report):
+    """A provider of ``kind`` that streams NON_EMPTY, then reports PARTLY (or, "no usage reported", nothing)."""
+    Usage = response_types()[1]
+    extra = [Usage(**PARTLY)] if report == "usage reported without its total" else []
+    return yielding_provider(kind, lambda: list(NON_EMPTY) + extra, "UsageProviderMock")
+
+
+def usage_found(response, report):
+    """The answer's token counts (a stream's, on its last chunk); for "no usage reported", ADDS_UP where they do."""
+    usage = usage_of(response[-1] if isinstance(response, list) else response)
+    if report == "no usage reported" and usage and all(isinstance(n, int) and n >= 0 for n in usage.values()):
+        if usage["prompt_tokens"] + usage["completion_tokens"] == usage["total_tokens"]:
+            return ADDS_UP
+    return usage
+
+
+def client_usage(api, kind, stream, report):
+    return usage_found(response_of(api, usage_provider(kind, report), stream), report)
+
+
+async def async_client_usage(api, kind, stream, report):
+    return usage_found(await response_of_async(api, usage_provider(kind, report), stream), report)
+
+
+def usage_cases(api):
+    return {
+        "%s, %s" % (label, report): case + (report,) for label, case in cases(api).items() for report in USAGE_REPORTS
+    }
+
+
+def sync_usages():
+    return each(client_usage, usage_cases("Client"))
+
+
+async def async_usages():
+    return await each_async(async_client_usage, usage_cases("AsyncClient"))
+
+
 class ResponseChecks:
     def assertResponses(self, found):
         for label, call in self.calls(found):
             if not label.startswith("ChatCompletion"):
                 with self.subTest(call=label):
                     self.assertReturned(call, {})  # no field differs from EXPECTED
+
+    def assertUsageAddsUp(self, found):
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, USAGE_REPORTS[label.rpartition(", ")[2]])
 
     def assertLegacyText(self, found):
         for label, call in self.calls(found):
@@ -211,6 +244,12 @@ class SyncResponseChecks(ResponseChecks):
         """Client's ChatCompletion and chunks carry the provider's finish reason and token counts, one chatcmpl- id per answer, created, object, the model as requested and the provider's name"""
         self.assertResponses(found)
 
+    @known(CLIENTS_USAGE_TOTAL_ZERO)
+    @in_child(sync_usages)
+    def test_client_usage_adds_up(self, found):
+        """Client's token counts, streamed and not, where the provider reported them without their total (the total is their sum) and where it reported none (g4f's estimate: whole numbers that add up), as AsyncClient's"""
+        self.assertUsageAddsUp(found)
+
     @in_child(sync_responses)
     def test_legacy_create_joins_only_the_text(self, found):
         """ChatCompletion.create, not streamed, answers only the provider's text, without its finish reason or token counts"""
@@ -223,6 +262,12 @@ class AsyncResponseChecks(ResponseChecks):
     def test_async_client_response_carries_what_the_provider_reported(self, found):
         """AsyncClient's ChatCompletion and chunks carry the provider's finish reason and token counts, one chatcmpl- id per answer, created, object, the model as requested and the provider's name"""
         self.assertResponses(found)
+
+    @known(CLIENTS_USAGE_TOTAL_ZERO, ASYNC_CLIENT_DROPS_USAGE_OF_SYNC_PROVIDER)
+    @in_child(async_usages)
+    def test_async_client_usage_adds_up(self, found):
+        """AsyncClient's token counts, streamed and not, where the provider reported them without their total (the total is their sum) and where it reported none (g4f's estimate: whole numbers that add up), as Client's"""
+        self.assertUsageAddsUp(found)
 
     @in_child(async_responses)
     def test_legacy_create_async_joins_only_the_text(self, found):

@@ -390,6 +390,32 @@ FAULTS = [
         r"observed: returned \{'content': 'Ich denke über „Wörld“ nachHallo Wörld', 'the reasoning is the thought': False\}",
     ),
     Fault(
+        "a Usage without total_tokens gets no total (the test inverted)",
+        "responses",
+        "providers/response.py",
+        '            "total_tokens" not in kwargs',
+        '            "total_tokens" in kwargs',
+        (
+            "responses.TestResponses.test_client_usage_adds_up",
+            "responses.TestAsyncResponses.test_async_client_usage_adds_up",
+        ),
+        "failed",
+        r"observed: returned \{'completion_tokens': 22, 'prompt_tokens': 11, 'total_tokens': 0\}",
+    ),
+    Fault(
+        "g4f's usage estimate reports the completion's count as the prompt's",
+        "responses",
+        "tools/run_tools.py",
+        "        prompt_tokens=prompt_tokens,\n",
+        "        prompt_tokens=completion_tokens,\n",
+        (
+            "responses.TestResponses.test_client_usage_adds_up",
+            "responses.TestAsyncResponses.test_async_client_usage_adds_up",
+        ),
+        "failed",
+        r"expected 'whole numbers, prompt_tokens \+ completion_tokens = total_tokens'\nobserved: returned \{",
+    ),
+    Fault(
         "ChatCompletion ignores G4F_PROXY",
         "parameters",
         "__init__.py",
