@@ -335,11 +335,11 @@ class WarmRunTest(unittest.TestCase):
                     self.assertEqual(json.loads(warm.stdout), json.loads(cold.stdout))
 
     def test_a_warm_runs_verdicts_are_the_cold_ones(self):
-        """a test id under python -m unittest and a module under the runner: the same outcomes and exit status"""
+        """a test id under python -m unittest and under the runner: the same outcomes and exit status"""
         test_id = "g4f_tests.errors.TestErrors.test_sync_apis_raise_the_provider_error"
         for how, cold, warm in (
             ("unittest", unittest_results(test_id), unittest_results(test_id, warm=self.warm)),
-            ("runner", suite_results("g4f_tests.fidelity"), suite_results("g4f_tests.fidelity", warm=self.warm)),
+            ("runner", suite_results(test_id), suite_results(test_id, warm=self.warm)),
         ):
             with self.subTest(how=how):
                 self.assertTrue(cold.outcomes, cold.output())
