@@ -86,8 +86,11 @@ LINE = [
     "0.4.9.8",
     "0.4.9.9",  # client-empty-chunk-delta-again: the first; images-answer-the-preview: the preview alone, the last
     "0.5.0.1",  # images-answer-the-preview: the preview first, the first
+    "0.5.2.4",  # the first with the clients' usage: clients-usage-total-zero, async-client-drops-usage-of-sync-provider
     "0.5.2.7",  # client-empty-chunk-delta-again: the last; async-client-keeps-think: the first seen (0.5.2.6 not importable)
     "0.5.2.8",
+    "0.5.3.1",  # clients-usage-total-zero: the last (bisected)
+    "0.5.3.2",
     "0.5.4.3",
     "0.5.4.4",  # timeout-without-message: the first (on 3.11)
     "0.5.6.3",  # client-variation-arguments: the last (bisected)

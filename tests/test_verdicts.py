@@ -553,6 +553,13 @@ class MessageTest(unittest.TestCase):
                 "not the known defect (expected self-test: it returns 'wrong'; other: it returns 2): it failed"
             )
         )
+        with self.assertRaises(verdicts.NotTheKnownDefect) as caught:
+            verdicts._not_the_defect([samples.RETURNS_WRONG, other], Observation(value=1), "it failed", concerned=False)
+        self.assertEqual(
+            str(caught.exception),
+            "not the known defect (none of this test's, self-test, other, concerns this call): it failed\nobserved: %s"
+            % Observation(value=1),
+        )
 
     def carrying(self, defect):
         case = samples.Carrier("test_it")
