@@ -346,6 +346,19 @@ class WarmRunTest(unittest.TestCase):
                 self.assertEqual(warm.outcomes, cold.outcomes)
                 self.assertEqual(warm.proc.returncode, cold.proc.returncode, warm.output())
 
+    def test_a_process_left_holding_the_output_is_waited_for_as_a_cold_run_does(self):
+        """a run that leaves a process holding its stdout: TimeoutExpired within the run's timeout, as
+        subprocess.run (which reads the pipe to its end); interpreter start-up variables are refused"""
+        with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
+            script = os.path.join(work, "leaves.py")
+            with open(script, "w", encoding="utf-8") as f:
+                f.write("import os, time\nif os.fork() == 0:\n    time.sleep(2)\n    os._exit(0)\n")
+            for warm in (None, self.warm):
+                with self.subTest(warm=bool(warm)), self.assertRaises(subprocess.TimeoutExpired):
+                    run([script], timeout=0.5, warm=warm)
+        with self.assertRaises(ValueError):
+            run([script], env={"PYTHONDEVMODE": "1"}, warm=self.warm)
+
     def test_a_hung_warm_run_times_out_and_the_process_serves_the_next(self):
         """a run past its timeout: TimeoutExpired, as subprocess.run; then a missing script, answered as cold"""
         with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:

@@ -85,6 +85,18 @@ class LoadingWaysTest(unittest.TestCase):
         cls.ids = list(cls.reference.data.get("order", []))
         cls.expected = cls.reference.outcomes
 
+    def warm_for(self, name):
+        """Where ``python -m unittest NAME`` runs: forked from a warm process, unless NAME (a module, a test id)
+        has a class that works in the test process (the documented tests, kernels, servers), where the process's
+        own state matters: those run in a cold interpreter."""
+        module = name if name.count(".") == 1 else name.rsplit(".", 2)[0]
+        classes = {t.rsplit(".", 1)[0] for t in self.ids if t.startswith(name + ".") or t == name}
+        classes = classes or {t.rsplit(".", 1)[0] for t in self.ids if t.startswith(module + ".")}
+        return None if any(in_test_process(cls) for cls in classes) else self.warm
+
+    def how(self, name):
+        return "python -m unittest %s%s" % (name, " (forked from a warm process)" if self.warm_for(name) else "")
+
     def assertSameVerdicts(self, found, how, ids=None):
         """``found``: a run's Results, or its outcomes; the same verdict as the reference for each of ``ids``."""
         results = found if hasattr(found, "outcomes") else None
@@ -119,11 +131,12 @@ class LoadingWaysTest(unittest.TestCase):
     def test_each_module_alone(self):
         """every module by itself (a class's own loading path is its first test's, run alone below)"""
         modules = sorted({t.rsplit(".", 2)[0] for t in self.ids})
-        found = dict(zip(modules, pool_map(lambda name: unittest_results(name, warm=self.warm), modules)))
+        warm = {name: self.warm_for(name) for name in modules}  # here: it imports the modules, not thread-safe
+        found = dict(zip(modules, pool_map(lambda name: unittest_results(name, warm=warm[name]), modules)))
         for name in modules:
             with self.subTest(name=name):
                 ids = [t for t in self.ids if t.startswith(name + ".")]
-                self.assertSameVerdicts(found[name], "python -m unittest " + name, ids)
+                self.assertSameVerdicts(found[name], self.how(name), ids)
 
     def test_ids_alone(self):
         """alone: for each module and regime, the first id whose verdict is not a plain pass (a known defect, a
@@ -144,10 +157,11 @@ class LoadingWaysTest(unittest.TestCase):
                 in_test_process(cls) and not any(t.startswith(cls + ".") for t in chosen)
             ):
                 chosen.append(test_id)
-        found = dict(zip(chosen, pool_map(lambda test_id: unittest_results(test_id, warm=self.warm), chosen)))
+        warm = {test_id: self.warm_for(test_id) for test_id in chosen}
+        found = dict(zip(chosen, pool_map(lambda test_id: unittest_results(test_id, warm=warm[test_id]), chosen)))
         for test_id in chosen:
             with self.subTest(test=test_id):
-                self.assertSameVerdicts(found[test_id], "python -m unittest " + test_id, [test_id])
+                self.assertSameVerdicts(found[test_id], self.how(test_id), [test_id])
 
     def test_every_id_in_reverse_order_each_class_entered_twice(self):
         """every id in reverse order, the first of each class (of two tests or more) moved to the end: classes run

@@ -24,6 +24,7 @@ import signal
 import subprocess
 import sys
 import tempfile
+import time
 
 from helpers import ROOT, RUN_TIMEOUT, child_env
 
@@ -58,13 +59,26 @@ for fd, path, flags in ((0, os.devnull, os.O_RDONLY), (1, request["stdout"], os.
     os.dup2(target, fd)
     os.close(target)
 pythonpath = [p for p in os.environ.get("PYTHONPATH", "").split(os.pathsep) if p]
-sys.path[:] = [os.path.dirname(request["script"])] + pythonpath + base
+sys.path[:] = [os.path.dirname(os.path.realpath(request["script"]))] + pythonpath + base
 sys.argv = [request["script"]] + request["args"]
 if not os.path.isfile(request["script"]):  # what the interpreter says
     sys.stderr.write("%s: can't open file %r: [Errno 2] No such file or directory\n" % (sys.executable, request["script"]))
     raise SystemExit(2)
 runpy.run_path(request["script"], run_name="__main__")
 """
+
+
+def holders(paths):
+    """The processes that have one of ``paths`` open (Linux: /proc; elsewhere none are seen)."""
+    found = set()
+    for pid in filter(str.isdigit, os.listdir("/proc") if os.path.isdir("/proc") else ()):
+        try:
+            links = [os.readlink("/proc/%s/fd/%s" % (pid, fd)) for fd in os.listdir("/proc/%s/fd" % pid)]
+        except OSError:
+            continue
+        if any(link in paths for link in links):
+            found.add(int(pid))
+    return found
 
 
 class Warm:
@@ -74,15 +88,15 @@ class Warm:
     def __init__(self, count):
         self.idle = queue.Queue()
         self.servers = []
+        self.env = child_env()  # what each run's interpreter starts with (its PYTHON* variables)
+        self.env.pop("PYTHONPATH")  # each run sets its own
         if not hasattr(os, "fork"):
             return
-        env = child_env()
-        env.pop("PYTHONPATH")  # each run sets its own
         for _ in range(count):
             server = subprocess.Popen(
                 [sys.executable, "-c", SERVER] + PRELOAD,
                 cwd=ROOT,
-                env=env,
+                env=self.env,
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
             )
@@ -108,6 +122,13 @@ class Warm:
         script, args = args[0], list(args[1:])
         if not script.endswith(".py"):
             raise ValueError("a warm run starts a script, not interpreter options: %r" % script)
+        run_env = child_env(env, pythonpath)
+        startup = [k for k in sorted(set(run_env) | set(self.env)) if k.startswith("PYTHON") and k != "PYTHONPATH"]
+        changed = [k for k in startup if run_env.get(k) != self.env.get(k)]
+        if changed:  # read as the interpreter starts (the hash seed too: every warm run shares the warm process's)
+            raise ValueError(
+                "a warm run cannot change how the interpreter starts: %s (run it cold)" % ", ".join(changed)
+            )
         if not self.servers:
             return subprocess.run(
                 [sys.executable, script] + args,
@@ -126,7 +147,7 @@ class Warm:
                 for path in (out, err):
                     open(path, "w").close()
                 request = {
-                    "env": child_env(env, pythonpath),
+                    "env": run_env,
                     "cwd": cwd,
                     "script": os.path.join(cwd, script),
                     "args": args,
@@ -136,12 +157,20 @@ class Warm:
                 server.stdin.write(json.dumps(request).encode() + b"\n")
                 server.stdin.flush()
                 pid = int(self._line(server, "started", 30))
+                deadline = time.monotonic() + timeout
                 try:
                     code = int(self._line(server, "exit", timeout))
                 except subprocess.TimeoutExpired:
-                    os.kill(pid, signal.SIGKILL)
+                    if b"exit" not in server.pending:  # not ended (and reaped) meanwhile: the pid is still its
+                        os.kill(pid, signal.SIGKILL)
                     self._line(server, "exit", 30)
                     raise
+                # As subprocess.run reads the pipes to their end: a process the run left behind that still holds
+                # its output is waited for, within the same timeout.
+                while holders((os.path.realpath(out), os.path.realpath(err))):
+                    if time.monotonic() > deadline:
+                        raise subprocess.TimeoutExpired("a warm run (its output still open)", timeout)
+                    time.sleep(0.05)
                 with open(out, encoding="utf-8") as f, open(err, encoding="utf-8") as g:
                     return subprocess.CompletedProcess([script] + args, code, f.read(), g.read())
         finally:
