@@ -130,9 +130,9 @@ CLIENTS_USAGE_TOTAL_ZERO = Defect(
     "0.5.3.2 adds them up",
     workaround="add prompt_tokens and completion_tokens yourself, or upgrade to g4f 0.5.3.2 or later",
     calls=(
-        "Client",
-        "AsyncClient, not streamed, async-generator provider, usage reported without its total",
-        "AsyncClient, stream, async-generator provider, usage reported without its total",
+        "Client, usage reported without its total",
+        "AsyncClient, usage reported without its total, not streamed, async-generator provider",
+        "AsyncClient, usage reported without its total, stream, async-generator provider",
     ),
 )
 ASYNC_CLIENT_DROPS_USAGE_OF_SYNC_PROVIDER = Defect(
@@ -149,8 +149,8 @@ ASYNC_CLIENT_DROPS_USAGE_OF_SYNC_PROVIDER = Defect(
     "provider that reports its prompt and completion counts without their total. Bisected: 7.5.0 keeps them",
     workaround="use Client (in a thread from async code), or upgrade to g4f 7.5.0 or later",
     calls=(
-        "AsyncClient, not streamed, sync provider, usage reported without its total",
-        "AsyncClient, stream, sync provider, usage reported without its total",
+        "AsyncClient, usage reported without its total, not streamed, sync provider",
+        "AsyncClient, usage reported without its total, stream, sync provider",
     ),
 )
 IMAGES_DROP_PROXY = Defect(

@@ -352,10 +352,10 @@ class WarmRunTest(unittest.TestCase):
         with tempfile.TemporaryDirectory(prefix="g4f-tests-self-") as work:
             script = os.path.join(work, "leaves.py")
             with open(script, "w", encoding="utf-8") as f:
-                f.write("import os, time\nif os.fork() == 0:\n    time.sleep(2)\n    os._exit(0)\n")
+                f.write("import os, time\nif os.fork() == 0:\n    time.sleep(1)\n    os._exit(0)\n")
             for warm in (None, self.warm):
                 with self.subTest(warm=bool(warm)), self.assertRaises(subprocess.TimeoutExpired):
-                    run([script], timeout=0.5, warm=warm)
+                    run([script], timeout=0.3, warm=warm)
         with self.assertRaises(ValueError):
             run([script], env={"PYTHONDEVMODE": "1"}, warm=self.warm)
 
@@ -366,7 +366,7 @@ class WarmRunTest(unittest.TestCase):
             with open(script, "w", encoding="utf-8") as f:
                 f.write("import time\ntime.sleep(60)\n")
             with self.assertRaises(subprocess.TimeoutExpired):
-                run([script], timeout=0.5, warm=self.warm)
+                run([script], timeout=0.3, warm=self.warm)
             missing = [os.path.join(work, "none.py")]
             cold, warm = run(missing), run(missing, warm=self.warm)
             self.assertEqual((warm.returncode, warm.stderr), (cold.returncode, cold.stderr))
