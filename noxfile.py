@@ -112,6 +112,8 @@ LINE = [
     "6.7.0",
     "6.8.0",  # async-client-joins-json-objects: the last (bisected)
     "6.8.1",
+    "6.8.4",  # async-client-drops-usage-of-sync-provider: the last of its first shape (bisected)
+    "6.8.5",  # async-client-drops-usage-of-sync-provider: the first of its second shape
     "6.9.7",
     "6.9.8",  # client-response-without-model: the first
     "6.9.10",  # the newest of the 6 line

@@ -140,9 +140,9 @@ ASYNC_CLIENT_DROPS_USAGE_OF_SYNC_PROVIDER = Defect(
     "AsyncClient over a sync provider drops the provider's Usage when it comes without total_tokens and answers g4f's "
     "own estimate instead (Client and an async-generator provider keep it)",
     "0.5.2.4",
-    OneOf(
-        Returns({"prompt_tokens": 0, "completion_tokens": 1, "total_tokens": 1}),  # 0.5.2.4 to 6.8.1
-        Returns({"prompt_tokens": 6, "completion_tokens": 1016, "total_tokens": 1022}),  # 6.9.7 to 7.4.7
+    ByRelease(  # g4f's estimate changed in 6.8.5 (bisected: 6.8.4 counts one chunk and no prompt)
+        ("0.5.2.4", "6.8.4", Returns({"prompt_tokens": 0, "completion_tokens": 1, "total_tokens": 1})),
+        ("6.8.5", "7.4.7", Returns({"prompt_tokens": 6, "completion_tokens": 1016, "total_tokens": 1022})),
     ),
     last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.5.2.4 to 7.4.7 if you read usage from AsyncClient over a sync "
