@@ -133,7 +133,7 @@ class Warm:
             return subprocess.run(
                 [sys.executable, script] + args,
                 cwd=cwd,
-                env=child_env(env, pythonpath),
+                env=run_env,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.PIPE,
                 stdin=subprocess.DEVNULL,
