@@ -6,8 +6,8 @@ not limited. Past the limit it raises TimeoutError, after cancelling the provide
 
 Each case calls the provider's ``create_async_generator`` as g4f's APIs do, over a provider whose first chunk comes at
 once and whose second comes after a gap: SLOW seconds where the limit must cut it (LIMIT), GAP where a limit would
-wrongly cut it (a limit of TINY, on a request that names only the limit the provider does not use), so a check
-that passes takes about LIMIT seconds. Skipped before g4f 0.6.2.1, where the base class honoured only
+wrongly cut it (a limit of TINY, on a request that names only the limit the provider does not use). The cases
+run at once, each with a provider class of its own, so a check that passes takes about LIMIT seconds. Skipped before g4f 0.6.2.1, where the base class honoured only
 ``stream_timeout``.
 """
 
@@ -20,7 +20,7 @@ import os
 from . import regimes, support
 from .checks import CheckTestCase, in_child
 from .known_defects import AUTHED_TIMEOUT_IS_ASYNCIO_ERROR, LIMIT_TYPE_ERROR, known
-from .observe import each_async
+from .observe import each_at_once
 from .support import CHUNKS, MESSAGES, MODEL
 from .timeouts import LIMIT, SLOW  # the clients' stream limits' timing, for the same reasons
 
@@ -103,7 +103,7 @@ async def limited(use_stream_timeout, gap, limits):
 
 
 async def every_case():
-    return await each_async(limited, CASES)
+    return await each_at_once(limited, CASES)
 
 
 class AuthedChecks:

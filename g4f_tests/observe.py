@@ -64,16 +64,20 @@ def observe(function, *args, **kwargs):
     return found
 
 
+async def _outcome_async(function, *args, **kwargs):
+    try:
+        return {"value": await function(*args, **kwargs)}
+    except unittest.SkipTest as skip:
+        return {"skip": str(skip)}
+    except Exception as error:
+        return {"error": describe_error(error)}
+
+
 async def observe_async(function, *args, **kwargs):
     """``observe`` for a coroutine function."""
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
-        try:
-            found = {"value": await function(*args, **kwargs)}
-        except unittest.SkipTest as skip:
-            found = {"skip": str(skip)}
-        except Exception as error:
-            found = {"error": describe_error(error)}
+        found = await _outcome_async(function, *args, **kwargs)
         gc.collect()
     found["warnings"] = _warning_lines(caught)
     return found
@@ -93,6 +97,14 @@ def each(function, cases):
 async def each_async(function, cases):
     """``each`` for a coroutine function: the calls share the running loop, so nothing is undone between them."""
     return {label: await observe_async(function, *args) for label, args in cases.items()}
+
+
+async def each_at_once(function, cases):
+    """``each_async`` with the calls made at once, as tasks of the running loop: for calls that mostly wait (a
+    limit, a gap), so the body takes as long as its slowest call, not their sum. What each call returned or raised;
+    the warnings they caused are the body's (warnings.catch_warnings cannot tell concurrent calls apart)."""
+    found = await asyncio.gather(*[_outcome_async(function, *args) for args in cases.values()])
+    return dict(zip(cases, found))
 
 
 _own_loop = [None]  # the thread loop the regime installed before the body (the nest-applied loop), else None
