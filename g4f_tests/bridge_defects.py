@@ -15,6 +15,7 @@ from .conditions import (  # noqa: F401
     nest_not_applied,
     python_before_3_9,
     python_before_3_11,
+    python_before_3_12,
 )
 from .verdicts import ByRelease, Defect, Leaves, OneOf, Raises, Returns  # noqa: F401
 
@@ -295,4 +296,18 @@ UVLOOP_GENERATOR_LEAVES_COROUTINE = Defect(
     "with an async-generator provider on uvloop, even if you handle its error. Measured at both ends: 0.4.0.4 and "
     "0.5.7.2 run the loop instead and leave nothing (the range of uvloop-generator-provider's asyncio.run() shape)",
     workaround="call create_async (or AsyncClient) from async code; the sync API cannot nest on uvloop",
+)
+STREAM_LIMIT_LOSES_CANCELLATION = Defect(
+    "stream-limit-loses-cancellation",
+    "AsyncClient's stream with a stream limit waits for each chunk with asyncio.wait_for, which before Python 3.12 "
+    "returns a chunk that arrives with a cancellation and drops the cancellation (CPython gh-86296): the task "
+    "reading the stream takes the chunk and goes on waiting for the next one",
+    "7.5.0",
+    Returns("the cancellation was lost: the reader took the chunk that came with it and asked for the next"),
+    when=python_before_3_12,
+    where="seen on Python 3.8 to 3.11 in every regime: applies to you if you cancel a task that streams from "
+    "AsyncClient with stream_timeout (a server whose client went away, a bot's timeout): when the cancellation "
+    "comes as a chunk arrives, the task keeps running, waiting on the provider. Python 3.12 and 3.13 deliver it "
+    "(g4f 7.5.0, the first release with the clients' own stream limit, to 8.8.6)",
+    workaround="run on Python 3.12 or later, or cancel again until the task is done",
 )

@@ -1,7 +1,8 @@
 """Timeouts of the bridge (the clients' stream limits are in timeouts.py): to_sync_generator(timeout=...) and AsyncClient's stream_timeout / timeout (g4f's
 wait_for between chunks). When one expires, the provider's pending await is cancelled (CancelledError inside the
 provider, its generator closed) before the TimeoutError reaches the caller. At the edges: 0 or less is an
-immediate TimeoutError, not "no limit"; None is no limit."""
+immediate TimeoutError, not "no limit"; None is no limit. A limit is in seconds: chunks that come well within it
+all arrive."""
 
 import asyncio
 import importlib
@@ -22,6 +23,9 @@ from .providers import CHUNKS, MESSAGES, NON_EMPTY, AsyncChunksProviderMock, Han
 # (0 or less expires before a provider's first step and None never does: a quick provider tells them apart.)
 EXPIRING = 0.01
 SLOW = 0.02
+# A limit that chunks GAP seconds apart stay far under (in seconds, as g4f documents it: not milliseconds).
+WITHIN = 0.5
+GAP = 0.005
 
 
 class SlowProviderMock(AsyncChunksProviderMock):
@@ -32,6 +36,20 @@ class SlowProviderMock(AsyncChunksProviderMock):
         await asyncio.sleep(SLOW)
         async for chunk in super().create_async_generator(model, messages, stream, **kwargs):
             yield chunk
+
+
+class PacedProviderMock(AsyncChunksProviderMock):
+    """Streams CHUNKS, each after GAP seconds: every wait far under a limit of WITHIN seconds."""
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        for chunk in CHUNKS:
+            await asyncio.sleep(GAP)
+            yield chunk
+
+
+class StreamTimeoutPacedProviderMock(PacedProviderMock):
+    use_stream_timeout = True
 
 
 class StreamTimeoutHangingProviderMock(HangingProviderMock):
@@ -89,6 +107,7 @@ SYNC = {
     "timeout=0": ((AsyncChunksProviderMock, 0), {"error": timed_out(0), "chunks before the error": []}),
     "timeout=-1": ((AsyncChunksProviderMock, -1), {"error": timed_out(-1), "chunks before the error": []}),
     "timeout=None": ((AsyncChunksProviderMock, None), {"chunks": list(CHUNKS)}),
+    "timeout=%s, chunks %s s apart" % (WITHIN, GAP): ((PacedProviderMock, WITHIN), {"chunks": list(CHUNKS)}),
 }
 
 
@@ -109,7 +128,7 @@ class TestToSyncGeneratorTimeout(CheckTestCase):
     @known(TIMEOUT_IS_ASYNCIO_ERROR, TIMEOUT_WITHOUT_MESSAGE)
     @in_child(sync_timeouts)
     def test_timeout_cancels_the_pending_await_first(self, found):
-        """to_sync_generator(timeout=...) outside a loop: an expired timeout cancels the provider's pending await and closes it before TimeoutError reaches the caller; 0 or less is an immediate TimeoutError; None is no limit"""
+        """to_sync_generator(timeout=...) outside a loop: an expired timeout cancels the provider's pending await and closes it before TimeoutError reaches the caller; 0 or less is an immediate TimeoutError; None is no limit; chunks well within the limit all arrive"""
         for label, call, want in self.facts(found, lambda label: SYNC[label][1]):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
@@ -148,12 +167,15 @@ CLIENT = {
     % EXPIRING: ((HangingProviderMock,), {"timeout": EXPIRING}),
     "stream_timeout=0": ((StreamTimeoutProviderMock,), {"stream_timeout": 0}),
     "stream_timeout=None": ((StreamTimeoutProviderMock,), {"stream_timeout": None}),
+    "stream_timeout=%s, chunks %s s apart"
+    % (WITHIN, GAP): ((StreamTimeoutPacedProviderMock,), {"stream_timeout": WITHIN}),
 }
 CLIENT_EXPECTED = {
     "stream_timeout=%s" % EXPIRING: EXPIRED_STREAM,
     "timeout=%s, a provider with use_stream_timeout = False" % EXPIRING: EXPIRED_STREAM,
     "stream_timeout=0": {"error": timed_out(0), "deltas before the error": []},
     "stream_timeout=None": {"deltas": NON_EMPTY},
+    "stream_timeout=%s, chunks %s s apart" % (WITHIN, GAP): {"deltas": NON_EMPTY},
 }
 
 
@@ -168,7 +190,7 @@ class TestAsyncClientStreamTimeout(CheckTestCase):
     @known(TIMEOUT_IS_ASYNCIO_ERROR)
     @in_child(async_client_timeouts)
     def test_stream_timeout_cancels_the_pending_await_first(self, found):
-        """AsyncClient streaming: an expired stream_timeout (or timeout, per use_stream_timeout) cancels the provider's pending await and closes it before the error reaches the caller; 0 is an immediate TimeoutError; None is no limit"""
+        """AsyncClient streaming: an expired stream_timeout (or timeout, per use_stream_timeout) cancels the provider's pending await and closes it before the error reaches the caller; 0 is an immediate TimeoutError; None is no limit; chunks well within the limit all arrive"""
         for label, call, want in self.facts(found, CLIENT_EXPECTED.get):
             with self.subTest(call=label):
                 self.assertReturned(call, want)

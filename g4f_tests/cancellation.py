@@ -1,11 +1,15 @@
 """Cancellation: cancelling create_async on a provider that never answers (an AsyncProvider's coroutine, an async
-generator) ends the call promptly, and the CancelledError arrives inside the provider, which is then closed."""
+generator) ends the call promptly, and the CancelledError arrives inside the provider, which is then closed. The
+same for a task reading AsyncClient's stream, with stream_timeout (g4f's limit on each wait, which must not take the
+cancellation for the end of the stream) and without."""
 
 import asyncio
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
-from .providers import HangingAsyncProviderMock, create_async, hanging_provider
+from .known_defects import STREAM_LIMIT_LOSES_CANCELLATION, known
+from .paths import async_stream, start
+from .providers import CHUNKS, HangingAsyncProviderMock, HangingProviderMock, create_async, hanging_provider
 
 # How long cancel() may take to end the call and close the provider's generator.
 CANCEL_TIMEOUT = 2.0
@@ -23,14 +27,32 @@ async def wait_for_event(event, timeout):
     return True
 
 
-async def cancel_while_the_provider_waits(stream, base=None):
-    """Start create_async on a provider that never answers, cancel it; what happened, in words."""
+class LimitedHangingProviderMock(HangingProviderMock):
+    use_stream_timeout = True  # AsyncClient limits each wait for its chunks by stream_timeout
+
+
+LIMITS = {"stream_timeout": 30}  # far over how long a check waits: never expires, its wait_for only is cancelled
+
+
+async def read_async_client_stream(provider, **limits):
+    """AsyncClient(stream=True) read to its end (a provider that never ends: until cancelled)."""
+    support.require_api("async_client")
+    chunks = await async_stream("AsyncClient", start("AsyncClient", provider, True, **limits))
+    return [chunk.choices[0].delta.content async for chunk in chunks]
+
+
+async def cancel_while_the_provider_waits(stream, base=None, reader=None, limits=None):
+    """Start create_async (or ``reader(provider, **limits)``) on a provider that never answers, cancel it; what
+    happened, in words."""
+    limits = limits or {}
     if stream:
         support.require_api("create_async_stream")
+    if limits:
+        support.require_api("stream_timeout")
     provider = hanging_provider(base)
-    task = asyncio.ensure_future(create_async(provider, stream=stream))
-    if not await wait_for_event(provider.started, support.TIMEOUT):
-        return "the provider was never started"
+    task = asyncio.ensure_future(reader(provider, **limits) if reader else create_async(provider, stream=stream))
+    if not await wait_for_event(provider.waiting, support.TIMEOUT):
+        return "the provider never began to wait"
     await asyncio.sleep(0)
     if task.done():
         return "the call ended although the provider never finished: %r" % (task,)
@@ -45,6 +67,53 @@ async def cancel_while_the_provider_waits(stream, base=None):
     if not await wait_for_event(provider.closed, CANCEL_TIMEOUT):
         return "the provider was not closed after cancel()"
     return DONE
+
+
+class ChunkCancellingProviderMock(LimitedHangingProviderMock):
+    """Yields CHUNKS[0]; as it yields CHUNKS[1], it has its reader (``reader``, a task) cancelled, so that the
+    cancellation lands as that chunk arrives; then waits forever, as HangingProviderMock."""
+
+    reader = None
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        try:
+            cls.started.set()
+            yield CHUNKS[0]
+            asyncio.get_running_loop().call_soon(cls.reader.cancel)
+            yield CHUNKS[1]
+            cls.waiting.set()
+            await asyncio.Event().wait()
+        except asyncio.CancelledError:
+            cls.cancelled.set()
+            raise
+        finally:
+            cls.closed.set()
+
+
+CANCELLED_WITH_A_CHUNK = "cancelled promptly, the provider closed"
+LOST = "the cancellation was lost: the reader took the chunk that came with it and asked for the next"
+
+
+async def cancel_as_a_chunk_arrives():
+    """A task reading AsyncClient(stream=True, stream_timeout=30), cancelled as a chunk arrives: what happened."""
+    support.require_api("stream_timeout")
+    provider = hanging_provider(ChunkCancellingProviderMock)
+    task = provider.reader = asyncio.ensure_future(read_async_client_stream(provider, **LIMITS))
+    deadline = asyncio.get_running_loop().time() + CANCEL_TIMEOUT
+    while not task.done() and not provider.waiting.is_set():
+        if asyncio.get_running_loop().time() > deadline:
+            return "the reader did not end within %s s of the cancellation" % CANCEL_TIMEOUT
+        await asyncio.sleep(0.001)
+    if not task.done():  # it went on reading: cancel it again, for good, so that nothing is left behind
+        task.cancel()
+        await asyncio.wait({task}, timeout=CANCEL_TIMEOUT)
+        return LOST
+    if not task.cancelled():
+        return "the reader ended without CancelledError: %r" % (task,)
+    if not await wait_for_event(provider.closed, CANCEL_TIMEOUT):
+        return "the provider was not closed after the cancellation"
+    return CANCELLED_WITH_A_CHUNK
 
 
 class CancellationChecks:
@@ -62,6 +131,22 @@ class CancellationChecks:
     def test_cancel_create_async_stream(self, found):
         """cancelling a create_async(stream=True) consumer mid-stream raises CancelledError promptly, inside the provider too, and closes it"""
         self.assertReturned(found, DONE)
+
+    @in_child(cancel_while_the_provider_waits, True, None, read_async_client_stream)
+    def test_cancel_async_client_stream(self, found):
+        """cancelling a task that reads AsyncClient(stream=True) mid-stream raises CancelledError promptly, inside the provider too, and closes it"""
+        self.assertReturned(found, DONE)
+
+    @in_child(cancel_while_the_provider_waits, True, LimitedHangingProviderMock, read_async_client_stream, LIMITS)
+    def test_cancel_async_client_stream_with_a_stream_limit(self, found):
+        """cancelling a task that reads AsyncClient(stream=True, stream_timeout=30) mid-stream raises CancelledError promptly, not the stream's end, inside the provider too, and closes it"""
+        self.assertReturned(found, DONE)
+
+    @known(STREAM_LIMIT_LOSES_CANCELLATION)
+    @in_child(cancel_as_a_chunk_arrives)
+    def test_cancelling_as_a_chunk_arrives_is_not_lost(self, found):
+        """a task reading AsyncClient(stream=True, stream_timeout=30), cancelled just as a chunk arrives, ends with CancelledError promptly and closes the provider: the cancellation is not traded for the chunk"""
+        self.assertReturned(found, CANCELLED_WITH_A_CHUNK)
 
 
 class TestCancellation(CancellationChecks, CheckTestCase):

@@ -26,6 +26,11 @@ def python_before_3_11(case):
     return sys.version_info < (3, 11)
 
 
+def python_before_3_12(case):
+    """Python is older than 3.12 (whose asyncio.wait_for no longer drops a cancellation that comes with the result)"""
+    return sys.version_info < (3, 12)
+
+
 def nest_applied(case):
     """the check runs after g4f's nest package was applied"""
     return getattr(getattr(case, "regime", None), "name", None) == "nest-applied"

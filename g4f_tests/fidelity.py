@@ -9,9 +9,13 @@ and an async-generator provider, streamed and not. What each API does with CHUNK
   empty one), then a closing chunk whose delta content is None (it carries the finish reason).
 
 An AsyncProvider answers in one piece: streamed, that piece is the one chunk.
+
+A provider may also yield an exception object among its text (g4f's own do, to report an error without ending the
+answer). It is not text: no answer joins it in, and no client streams a delta for it; the legacy stream passes it
+on as it came, as it passes every object.
 """
 
-from . import regimes
+from . import regimes, support
 from .checks import CheckTestCase, in_child
 from .known_defects import (
     ASYNC_CLIENT_ASYNC_PROVIDER,
@@ -27,9 +31,48 @@ from .known_defects import (
 from .observe import each, each_async
 from .paths import ASYNC, CLIENTS, SYNC, answer, answer_async, cases
 from .providers import CHUNKS, JOINED, KINDS, JoinedAsyncProviderMock
+from .response_objects import yielding_provider
 
 SYNC_CASES = cases(SYNC, KINDS)
 ASYNC_CASES = cases(ASYNC, KINDS)
+# The text around an exception object, and what each API must make of it.
+AROUND_AN_ERROR = ["Hallo", ", Wörld ", "42"]
+ERROR_KINDS = ("sync provider", "async-generator provider")
+
+
+def error_chunk_provider(kind):
+    """A provider of ``kind`` that yields an exception object between its first and second chunk."""
+    support.require_api("error_chunks")
+    return yielding_provider(
+        kind,
+        lambda: AROUND_AN_ERROR[:1] + [ValueError("Zu viele Anfragen für „Wörld“")] + AROUND_AN_ERROR[1:],
+        "ErrorChunkProviderMock",
+    )
+
+
+def error_chunk_cases(apis):
+    return {
+        "%s, %s, %s" % (api, "stream" if stream else "not streamed", kind): (api, kind, stream)
+        for api in apis
+        for kind in ERROR_KINDS
+        for stream in (False, True)
+    }
+
+
+def expected_around_an_error(api, kind, stream):
+    if not stream:
+        return "".join(AROUND_AN_ERROR)
+    if api in CLIENTS:
+        return AROUND_AN_ERROR + [None]
+    return AROUND_AN_ERROR[:1] + [{"object": "ValueError"}] + AROUND_AN_ERROR[1:]
+
+
+def answer_around_an_error(api, kind, stream):
+    return answer(api, error_chunk_provider(kind), stream)
+
+
+async def answer_around_an_error_async(api, kind, stream):
+    return await answer_async(api, error_chunk_provider(kind), stream)
 
 
 def expected(api, provider, stream):
@@ -50,6 +93,14 @@ async def async_answers():
     return await each_async(answer_async, ASYNC_CASES)
 
 
+def sync_answers_around_an_error():
+    return each(answer_around_an_error, error_chunk_cases(SYNC))
+
+
+async def async_answers_around_an_error():
+    return await each_async(answer_around_an_error_async, error_chunk_cases(ASYNC))
+
+
 class SyncFidelityChecks:
     @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN)
     @in_child(sync_answers)
@@ -58,6 +109,13 @@ class SyncFidelityChecks:
         for label, call in self.calls(found):
             with self.subTest(call=label):
                 self.assertReturned(call, expected(*SYNC_CASES[label]))
+
+    @in_child(sync_answers_around_an_error)
+    def test_sync_apis_leave_an_exception_chunk_out_of_the_text(self, found):
+        """ChatCompletion.create and Client over a provider that yields an exception object among its text: no answer joins it in, no Client delta carries it; the legacy stream passes it on as it came"""
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, expected_around_an_error(*error_chunk_cases(SYNC)[label]))
 
 
 class AsyncFidelityChecks:
@@ -77,6 +135,14 @@ class AsyncFidelityChecks:
         for label, call in self.calls(found):
             with self.subTest(call=label):
                 self.assertReturned(call, expected(*ASYNC_CASES[label]))
+
+    @known(ASYNC_STREAM_OF_SYNC_PROVIDER, ASYNC_CLIENT_ONE_DELTA)
+    @in_child(async_answers_around_an_error)
+    def test_async_apis_leave_an_exception_chunk_out_of_the_text(self, found):
+        """ChatCompletion.create_async and AsyncClient over a provider that yields an exception object among its text: no answer joins it in, no AsyncClient delta carries it; the legacy stream passes it on as it came"""
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, expected_around_an_error(*error_chunk_cases(ASYNC)[label]))
 
 
 class TestFidelity(SyncFidelityChecks, CheckTestCase):

@@ -7,7 +7,13 @@ aclose(). When the first chunk arrives, the provider must have produced that one
 buffers the stream); once the consumer has closed the stream, the provider's generator must be closed (its
 ``finally`` ran): at once for a sync stream, within CLOSE_TIMEOUT for an async one (an async generator left
 behind is closed by the event loop, a few turns later).
+
+A client that ends the answer itself (``max_tokens=1``) stops reading the provider: Client and AsyncClient, streamed
+and not, must close the provider's generator by the time the caller has the answer (not streamed) or the stream's
+last chunk, within TURNS turns of the loop for AsyncClient (closing an async generator takes a few).
 """
+
+import asyncio
 
 from . import regimes
 from .cancellation import wait_for_event
@@ -22,7 +28,7 @@ from .known_defects import (
     known,
 )
 from .observe import each, each_async
-from .paths import ASYNC, SYNC, async_stream, item, not_a_stream, start
+from .paths import ASYNC, SYNC, async_stream, item, not_a_stream, start, text
 from .providers import NON_EMPTY, counting_provider
 
 CLOSE_TIMEOUT = 2.0
@@ -57,6 +63,50 @@ async def stop_after_one_chunk_async(api, kind):
     return {"first": first, "produced when it arrived": produced, "closed": closed}
 
 
+TURNS = 20
+ENDED_BY_THE_CLIENT = {"answer": NON_EMPTY[0], "closed": True}
+
+
+def ended_by_the_client(api, kind, stream):
+    provider = counting_provider(kind)
+    result = start(api, provider, stream, max_tokens=1)
+    answer = "".join(item(chunk) or "" for chunk in result) if stream else text(result)
+    return {"answer": answer, "closed": provider.closed.is_set()}
+
+
+async def ended_by_the_client_async(api, kind, stream):
+    provider = counting_provider(kind)
+    result = start(api, provider, stream, max_tokens=1)
+    if stream:
+        chunks = await async_stream(api, result)
+        if chunks is None:
+            return not_a_stream(result)
+        answer = "".join([item(chunk) or "" async for chunk in chunks])
+    else:
+        answer = text(await result)
+    for _ in range(TURNS):
+        if provider.closed.is_set():
+            break
+        await asyncio.sleep(0)
+    return {"answer": answer, "closed": provider.closed.is_set()}
+
+
+def client_cases(api):
+    return {
+        "%s, %s, %s" % (api, "stream" if stream else "not streamed", kind): (api, kind, stream)
+        for kind in KINDS
+        for stream in (False, True)
+    }
+
+
+def sync_client_ends():
+    return each(ended_by_the_client, client_cases("Client"))
+
+
+async def async_client_ends():
+    return await each_async(ended_by_the_client_async, client_cases("AsyncClient"))
+
+
 def sync_stops():
     return each(stop_after_one_chunk, {"%s, %s" % (api, kind): (api, kind) for api in SYNC for kind in KINDS})
 
@@ -88,6 +138,11 @@ class SyncStopChecks(StopChecks):
         """a consumer that breaks out of a ChatCompletion.create(stream=True) or Client stream after one chunk and closes it closes the provider's generator at once"""
         self.assertEachReturned(found, CLOSED)
 
+    @in_child(sync_client_ends)
+    def test_client_ending_the_answer_closes_the_provider(self, found):
+        """Client that ends the answer itself (max_tokens=1), streamed or not, has closed the provider's generator by the time the caller has the answer or the stream's last chunk"""
+        self.assertEachReturned(found, ENDED_BY_THE_CLIENT)
+
 
 ASYNC_STOP_DEFECTS = (
     ASYNC_STREAM_OF_SYNC_PROVIDER,
@@ -110,6 +165,11 @@ class AsyncStopChecks(StopChecks):
     def test_aclosing_an_async_stream_closes_the_provider(self, found):
         """a consumer that stops a ChatCompletion.create_async(stream=True) or AsyncClient stream after one chunk and calls aclose() closes the provider's generator promptly"""
         self.assertEachReturned(found, CLOSED)
+
+    @in_child(async_client_ends)
+    def test_async_client_ending_the_answer_closes_the_provider(self, found):
+        """AsyncClient that ends the answer itself (max_tokens=1), streamed or not, has closed the provider's generator within a few turns of the loop after the caller has the answer or the stream's last chunk"""
+        self.assertEachReturned(found, ENDED_BY_THE_CLIENT)
 
 
 class TestStops(SyncStopChecks, CheckTestCase):

@@ -158,6 +158,7 @@ ASYNC_CLIENT_ONE_DELTA = Defect(
     "0.4.0.5",
     OneOf(
         Returns([support.JOINED, None]),  # fidelity.py
+        Returns(["Hallo, Wörld 42", None]),  # fidelity.py, the text around an exception object
         Returns({"first": support.JOINED, "produced when it arrived": len(support.NON_EMPTY)}),  # incremental.py
         Returns({"first": support.JOINED, "closed": True}),
         Returns({"received": [], "raised": "g4f_tests.failing.ProviderError: FailingProviderMock"}),  # errors.py

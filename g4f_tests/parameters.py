@@ -8,8 +8,9 @@ some of them themselves, both clients do alike.
   stop sequence (finish reason "stop"); ``max_tokens`` ends it after that many chunks (finish reason "length");
   response_format {"type": "json_object"} answers the JSON of a fenced ```json block (not streamed);
   ``ignore_stream=True`` reaches the provider. The stop sequences are a list whose first never occurs, a str, one
-  inside a chunk and one that two chunks split (the answer never holds it, streamed or not); the JSON comes
-  fenced with and without a language, and bare.
+  inside a chunk, one that two chunks split (the answer never holds it, streamed or not) and one said twice (the
+  answer ends before the first); the JSON comes fenced with and without a language, bare, and followed by a second
+  fenced block (the answer is the first).
 - What a client is made with, ``Client(proxies=..., api_key=...)``, reaches the provider of every request that does
   not name its own, on both clients.
 - ``G4F_PROXY``, which g4f documents as the way to "set a proxy globally" (its docs/config.md), reaches the provider
@@ -123,6 +124,7 @@ JSON = '{"zwei": 2, "Wörld": "ö"}'
 JSON_CHUNKS = ("Here it is:\n```json\n", JSON, "\n```\nDone.")
 JSON_OBJECT = {"response_format": {"type": "json_object"}}
 SPLIT_STOP = ("Hello", ", Wö", "rld", " zwei")  # "Wörld" arrives in two chunks
+SAID_TWICE = ("Hallo zwei Wörld zwei", " drei")
 TWO_STOPS = {"stop": ["never said", "zwei"]}  # the first never occurs: the second must end the answer
 # What the clients do themselves: label: (the provider's chunks, stream, parameters, the answer expected).
 BY_THE_CLIENTS = {
@@ -141,6 +143,12 @@ BY_THE_CLIENTS = {
         (JSON, "stop"),
     ),
     "json_object, bare JSON, not streamed": ((JSON,), False, JSON_OBJECT, (JSON, "stop")),
+    "json_object, a second fenced block after it, not streamed": (
+        JSON_CHUNKS[:2] + ("\n```\nUnd so:\n```\nx = 1\n```",),
+        False,
+        JSON_OBJECT,
+        (JSON, "stop"),
+    ),
     "ignore_stream, not streamed": (CHUNKS, False, {"ignore_stream": True}, ("".join(CHUNKS), "stop")),
     # A stop sequence inside one chunk, and one that two chunks split: the text never holds it, streamed or not. A
     # stream's deltas are compared joined where a client may cut them up as it likes (the answer given as a str).
@@ -148,6 +156,9 @@ BY_THE_CLIENTS = {
     "stop inside a chunk, stream": (CHUNKS, True, {"stop": ["Wö"]}, (["Hello", ", ", None], "stop")),
     "stop across chunks, not streamed": (SPLIT_STOP, False, {"stop": ["Wörld"]}, ("Hello, ", "stop")),
     "stop across chunks, stream": (SPLIT_STOP, True, {"stop": ["Wörld"]}, ("Hello, ", "stop")),
+    # said twice in one chunk: the answer ends before the first time
+    "stop said twice, not streamed": (SAID_TWICE, False, {"stop": ["zwei"]}, ("Hallo ", "stop")),
+    "stop said twice, stream": (SAID_TWICE, True, {"stop": ["zwei"]}, (["Hallo ", None], "stop")),
 }
 
 

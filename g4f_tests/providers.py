@@ -61,26 +61,27 @@ class SlowAsyncProviderMock(AsyncProvider):
 
 def hanging_provider(base=None):
     """A fresh HangingProviderMock (or subclass of ``base``), its events not yet set (a check's own)."""
-    events = {name: threading.Event() for name in ("started", "cancelled", "closed")}
+    events = {name: threading.Event() for name in ("started", "waiting", "cancelled", "closed")}
     base = base or HangingProviderMock
     return type(base.__name__, (base,), events)
 
 
 class HangingProviderMock(AsyncGeneratorProvider):
-    """Yields CHUNKS[0], then waits forever. ``started`` is set when it starts, ``cancelled`` when CancelledError
-    reaches it, ``closed`` once its ``finally`` ran: threading events, so a check can wait on them from any
-    thread (take a fresh one: hanging_provider)."""
+    """Yields CHUNKS[0], then waits forever. ``started`` is set when it starts, ``waiting`` when it begins to wait,
+    ``cancelled`` when CancelledError reaches it, ``closed`` once its ``finally`` ran: threading events, so a check
+    can wait on them from any thread (take a fresh one: hanging_provider)."""
 
     working = True
     use_stream_timeout = False
     supports_stream = True
-    started = cancelled = closed = threading.Event()
+    started = waiting = cancelled = closed = threading.Event()
 
     @classmethod
     async def create_async_generator(cls, model, messages, stream, **kwargs):
         try:
             cls.started.set()
             yield CHUNKS[0]
+            cls.waiting.set()
             await asyncio.Event().wait()
             yield CHUNKS[1]
         except asyncio.CancelledError:
@@ -186,12 +187,13 @@ class HangingAsyncProviderMock(AsyncProvider):
 
     working = True
     use_stream_timeout = False
-    started = cancelled = closed = threading.Event()
+    started = waiting = cancelled = closed = threading.Event()
 
     @classmethod
     async def create_async(cls, model, messages, **kwargs):
         try:
             cls.started.set()
+            cls.waiting.set()
             await asyncio.Event().wait()
         except asyncio.CancelledError:
             cls.cancelled.set()
