@@ -20,10 +20,12 @@ from .cancellation import wait_for_event
 from .checks import CheckTestCase, in_child
 from .known_defects import (
     ASYNC_CLIENT_IS_SYNC,
+    ASYNC_CLIENT_LEAVES_PROVIDER_OPEN,
     ASYNC_CLIENT_MISSING,
     ASYNC_CLIENT_ONE_DELTA,
     ASYNC_CLIENT_SYNC_BRIDGE,
     ASYNC_STREAM_OF_SYNC_PROVIDER,
+    CLIENT_LEAVES_ASYNC_PROVIDER_OPEN,
     EARLY_CLOSE_LEAVES_PROVIDER_OPEN,
     known,
 )
@@ -138,6 +140,7 @@ class SyncStopChecks(StopChecks):
         """a consumer that breaks out of a ChatCompletion.create(stream=True) or Client stream after one chunk and closes it closes the provider's generator at once"""
         self.assertEachReturned(found, CLOSED)
 
+    @known(CLIENT_LEAVES_ASYNC_PROVIDER_OPEN)
     @in_child(sync_client_ends)
     def test_client_ending_the_answer_closes_the_provider(self, found):
         """Client that ends the answer itself (max_tokens=1), streamed or not, has closed the provider's generator by the time the caller has the answer or the stream's last chunk"""
@@ -166,6 +169,7 @@ class AsyncStopChecks(StopChecks):
         """a consumer that stops a ChatCompletion.create_async(stream=True) or AsyncClient stream after one chunk and calls aclose() closes the provider's generator promptly"""
         self.assertEachReturned(found, CLOSED)
 
+    @known(ASYNC_CLIENT_LEAVES_PROVIDER_OPEN, *ASYNC_STOP_DEFECTS)
     @in_child(async_client_ends)
     def test_async_client_ending_the_answer_closes_the_provider(self, found):
         """AsyncClient that ends the answer itself (max_tokens=1), streamed or not, has closed the provider's generator within a few turns of the loop after the caller has the answer or the stream's last chunk"""

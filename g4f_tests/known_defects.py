@@ -161,6 +161,7 @@ ASYNC_CLIENT_ONE_DELTA = Defect(
         Returns(["Hallo, Wörld 42", None]),  # fidelity.py, the text around an exception object
         Returns({"first": support.JOINED, "produced when it arrived": len(support.NON_EMPTY)}),  # incremental.py
         Returns({"first": support.JOINED, "closed": True}),
+        Returns({"answer": support.JOINED, "closed": True}),  # incremental.py, max_tokens not applied
         Returns({"received": [], "raised": "g4f_tests.failing.ProviderError: FailingProviderMock"}),  # errors.py
         Returns({"finish_reason": "stop", "usage": OTHER_COUNTS}),  # responses.py
         Returns({"content": [support.JOINED, None], "finish_reason": [None, "stop"], "usage": OTHER_COUNTS}),
