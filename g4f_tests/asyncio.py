@@ -33,19 +33,27 @@ DEFAULT_MESSAGES = [{"role": "user", "content": "Hello"}]
 
 class TestChatCompletion(unittest.TestCase):
     async def run_exception(self):
-        return ChatCompletion.create(g4f.models.default, DEFAULT_MESSAGES, AsyncProviderMock)
+        return ChatCompletion.create(
+            g4f.models.default, DEFAULT_MESSAGES, AsyncProviderMock
+        )
 
     def test_exception(self):
         if has_nest_asyncio:
             self.skipTest("has nest_asyncio")
-        self.assertRaises(g4f.errors.NestAsyncioError, asyncio.run, self.run_exception())
+        self.assertRaises(
+            g4f.errors.NestAsyncioError, asyncio.run, self.run_exception()
+        )
 
     def test_create(self):
-        result = ChatCompletion.create(g4f.models.default, DEFAULT_MESSAGES, AsyncProviderMock)
+        result = ChatCompletion.create(
+            g4f.models.default, DEFAULT_MESSAGES, AsyncProviderMock
+        )
         self.assertEqual("Mock", result)
 
     def test_create_generator(self):
-        result = ChatCompletion.create(g4f.models.default, DEFAULT_MESSAGES, AsyncGeneratorProviderMock)
+        result = ChatCompletion.create(
+            g4f.models.default, DEFAULT_MESSAGES, AsyncGeneratorProviderMock
+        )
         self.assertEqual("Mock", result)
 
     def test_await_callback(self):
@@ -58,15 +66,21 @@ class TestChatCompletion(unittest.TestCase):
 
 class TestChatCompletionAsync(unittest.IsolatedAsyncioTestCase):
     async def test_base(self):
-        result = await ChatCompletion.create_async(g4f.models.default, DEFAULT_MESSAGES, ProviderMock)
+        result = await ChatCompletion.create_async(
+            g4f.models.default, DEFAULT_MESSAGES, ProviderMock
+        )
         self.assertEqual("Mock", result)
 
     async def test_async(self):
-        result = await ChatCompletion.create_async(g4f.models.default, DEFAULT_MESSAGES, AsyncProviderMock)
+        result = await ChatCompletion.create_async(
+            g4f.models.default, DEFAULT_MESSAGES, AsyncProviderMock
+        )
         self.assertEqual("Mock", result)
 
     async def test_create_generator(self):
-        result = await ChatCompletion.create_async(g4f.models.default, DEFAULT_MESSAGES, AsyncGeneratorProviderMock)
+        result = await ChatCompletion.create_async(
+            g4f.models.default, DEFAULT_MESSAGES, AsyncGeneratorProviderMock
+        )
         self.assertEqual("Mock", result)
 
 
@@ -77,15 +91,21 @@ class TestChatCompletionNestAsync(unittest.IsolatedAsyncioTestCase):
         nest_asyncio.apply()
 
     async def test_create(self):
-        result = await ChatCompletion.create_async(g4f.models.default, DEFAULT_MESSAGES, ProviderMock)
+        result = await ChatCompletion.create_async(
+            g4f.models.default, DEFAULT_MESSAGES, ProviderMock
+        )
         self.assertEqual("Mock", result)
 
     async def _test_nested(self):
-        result = ChatCompletion.create(g4f.models.default, DEFAULT_MESSAGES, AsyncProviderMock)
+        result = ChatCompletion.create(
+            g4f.models.default, DEFAULT_MESSAGES, AsyncProviderMock
+        )
         self.assertEqual("Mock", result)
 
     async def _test_nested_generator(self):
-        result = ChatCompletion.create(g4f.models.default, DEFAULT_MESSAGES, AsyncGeneratorProviderMock)
+        result = ChatCompletion.create(
+            g4f.models.default, DEFAULT_MESSAGES, AsyncGeneratorProviderMock
+        )
         self.assertEqual("Mock", result)
 
 

@@ -62,7 +62,9 @@ class YieldImageResponseProviderMock(AsyncGeneratorProvider):
     use_stream_timeout = False
 
     @classmethod
-    async def create_async_generator(cls, model, messages, stream, prompt: str, **kwargs):
+    async def create_async_generator(
+        cls, model, messages, stream, prompt: str, **kwargs
+    ):
         yield ImageResponse(prompt, "")
 
 
