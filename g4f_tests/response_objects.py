@@ -14,6 +14,9 @@ async-generator provider, must answer with:
 - ``conversation`` (the answer's, the closing chunk's) the conversation's fields as a dict, as g4f's stubs declare
   it and g4f's API serves and takes it back.
 
+A chat answer may hold an image after its text (g4f's ImageResponse, two URLs here): not streamed, the content is
+the text, then the image as g4f renders it, which must name every URL; streamed, the deltas say the same.
+
 A reasoning model's answer may come as plain text instead, a ``<think>`` block first (split over two chunks here),
 then the answer. Client takes the block out of the content and carries the thought as reasoning; AsyncClient must
 do the same (the same request, the same answer), streamed and not.
@@ -24,8 +27,11 @@ import importlib
 from . import regimes, support
 from .checks import CheckTestCase, in_child
 from .known_defects import (
+    ASYNC_CLIENT_IS_SYNC,
     ASYNC_CLIENT_KEEPS_THINK,
+    ASYNC_CLIENT_MISSING,
     ASYNC_CLIENT_ONE_DELTA,
+    ASYNC_CLIENT_SYNC_BRIDGE,
     CLIENT_REASONING_AS_TEXT,
     CLIENT_STREAM_DROPS_CONVERSATION,
     CLIENT_STREAM_DROPS_REASONING_AND_TOOL_CALLS,
@@ -34,7 +40,7 @@ from .known_defects import (
     known,
 )
 from .observe import each, each_async
-from .paths import async_stream, start
+from .paths import answer, answer_async, async_stream, start
 
 PROVIDER = {"name": "Upstream-Prövider", "model": "Upstream-Modell 2"}
 CONVERSATION = {"conversation_id": "Gespräch-42", "message_ids": ["a1", "Ö2"], "Parent": None}
@@ -280,6 +286,50 @@ async def async_splits():
     return await each_async(async_client_split, think_cases("AsyncClient"))
 
 
+# A chat answer with an image (with two URLs) after its text, as g4f's image-making chat providers answer.
+MEDIA_TEXT = "Hier ist dein Bild: "
+MEDIA_URLS = ["https://images.invalid/Ä1.png", "https://images.invalid/zwei.jpg"]
+MEDIA_ALT = "eine Katze im „Schnee“"
+
+
+def media_image():
+    from .mocks import ImageResponse
+
+    return ImageResponse(list(MEDIA_URLS), MEDIA_ALT)
+
+
+def media_provider(kind):
+    return yielding_provider(kind, lambda: [MEDIA_TEXT, media_image()], "MediaProviderMock")
+
+
+def media_text(found):
+    """An answer (paths.answer's) as text: a stream's items joined, an object there as its text."""
+    if isinstance(found, list):
+        return "".join("" if item is None else str(item) for item in found)
+    return found
+
+
+def expected_media(label):
+    """The text, then the image as g4f renders it (``str``, which must name every URL)."""
+    return MEDIA_TEXT + str(media_image())
+
+
+def client_media(api, kind, stream):
+    return media_text(answer(api, media_provider(kind), stream))
+
+
+async def async_client_media(api, kind, stream):
+    return media_text(await answer_async(api, media_provider(kind), stream))
+
+
+def sync_media():
+    return each(client_media, cases("Client"))
+
+
+async def async_media():
+    return await each_async(async_client_media, cases("AsyncClient"))
+
+
 def expected(keys):
     def want(label):
         expected = EXPECTED["stream" if ", stream, " in label else "not streamed"]
@@ -293,6 +343,16 @@ class ObjectChecks:
         for label, call, want in self.facts(found, expected(keys)):
             with self.subTest(call=label):
                 self.assertReturned(call, want)
+
+    def assertMediaAfterText(self, found):
+        from urllib.parse import quote
+
+        image = str(media_image())
+        for url in MEDIA_URLS:  # how g4f renders an image is its own (quoted or not); that it names every URL is not
+            self.assertTrue(url in image or quote(url, safe=":/") in image, "the image's text leaves out " + url)
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, expected_media(label))
 
     def assertSplit(self, found):
         for label, call in self.calls(found):
@@ -319,6 +379,11 @@ class SyncObjectChecks(ObjectChecks):
         """Client answers a text that starts with a <think> block (split over chunks) with the rest as content and the thought as reasoning, streamed and not, as AsyncClient must"""
         self.assertSplit(found)
 
+    @in_child(sync_media)
+    def test_client_keeps_the_text_before_an_image(self, found):
+        """Client's answer from a provider that yields text, then an image with two URLs: the text, then the image as g4f renders it (every URL), streamed or not, as AsyncClient's"""
+        self.assertMediaAfterText(found)
+
 
 class AsyncObjectChecks(ObjectChecks):
     @known(ASYNC_CLIENT_KEEPS_THINK)
@@ -343,6 +408,12 @@ class AsyncObjectChecks(ObjectChecks):
     def test_async_client_carries_the_conversation_as_a_dict(self, found):
         """AsyncClient's answer (the closing chunk of a stream) carries the provider's conversation as a dict of its fields, as Client's does"""
         self.assertCarried(found, ("conversation",))
+
+    @known(ASYNC_CLIENT_MISSING, ASYNC_CLIENT_IS_SYNC, ASYNC_CLIENT_SYNC_BRIDGE)
+    @in_child(async_media)
+    def test_async_client_keeps_the_text_before_an_image(self, found):
+        """AsyncClient's answer from a provider that yields text, then an image with two URLs: the text, then the image as g4f renders it (every URL), streamed or not, as Client's"""
+        self.assertMediaAfterText(found)
 
 
 class TestResponseObjects(SyncObjectChecks, CheckTestCase):
