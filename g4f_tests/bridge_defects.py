@@ -164,7 +164,12 @@ STREAM_LIMIT_RENAMES_PROVIDER_TIMEOUT = Defect(
         (
             "7.1.9",
             "7.4.7",
-            Returns(dict(_OWN_TIMEOUT_RENAMED, raised=_LIMITED_TIMEOUT + " in AsyncTimingOutProviderMock")),
+            OneOf(  # the provider's name, whatever its message (errors.py: with one and without)
+                *(
+                    Returns(dict(_OWN_TIMEOUT_RENAMED, raised=_LIMITED_TIMEOUT + " in " + name))
+                    for name in ("AsyncTimingOutProviderMock", "AsyncBareTimeoutProviderMock")
+                )
+            ),
         ),
         ("7.5.0", "8.2.6", Returns(dict(_OWN_TIMEOUT_RENAMED, raised=_LIMITED_TIMEOUT))),
     ),
@@ -310,4 +315,17 @@ STREAM_LIMIT_LOSES_CANCELLATION = Defect(
     "comes as a chunk arrives, the task keeps running, waiting on the provider. Python 3.12 and 3.13 deliver it "
     "(g4f 7.5.0, the first release with the clients' own stream limit, to 8.8.6)",
     workaround="run on Python 3.12 or later, or cancel again until the task is done",
+)
+STREAM_LIMIT_NAMES_A_BARE_PROVIDER_TIMEOUT = Defect(
+    "stream-limit-names-a-bare-provider-timeout",
+    "AsyncClient's stream with a stream limit gives a TimeoutError the provider raised without a message (as "
+    "asyncio.timeout() raises it) a message of its own, 'The operation timed out', where every other async path "
+    "raises it as the provider did",
+    "8.2.7",
+    Returns({"received": list(support.CHUNKS[:2]), "raised": "builtins.TimeoutError: The operation timed out"}),
+    where="seen in every regime: applies to you on g4f 8.2.7 and later if you stream from AsyncClient with "
+    "stream_timeout and match on the text of an upstream's timeout (8.2.6 and before: stream-limit-renames-"
+    "provider-timeout). The provider's error is the __cause__",
+    workaround="read the error's __cause__, which is the provider's own TimeoutError",
+    calls=("AsyncClient",),
 )

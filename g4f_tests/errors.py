@@ -11,8 +11,11 @@ provider). Through ChatCompletion.create / create_async and Client / AsyncClient
 
 The clients' streams also with a stream limit the provider never reaches (``stream_timeout``, g4f's wait_for
 between chunks): the provider's exception still reaches the caller as it was raised, also when it is a
-TimeoutError of the provider's own (an upstream's), which the limit must not take for its own.
+TimeoutError of the provider's own (an upstream's), which the limit must not take for its own, with a message or
+without one (as asyncio.timeout() raises it).
 """
+
+import asyncio
 
 from . import regimes
 from .checks import CheckTestCase, in_child
@@ -27,6 +30,7 @@ from .known_defects import (
     ASYNC_STREAM_OF_SYNC_PROVIDER,
     LIMIT_TYPE_ERROR,
     PROVIDER_TIMEOUT_RENAMED,
+    STREAM_LIMIT_NAMES_A_BARE_PROVIDER_TIMEOUT,
     STREAM_LIMIT_RENAMES_PROVIDER_TIMEOUT,
     known,
 )
@@ -43,6 +47,17 @@ class AsyncTimingOutProviderMock(AsyncFailingProviderMock):
 
     use_stream_timeout = True
     failure_type = TimeoutError
+
+
+class AsyncBareTimeoutProviderMock(AsyncTimingOutProviderMock):
+    """AsyncTimingOutProviderMock whose TimeoutError has no message, as asyncio.timeout() raises it."""
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        yield CHUNKS[0]
+        await asyncio.sleep(0)
+        yield CHUNKS[1]
+        raise TimeoutError()
 
 
 class StreamingRaiseExceptionProviderMock(RaiseExceptionProviderMock):
@@ -84,6 +99,9 @@ LIMITED = {
     "stream with stream_timeout, async-generator provider timing out itself after two chunks": (
         AsyncTimingOutProviderMock
     ),
+    "stream with stream_timeout, async-generator provider timing out itself with no message after two chunks": (
+        AsyncBareTimeoutProviderMock
+    ),
 }
 
 
@@ -103,7 +121,8 @@ def limited(label):
 def expected(api, provider, stream):
     """What the caller of ``api`` must see: the provider's exception, after the chunks it yielded (streamed)."""
     error = RuntimeError if issubclass(provider, G4F_MOCKS) else getattr(provider, "failure_type", ProviderError)
-    raised = "%s.%s: %s" % (error.__module__, error.__qualname__, provider.__name__)
+    message = "" if provider is AsyncBareTimeoutProviderMock else provider.__name__
+    raised = "%s.%s: %s" % (error.__module__, error.__qualname__, message)
     if not stream:
         return {"received": None, "raised": raised}
     return {"received": list(CHUNKS[:2]) if issubclass(provider, FAILING_AFTER_TWO_CHUNKS) else [], "raised": raised}
@@ -145,6 +164,7 @@ class AsyncErrorChecks:
         ASYNC_CLIENT_IS_SYNC,
         ASYNC_CLIENT_SYNC_BRIDGE,
         STREAM_LIMIT_RENAMES_PROVIDER_TIMEOUT,
+        STREAM_LIMIT_NAMES_A_BARE_PROVIDER_TIMEOUT,
         LIMIT_TYPE_ERROR,
     )
     @in_child(async_failures)
