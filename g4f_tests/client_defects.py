@@ -142,22 +142,67 @@ CLIENTS_USAGE_TOTAL_ZERO = Defect(
         "AsyncClient, usage reported without its total, stream, async-generator provider",
     ),
 )
+
+
+def _counts(prompt, completion):
+    return {"prompt_tokens": prompt, "completion_tokens": completion, "total_tokens": prompt + completion}
+
+
+def _apart(estimate, clients):
+    """responses.py's observation where AsyncClient's estimate is not Client's for the same request."""
+    return Returns({"estimate": estimate, "Client's estimate of the same request": clients})
+
+
+# Client's own estimate for responses.py's request with no usage reported, by release (bisected: 0.6.3.3 adds the
+# prompt, 0.6.3.5 counts the answer's bytes instead of its chunks).
+_CLIENT_ESTIMATES = (
+    ("0.5.2.4", "0.6.3.2", _counts(0, 7)),
+    ("0.6.3.3", "0.6.3.4", _counts(6, 7)),
+    ("0.6.3.5", None, _counts(6, 1015)),
+)
+_ONE_CHUNK, _OWN_SUM = _counts(0, 1), _counts(6, 1016)
 ASYNC_CLIENT_DROPS_USAGE_OF_SYNC_PROVIDER = Defect(
     "async-client-drops-usage-of-sync-provider",
     "AsyncClient over a sync provider drops the provider's Usage when it comes without total_tokens and answers g4f's "
-    "own estimate instead (Client and an async-generator provider keep it)",
+    "own estimate instead (Client and an async-generator provider keep it); with no usage reported, that estimate is "
+    "not Client's for the same request",
     "0.5.2.4",
     ByRelease(  # g4f's estimate changed in 6.8.5 (bisected: 6.8.4 counts one chunk and no prompt)
-        ("0.5.2.4", "6.8.4", Returns({"prompt_tokens": 0, "completion_tokens": 1, "total_tokens": 1})),
-        ("6.8.5", "7.4.7", Returns({"prompt_tokens": 6, "completion_tokens": 1016, "total_tokens": 1022})),
+        *(
+            (first, last, OneOf(Returns(_ONE_CHUNK), _apart(_ONE_CHUNK, clients)))
+            for first, last, clients in _CLIENT_ESTIMATES[:2]
+        ),
+        ("0.6.3.5", "6.8.4", OneOf(Returns(_ONE_CHUNK), _apart(_ONE_CHUNK, _CLIENT_ESTIMATES[2][2]))),
+        ("6.8.5", "7.4.7", OneOf(Returns(_OWN_SUM), _apart(_OWN_SUM, _CLIENT_ESTIMATES[2][2]))),
     ),
     last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.5.2.4 to 7.4.7 if you read usage from AsyncClient over a sync "
-    "provider that reports its prompt and completion counts without their total. Bisected: 7.5.0 keeps them",
+    "provider: a report without its total is replaced by an estimate, and the estimate is not Client's. Bisected: "
+    "7.5.0 keeps the report and estimates as Client does",
     workaround="use Client (in a thread from async code), or upgrade to g4f 7.5.0 or later",
     calls=(
         "AsyncClient, usage reported without its total, not streamed, sync provider",
         "AsyncClient, usage reported without its total, stream, sync provider",
+        "AsyncClient, no usage reported, not streamed, sync provider",
+        "AsyncClient, no usage reported, stream, sync provider",
+    ),
+)
+ASYNC_CLIENT_ESTIMATES_APART = Defect(
+    "async-client-estimates-apart",
+    "with no usage reported, AsyncClient estimates a request's tokens by its own rule (no prompt tokens, one per "
+    "chunk), where Client from 0.6.3.3 counts the prompt and from 0.6.3.5 the answer's bytes: the same request "
+    "reports other token counts on the two clients",
+    "0.6.3.3",
+    ByRelease(
+        *((first, last or "6.8.4", _apart(_counts(0, 7), clients)) for first, last, clients in _CLIENT_ESTIMATES[1:])
+    ),
+    last="6.8.4",
+    where="seen in every regime: applies to you on g4f 0.6.3.3 to 6.8.4 if you bill or limit by the token counts "
+    "of AsyncClient's answers from a provider that reports none. Bisected: 0.6.3.2 and 6.8.5 agree",
+    workaround="estimate the tokens yourself, or upgrade to g4f 6.8.5 or later",
+    calls=(
+        "AsyncClient, no usage reported, not streamed, async-generator provider",
+        "AsyncClient, no usage reported, stream, async-generator provider",
     ),
 )
 IMAGES_DROP_PROXY = Defect(
