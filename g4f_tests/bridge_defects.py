@@ -327,5 +327,5 @@ STREAM_LIMIT_NAMES_A_BARE_PROVIDER_TIMEOUT = Defect(
     "stream_timeout and match on the text of an upstream's timeout (8.2.6 and before: stream-limit-renames-"
     "provider-timeout). The provider's error is the __cause__",
     workaround="read the error's __cause__, which is the provider's own TimeoutError",
-    calls=("AsyncClient",),
+    calls=("AsyncClient, stream with stream_timeout, async-generator provider timing out itself with no message",),
 )
