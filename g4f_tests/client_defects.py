@@ -9,7 +9,6 @@ from .conditions import (
     RUN_IN_LOOP,
     UVLOOP_UNPATCHABLE,
     nest_not_applied,
-    python_3_10_or_later,
     python_before_3_11,
 )
 from .verdicts import ByRelease, Defect, OneOf, Raises, Returns
@@ -381,21 +380,6 @@ CLIENT_PROXY_TWICE_WITH_G4F_PROXY = Defect(
     "the Client's create (0.2.8.1 is the next release, and passes it once)",
     workaround="unset G4F_PROXY and pass the proxy, or upgrade to g4f 0.2.8.1 or later",
 )
-ASYNC_CLIENT_LEAVES_PROVIDER_OPEN = Defect(
-    "async-client-leaves-provider-open",
-    "AsyncClient's answer not streamed, once the client ended it (max_tokens), leaves the provider's generator "
-    "suspended, its finally not run (its HTTP response, its connection held) until the event loop shuts down; "
-    "Client closes it before it returns, and AsyncClient's stream closes it",
-    "0.2.8.1",
-    Returns({"answer": "Hello", "closed": False}),
-    when=python_3_10_or_later,
-    where="seen in every regime on Python 3.10 to 3.13, on every release with AsyncClient (0.2.8.1 to 8.8.6, the "
-    "cells; on Python 3.8 and 3.9 the generator is closed a few turns of the loop later): applies to you if you ask "
-    "AsyncClient for an answer not streamed with max_tokens (or stop, measured on 8.8.6) in a long-running loop (a "
-    "server, a bot): each such request leaves a suspended provider generator behind",
-    workaround="stream the answer (stream=True) and read it to its end, or use Client",
-    calls=("AsyncClient, not streamed",),
-)
 CLIENT_LEAVES_ASYNC_PROVIDER_OPEN = Defect(
     "client-leaves-async-provider-open",
     "Client over an async-generator provider, once it ended the answer itself (max_tokens), leaves the provider's "
@@ -404,7 +388,7 @@ CLIENT_LEAVES_ASYNC_PROVIDER_OPEN = Defect(
     Returns({"answer": "Hello", "closed": False}),
     last="0.3.5.7",
     when=nest_not_applied,
-    where="seen on a plain loop and on uvloop (after nest_asyncio was applied, g4f closes it): applies to you on g4f "
+    where="seen in the plain regime (after nest_asyncio was applied, g4f closes it): applies to you on g4f "
     "0.2.2.0 to 0.3.5.7 if you use max_tokens with the sync Client over an async provider. Bisected: 0.3.5.8 (g4f's "
     "new bridge, to_sync_generator) closes it",
     workaround="upgrade to g4f 0.3.5.8 or later",

@@ -31,12 +31,6 @@ def python_before_3_12(case):
     return sys.version_info < (3, 12)
 
 
-def python_3_10_or_later(case):
-    """Python is 3.10 or later (measured: 3.8 and 3.9 close an async generator left suspended within a few turns of
-    the loop, 3.10 to 3.13 do not)"""
-    return sys.version_info >= (3, 10)
-
-
 def nest_applied(case):
     """the check runs after g4f's nest package was applied"""
     return getattr(getattr(case, "regime", None), "name", None) == "nest-applied"

@@ -69,7 +69,7 @@ def defects_table():
         "|---|---|---|---|---|---|",
     ]
     for defect, tests in defects():
-        condition = (defect.when.__doc__ or defect.when.__name__).strip() if defect.when else ""
+        condition = " ".join((defect.when.__doc__ or defect.when.__name__).split()) if defect.when else ""
         lines.append(
             "| %s | %s%s | %s | %s | %s | %s |"
             % (

@@ -26,6 +26,15 @@ class ReadmeTest(unittest.TestCase):
                     "README.md is stale: run python tests/readme_tables.py --write",
                 )
 
+    def test_generated_tables_are_one_row_a_line(self):
+        """a generated table's every line is a row: text that breaks a row over lines (a docstring's newline) would end
+        the markdown table there"""
+        for name, make in readme_tables.TABLES.items():
+            with self.subTest(table=name):
+                rows = [line for line in make().splitlines() if not re.fullmatch(r"\|(-+\|)+", line)]
+                broken = [line for line in rows if not (line.startswith("| ") and line.endswith(" |"))]
+                self.assertEqual(broken, [], "lines of the %s table that are not whole rows" % name)
+
     def test_every_test_states_its_contract(self):
         missing = [t.id() for t in readme_tables.loaded_tests() if not t.shortDescription()]
         self.assertEqual(missing, [], "tests without a docstring stating their contract")
