@@ -27,7 +27,6 @@ G4F_APIS = {
         "AsyncAuthedProvider's limit on each chunk of a cached login: stream_timeout, or timeout where "
         "use_stream_timeout is False",
     ),
-    "error_chunks": ("0.4.3.5", "every API leaving an exception object a provider yields out of the answer's text"),
     "client_think": ("0.5.2.6", "Client taking a <think> block out of the content (with g4f's Reasoning objects)"),
     "client_response_objects": (
         "0.5.2.6",

@@ -312,7 +312,8 @@ STREAM_LIMIT_LOSES_CANCELLATION = Defect(
     when=python_before_3_12,
     where="seen on Python 3.8 to 3.11 in every regime: applies to you if you cancel a task that streams from "
     "AsyncClient with stream_timeout (a server whose client went away, a bot's timeout): when the cancellation "
-    "comes as a chunk arrives, the task keeps running, waiting on the provider. Python 3.12 and 3.13 deliver it "
+    "comes as a chunk arrives, the task keeps running, waiting on the provider. On Python 3.12 and 3.13, whose "
+    "wait_for runs the provider in the reader's own task, it is delivered "
     "(g4f 7.5.0, the first release with the clients' own stream limit, to 8.8.6)",
     workaround="run on Python 3.12 or later, or cancel again until the task is done",
 )
@@ -325,7 +326,7 @@ STREAM_LIMIT_NAMES_A_BARE_PROVIDER_TIMEOUT = Defect(
     Returns({"received": list(support.CHUNKS[:2]), "raised": "builtins.TimeoutError: The operation timed out"}),
     where="seen in every regime: applies to you on g4f 8.2.7 and later if you stream from AsyncClient with "
     "stream_timeout and match on the text of an upstream's timeout (8.2.6 and before: stream-limit-renames-"
-    "provider-timeout). The provider's error is the __cause__",
-    workaround="read the error's __cause__, which is the provider's own TimeoutError",
+    "provider-timeout)",
+    workaround="follow the error's __cause__ chain: the provider's own TimeoutError is its end (two links down)",
     calls=("AsyncClient, stream with stream_timeout, async-generator provider timing out itself with no message",),
 )

@@ -394,3 +394,74 @@ CLIENT_LEAVES_ASYNC_PROVIDER_OPEN = Defect(
     workaround="upgrade to g4f 0.3.5.8 or later",
     calls=("Client, not streamed, async-generator provider", "Client, stream, async-generator provider"),
 )
+# fidelity.py's provider that yields an exception object among its text ("Hallo", the error, ", Wörld ", "42").
+_ERROR_JOINED = "HalloZu viele Anfragen für „Wörld“, Wörld 42"
+LEGACY_JOINS_ERROR_CHUNKS = Defect(
+    "legacy-joins-error-chunks",
+    "ChatCompletion's answer not streamed takes an exception object a provider yields among its chunks for text: "
+    "its message is joined into the answer",
+    "0.2.2.0",
+    Returns(_ERROR_JOINED),
+    last="0.3.9.7",
+    where="seen in every regime: applies to you on g4f 0.3.9.7 and older (measured from 0.2.2.0, the oldest release in "
+    "the matrix) if a provider reports an error as an exception object among its chunks (g4f's own do): the error "
+    "becomes part of the answer. Bisected: 0.4.0.0 leaves it out (create_async over a sync provider raised "
+    "create-async-error-chunk-type-error up to 0.3.7.6)",
+    workaround="upgrade to g4f 0.4.0.0 or later",
+    calls=("ChatCompletion.create, not streamed", "ChatCompletion.create_async, not streamed, sync provider"),
+)
+CREATE_ASYNC_ERROR_CHUNK_TYPE_ERROR = Defect(
+    "create-async-error-chunk-type-error",
+    "ChatCompletion.create_async over a sync provider that yields an exception object among its chunks joins the "
+    "chunks as str and fails with TypeError",
+    "0.2.2.0",
+    Raises("builtins.TypeError", r"sequence item 1: expected str instance, ValueError found"),
+    last="0.3.7.6",
+    where="seen in every regime: applies to you on g4f 0.3.7.6 and older (measured from 0.2.2.0, the oldest release in "
+    "the matrix) if you await create_async over a sync provider that reports an error among its chunks. Bisected: "
+    "0.3.8.0 answers (legacy-joins-error-chunks)",
+    workaround="upgrade to g4f 0.4.0.0 or later",
+    calls=("ChatCompletion.create_async, not streamed, sync provider",),
+)
+CLIENTS_TAKE_ERROR_CHUNKS_FOR_TEXT = Defect(
+    "clients-take-error-chunks-for-text",
+    "Client and AsyncClient take an exception object a provider yields among its chunks for text: the answer not "
+    "streamed holds its message, and a stream delivers it as a delta (the object itself up to 0.3.3.3, its message "
+    "from 0.3.4.6)",
+    "0.2.2.0",
+    ByRelease(
+        (
+            "0.2.2.0",
+            "0.3.3.3",
+            OneOf(Returns(_ERROR_JOINED), Returns(["Hallo", {"object": "ValueError"}, ", Wörld ", "42", None])),
+        ),
+        (
+            "0.3.4.6",
+            "0.4.3.4",
+            OneOf(Returns(_ERROR_JOINED), Returns(["Hallo", "Zu viele Anfragen für „Wörld“", ", Wörld ", "42", None])),
+        ),
+    ),
+    last="0.4.3.4",
+    where="seen in every regime: applies to you on g4f 0.4.3.4 and older (measured from 0.2.2.0, the oldest release in "
+    "the matrix; 0.3.3.4 to 0.3.4.5 cannot be imported offline) if a provider reports an error as an exception "
+    "object among its chunks: your client's answer shows it as text. Bisected: 0.4.3.5 leaves it out",
+    workaround="upgrade to g4f 0.4.3.5 or later",
+    calls=("Client", "AsyncClient"),
+)
+ASYNC_CLIENT_BLOCKS_THE_LOOP = Defect(
+    "async-client-blocks-the-loop",
+    "AsyncClient runs an async-generator provider through the sync bridge, on a loop nested in the caller's: while "
+    "the provider waits, the caller's task cannot be cancelled (cancel() does not end the call; the provider gets no "
+    "CancelledError)",
+    "0.3.4.6",
+    OneOf(  # the task's error is logged as never retrieved on a plain loop, not after nest was applied
+        Returns("the call did not end within 2.0 s of cancel()", ["Task exception was never retrieved"]),
+        Returns("the call did not end within 2.0 s of cancel()"),
+    ),
+    last="0.3.7.1",
+    where="seen on the default loop, nest applied or not (on uvloop, or without a nest package, the call fails "
+    "at once: async-client-sync-bridge): applies to you on g4f 0.3.4.6 to 0.3.7.1 if you cancel AsyncClient "
+    "streams (a request timeout, a client that went away). Measured at both ends; 0.3.7.2 works (bisected for "
+    "async-client-sync-bridge)",
+    workaround="upgrade to g4f 0.3.7.2 or later",
+)
