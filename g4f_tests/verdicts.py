@@ -49,7 +49,7 @@ class Raises:
     def __init__(self, error_type, message, stray=()):
         self.error_type, self.message, self.stray = error_type, message, tuple(stray)
 
-    def matches(self, found, violation=None):
+    def matches(self, found, violation=None, label=None):
         error = found.error
         return (
             found.crash is None
@@ -69,7 +69,7 @@ class Returns:
     def __init__(self, value, stray=()):
         self.value, self.stray = value, tuple(stray)
 
-    def matches(self, found, violation=None):
+    def matches(self, found, violation=None, label=None):
         return (
             found.crash is None and found.error is None and found.value == self.value and _same_stray(found, self.stray)
         )
@@ -85,7 +85,7 @@ class Leaves:
     def __init__(self, stray, also=()):
         self.stray, self.also = tuple(stray), tuple(also)
 
-    def matches(self, found, violation=None):
+    def matches(self, found, violation=None, label=None):
         lines = found.stray()
         return (
             getattr(violation, "aspect", None) == "stray"
@@ -106,8 +106,8 @@ class OneOf:
     def __init__(self, *shapes):
         self.shapes = shapes
 
-    def matches(self, found, violation=None):
-        return any(shape.matches(found, violation) for shape in self.shapes)
+    def matches(self, found, violation=None, label=None):
+        return any(shape.matches(found, violation, label) for shape in self.shapes)
 
     def __str__(self):
         return " or ".join(str(shape) for shape in self.shapes)
@@ -128,9 +128,9 @@ class ByRelease:
                 return shape
         return None
 
-    def matches(self, found, violation=None):
+    def matches(self, found, violation=None, label=None):
         shape = self.shape()
-        return shape is not None and shape.matches(found, violation)
+        return shape is not None and shape.matches(found, violation, label)
 
     def __str__(self):
         shape = self.shape()
@@ -140,6 +140,30 @@ class ByRelease:
             "%s (g4f %s)" % (shape, "%s to %s" % (first, last) if last else "%s and later" % first)
             for first, last, shape in self.ranges
         )
+
+
+class ForCalls:
+    """A shape of the named calls only (the beginnings of their labels, as a Defect's ``calls``): for a defect
+    whose shape on some calls must not excuse the same value on its other calls."""
+
+    def __init__(self, calls, shape):
+        self.calls, self.shape = tuple(calls), shape
+
+    def matches(self, found, violation=None, label=None):
+        return label is not None and names_call(self.calls, label) and self.shape.matches(found, violation, label)
+
+    def __str__(self):
+        return "%s (%s)" % (self.shape, ", ".join(self.calls))
+
+
+def names_call(calls, label):
+    """Is the call ``label`` one of ``calls`` (its whole label, or its beginning up to a comma or a space)?"""
+    return any(label == call or label.startswith((call + ", ", call + " ")) for call in calls)
+
+
+def call_label(case):
+    """The label of the call ``case`` is checking now (its subtest's ``call``), or None."""
+    return getattr(getattr(case, "_subtest", None), "params", {}).get("call")
 
 
 def _same_stray(found, expected):
@@ -173,10 +197,10 @@ class Defect:
         create", not "Client().images"), or more of a label ("Client, G4F_PROXY set, none named"), so that the same
         shape on another call is a failure; None: any. A test that checks one call, with no label, is about the API
         it was written for: the defect it carries concerns it."""
-        label = getattr(getattr(case, "_subtest", None), "params", {}).get("call")
+        label = call_label(case)
         if self.calls is None or label is None:
             return True
-        return any(label == call or label.startswith((call + ", ", call + " ")) for call in self.calls)
+        return names_call(self.calls, label)
 
     def in_range(self, release):
         """Is g4f ``release`` (a version string or tuple) in the affected range?"""
@@ -276,7 +300,7 @@ def verdict(case, error, caught=()):
         found = support.Observation.of_exception(error, caught)
     concerned = [defect for defect in defects if defect.concerns(case)]
     for defect in concerned:
-        if defect.shape.matches(found, error):
+        if defect.shape.matches(found, error, call_label(case)):
             return KnownDefectSeen("known g4f defect %s: %s; observed: %s" % (defect.name, defect, found))
     case.addCleanup(_not_the_defect, concerned or defects, found, str(error), bool(concerned))
     return error

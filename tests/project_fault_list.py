@@ -105,8 +105,8 @@ ranges | g4f_tests/conditions.py | condition: Python before 3.9 off by one
 + sys.version_info < (3, 10)
 
 ranges | g4f_tests/verdicts.py | a defect that names its calls matches every call
--         return any(label == call or
-+         return True or any(label == call or
+-     return any(label == call or
++     return True or any(label == call or
 
 ranges | g4f_tests/verdicts.py | --strict still expects the defects
 - return not strict and self.in_range

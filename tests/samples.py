@@ -6,7 +6,7 @@ import unittest
 
 from g4f_tests import verdicts
 from g4f_tests.checks import CheckTestCase
-from g4f_tests.verdicts import ContractViolation, Defect, Raises, Returns, known
+from g4f_tests.verdicts import ContractViolation, Defect, ForCalls, OneOf, Raises, Returns, known
 
 DEFECT = Defect("self-test-defect", "the self-test's defect", "0.0.1", Raises("builtins.KeyError", "'known'"))
 
@@ -83,6 +83,24 @@ class CallsCarrier(CheckTestCase):
                 if observed.value != "right":
                     raise ContractViolation("expected 'right'", observed)
         self.raise_defect_seen()
+
+
+# A defect of all the Client's calls whose second shape is its streams' alone (ForCalls).
+ON_THE_CLIENT_BY_CALL = Defect(
+    "self-test-client-by-call",
+    "the client's reasons",
+    "0.0.1",
+    OneOf(Returns("wrong"), ForCalls(("Client, stream",), Returns("wrong when streamed"))),
+    calls=("Client",),
+)
+
+
+class ByCallCarrier(CallsCarrier):
+    """CallsCarrier carrying ON_THE_CLIENT_BY_CALL."""
+
+    @known(ON_THE_CLIENT_BY_CALL)
+    def test_it(self):
+        CallsCarrier.test_it(self)
 
 
 class Carrier(unittest.TestCase):

@@ -20,7 +20,7 @@ from test_harness import neighbours, registry
 from g4f_tests import conditions, regimes, support, verdicts
 from g4f_tests.report import Result
 from g4f_tests.support import Observation
-from g4f_tests.verdicts import ByRelease, ContractViolation, Defect, Leaves, OneOf, Raises, Returns
+from g4f_tests.verdicts import ByRelease, ContractViolation, Defect, ForCalls, Leaves, OneOf, Raises, Returns
 
 
 def text(release):
@@ -513,6 +513,28 @@ class CallsTest(unittest.TestCase):
             with self.subTest(label=label):
                 case = types.SimpleNamespace(_subtest=types.SimpleNamespace(params={"call": label}))
                 self.assertIs(defect.concerns(case), concerned)
+
+    def test_a_shape_for_some_calls_excuses_its_value_on_those_calls_alone(self):
+        """ForCalls: the defect's shape on the Client's streams is not its shape on the Client's other calls"""
+        for label, outcome in (
+            ("Client, stream", "expected failure"),
+            ("Client, stream, sync provider", "expected failure"),
+            ("Client, not streamed", "failed"),
+            ("Client", "failed"),
+            ("Client, streamed", "failed"),
+        ):
+            with self.subTest(label=label):
+                test = samples.ByCallCarrier("test_it")
+                test.found = {label: Observation(value="wrong when streamed")}
+                result = Result(io.StringIO(), False, 0)
+                with mock.patch.object(support, "g4f_release", return_value=(8, 8, 6)):
+                    test.run(result)
+                self.assertEqual(result.outcomes[test.id()]["outcome"], outcome)
+        shape = ForCalls(("Client, stream",), Returns("x"))
+        self.assertFalse(shape.matches(Observation(value="x")))  # a call without a label is none of the named ones
+        self.assertTrue(shape.matches(Observation(value="x"), None, "Client, stream"))
+        self.assertFalse(shape.matches(Observation(value="y"), None, "Client, stream"))
+        self.assertEqual(str(shape), "returns 'x' (Client, stream)")
 
     def test_a_test_without_a_call_label_is_about_its_own_api(self):
         test = samples.CallsCarrier("test_it")
