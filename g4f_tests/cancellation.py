@@ -70,10 +70,10 @@ async def read_async_client_stream(provider, **limits):
     return [chunk.choices[0].delta.content async for chunk in chunks]
 
 
-async def until_waiting_or_done(provider, task):
-    """Wait until the provider waits or the task has ended; False if neither within support.TIMEOUT."""
+async def until_waiting_or_done(provider, task, timeout=None):
+    """Wait until the provider waits or the task has ended; False if neither within ``timeout`` (support.TIMEOUT)."""
     loop = asyncio.get_running_loop()
-    deadline = loop.time() + support.TIMEOUT
+    deadline = loop.time() + (timeout or support.TIMEOUT)
     while not provider.waiting.is_set() and not task.done():
         if loop.time() > deadline:
             return False
@@ -144,11 +144,8 @@ async def cancel_as_a_chunk_arrives():
     support.require_api("stream_timeout")
     provider = hanging_provider(ChunkCancellingProviderMock)
     task = provider.reader = asyncio.ensure_future(read_async_client_stream(provider, **LIMITS))
-    deadline = asyncio.get_running_loop().time() + CANCEL_TIMEOUT
-    while not task.done() and not provider.waiting.is_set():
-        if asyncio.get_running_loop().time() > deadline:
-            return "the reader did not end within %s s of the cancellation" % CANCEL_TIMEOUT
-        await asyncio.sleep(0.001)
+    if not await until_waiting_or_done(provider, task, CANCEL_TIMEOUT):
+        return "the reader did not end within %s s of the cancellation" % CANCEL_TIMEOUT
     for _ in range(20):  # the cancellation, if it is still coming, lands within a few turns of the loop
         if task.done():
             break
