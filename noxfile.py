@@ -70,6 +70,7 @@ LINE = [
     "0.3.7.1",  # async-client-sync-bridge: the last
     "0.3.7.2",
     "0.3.7.6",  # create-async-error-chunk-type-error: the last
+    "0.3.8.0",  # client-variation-early: the last (bisected)
     "0.3.8.1",  # (0.3.8.2 cannot be imported offline: it reaches a host)
     "0.3.8.3",  # sync-images-in-running-loop: the first
     "0.3.9.5",  # client-empty-chunk-delta, create-async-ignores-g4f-proxy: the last
@@ -80,8 +81,10 @@ LINE = [
     "0.4.0.3",  # json-object-unlabeled-fence: the first (bisected)
     "0.4.0.4",  # async-client-async-provider: the last
     "0.4.0.5",  # the 0.4.0.5 to 7.4.7 defects, auto-patch-generator-provider, the asyncio.run generator shape
+    "0.4.0.9",  # to-async-iterator-awaits: the first (bisected)
     "0.4.3.4",  # clients-take-error-chunks-for-text: the last (bisected)
     "0.4.3.5",
+    "0.4.3.6",  # to-async-iterator-awaits: the last (bisected)
     "0.4.7.4",  # auto-patch-generator-provider: the last
     "0.4.7.5",
     "0.4.9.6",  # images-drop-proxy: the last (bisected)

@@ -6,7 +6,7 @@ import threading
 
 from . import regimes, support
 from .checks import CheckTestCase, in_child
-from .known_defects import TIMEOUT_IS_ASYNCIO_ERROR, TO_ASYNC_ITERATOR_SPLITS, known
+from .known_defects import TIMEOUT_IS_ASYNCIO_ERROR, TO_ASYNC_ITERATOR_AWAITS, TO_ASYNC_ITERATOR_SPLITS, known
 from .observe import each_async
 from .providers import CHUNKS, MESSAGES, AsyncChunksProviderMock, hanging_provider
 
@@ -150,7 +150,7 @@ async def to_thread_result():
 
 
 class ToAsyncIteratorChecks:
-    @known(TO_ASYNC_ITERATOR_SPLITS)
+    @known(TO_ASYNC_ITERATOR_SPLITS, TO_ASYNC_ITERATOR_AWAITS)
     @in_child(to_async_iterator_of_every_shape)
     def test_to_async_iterator_accepts_every_shape(self, found):
         """to_async_iterator turns a str, bytes, a list, a coroutine and an async generator into the expected items"""

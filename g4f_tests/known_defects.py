@@ -250,14 +250,26 @@ ASYNC_CLIENT_SYNC_BRIDGE = Defect(
     "environments; 0.3.7.2 works (bisected); 0.3.4.6 is the first release after 0.3.3.3 that imports offline",
     workaround="upgrade to g4f 0.3.7.2 or later",
 )
+_SPLIT = OneOf(Returns(list("Mock")), Returns(list(b"Mock")))
 TO_ASYNC_ITERATOR_SPLITS = Defect(
     "to-async-iterator-splits",
     "to_async_iterator iterates a str or bytes item by item instead of yielding it whole",
     "0.4.0.5",
-    OneOf(Returns(list("Mock")), Returns(list(b"Mock"))),
+    ByRelease(("0.4.0.5", "0.4.0.7", _SPLIT), ("0.4.4.1", "7.4.7", _SPLIT)),  # between: to-async-iterator-awaits
     last="7.4.7",
     where="seen in every regime: applies to you on g4f 0.4.0.5 (where to_async_iterator first appears) to 7.4.7 "
-    "if you pass a str or bytes to it. Measured on the cells from 0.4.0.5 to 7.4.7; 7.5.0 honours it",
+    "if you pass a str or bytes to it (0.4.0.9 to 0.4.3.6 fail otherwise: to-async-iterator-awaits). Measured on "
+    "the cells from 0.4.0.5 to 7.4.7; 7.5.0 honours it",
+    workaround="upgrade to g4f 7.5.0 or later",
+)
+TO_ASYNC_ITERATOR_AWAITS = Defect(
+    "to-async-iterator-awaits",
+    "to_async_iterator awaits whatever is not an async iterator: a str, bytes or a list raises TypeError",
+    "0.4.0.9",
+    Raises("builtins.TypeError", r"object (str|bytes|list) can't be used in 'await' expression"),
+    last="0.4.3.6",
+    where="seen in every regime: applies to you on g4f 0.4.0.9 to 0.4.3.6 if you pass to_async_iterator anything "
+    "but an async iterator or a coroutine. Bisected: 0.4.0.7 and 0.4.4.1 iterate them (to-async-iterator-splits)",
     workaround="upgrade to g4f 7.5.0 or later",
 )
 NEST_RUN_LEAVES_LOOPS = Defect(

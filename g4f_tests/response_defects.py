@@ -26,9 +26,9 @@ CLIENT_VARIATION_EARLY = Defect(
         ),
         Raises("builtins.AttributeError", "'coroutine' object has no attribute 'data'", [NEVER_AWAITED]),
     ),
-    last="0.3.7.2",
-    where="seen in every regime: applies to you on g4f 0.3.4.6 to 0.3.7.2 (measured at both ends, not bisected "
-    "further) if you make image variations",
+    last="0.3.8.0",
+    where="seen in every regime: applies to you on g4f 0.3.4.6 to 0.3.8.0 if you make image variations. Bisected: "
+    "0.3.8.1 fails otherwise (client-variation-arguments)",
     workaround="upgrade to g4f 0.5.7.0 or later",
 )
 CLIENT_VARIATION_ARGUMENTS = Defect(
