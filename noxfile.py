@@ -84,7 +84,7 @@ LINE = [
     "0.4.0.9",  # to-async-iterator-awaits: the first (bisected)
     "0.4.3.4",  # clients-take-error-chunks-for-text: the last (bisected)
     "0.4.3.5",
-    "0.4.3.6",  # to-async-iterator-awaits: the last (bisected)
+    # 0.4.3.6, to-async-iterator-awaits' last (bisected), reaches huggingface.co when it runs: no cell
     "0.4.7.4",  # auto-patch-generator-provider: the last
     "0.4.7.5",
     "0.4.9.6",  # images-drop-proxy: the last (bisected)

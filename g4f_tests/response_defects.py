@@ -10,21 +10,37 @@ from .verdicts import ByRelease, Defect, OneOf, Raises, Returns
 # images.py's create_variation, measured on the line's releases 0.3.4.6 to 8.8.6 and on 0.5.1.3, 0.5.2.8, 0.5.4.4,
 # 0.5.6.0 and 0.5.7.0 (scratch environments of each release).
 _NO_VARIATION = "Provider <class 'abc.ImageProviderMock'> does not support image variation"
+_VARIATION_COROUTINE = Raises("builtins.AttributeError", "'coroutine' object has no attribute 'data'", [NEVER_AWAITED])
 CLIENT_VARIATION_EARLY = Defect(
     "client-variation-early",
     "images.create_variation answers no image: a sync image provider is refused as not supporting variations, "
     "an async-generator one fails in the clients' own code (a TypeError, then an AttributeError and a "
     "never-awaited coroutine)",
     "0.3.4.6",
-    OneOf(
-        Raises("builtins.ValueError", _NO_VARIATION),
-        Raises("g4f.errors.NoImageResponseError", _NO_VARIATION),
-        Raises(
-            "builtins.TypeError",
-            # before Python 3.10 the message names the function without its class
-            r"(Images\.)?_process_image_response\(\) missing 1 required positional argument: " "'response_format'",
+    ByRelease(
+        (
+            "0.3.4.6",
+            "0.3.7.2",
+            OneOf(
+                Raises("builtins.ValueError", _NO_VARIATION),
+                Raises("g4f.errors.NoImageResponseError", _NO_VARIATION),
+                Raises(
+                    "builtins.TypeError",
+                    # before Python 3.10 the message names the function without its class
+                    r"(Images\.)?_process_image_response\(\) missing 1 required positional argument: "
+                    "'response_format'",
+                ),
+                _VARIATION_COROUTINE,
+            ),
         ),
-        Raises("builtins.AttributeError", "'coroutine' object has no attribute 'data'", [NEVER_AWAITED]),
+        (  # bisected: the sync provider named None, then NoneType
+            "0.3.7.3",
+            "0.3.8.0",
+            OneOf(
+                Raises("g4f.errors.NoImageResponseError", r"Provider (None|NoneType) does not support image variation"),
+                _VARIATION_COROUTINE,
+            ),
+        ),
     ),
     last="0.3.8.0",
     where="seen in every regime: applies to you on g4f 0.3.4.6 to 0.3.8.0 if you make image variations. Bisected: "
