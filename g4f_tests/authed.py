@@ -60,6 +60,7 @@ def authed_provider(use_stream_timeout, gap):
     async def create_authed(cls, model, messages, auth_result=None, **kwargs):
         yield CHUNKS[0]
         try:
+            cls.waiting = True
             await asyncio.sleep(gap)
         except asyncio.CancelledError:
             cls.cancelled = True
@@ -75,6 +76,7 @@ def authed_provider(use_stream_timeout, gap):
             "working": True,
             "use_stream_timeout": use_stream_timeout,
             "cancelled": False,
+            "waiting": False,
             "create_authed": classmethod(create_authed),
         },
     )
@@ -106,6 +108,35 @@ async def every_case():
     return await each_at_once(limited, CASES)
 
 
+CANCELLED = "cancelled promptly, CancelledError inside the provider"
+
+
+async def cancel_while_it_waits():
+    """A task reading a cached login's stream, with a limit far off (timeout, which this provider uses), cancelled
+    while the provider waits for its second chunk: what happened, in words."""
+    provider = authed_provider(False, 30)
+    stream = provider.create_async_generator(MODEL, [dict(m) for m in MESSAGES], stream=True, timeout=60)
+
+    async def read():
+        return [chunk async for chunk in stream]
+
+    task = asyncio.ensure_future(read())
+    deadline = asyncio.get_running_loop().time() + support.TIMEOUT / 2
+    while not provider.waiting and not task.done():
+        if asyncio.get_running_loop().time() > deadline:
+            return "the provider never began to wait"
+        await asyncio.sleep(0.001)
+    if task.done():
+        return task.result()
+    task.cancel()
+    done, _ = await asyncio.wait({task}, timeout=2.0)
+    if not done:
+        return "the read did not end within 2 s of cancel()"
+    if not task.cancelled():
+        return "cancel() did not end the read with CancelledError: %r" % (task.exception() or task.result(),)
+    return CANCELLED if provider.cancelled else "the read ended, but no CancelledError reached the provider"
+
+
 class AuthedChecks:
     slow = True  # a check waits LIMIT seconds, and SLOW where g4f fails to cut: its child starts first
 
@@ -117,6 +148,12 @@ class AuthedChecks:
             with self.subTest(call=label):
                 self.assertReturned(call, expected(*CASES[label]))
         self.assertNothingStray(found)
+
+    @known(LIMIT_TYPE_ERROR)
+    @in_child(cancel_while_it_waits)
+    def test_cancelling_a_cached_login_stream_reaches_the_provider(self, found):
+        """a task reading an AsyncAuthedProvider's stream (a cached login, under a limit far off) cancelled while the provider waits ends with CancelledError promptly, and the CancelledError reaches the provider, not a TimeoutError or the stream's end"""
+        self.assertReturned(found, CANCELLED)
 
 
 class TestAuthedProvider(AuthedChecks, CheckTestCase):

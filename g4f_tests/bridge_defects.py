@@ -3,6 +3,7 @@ contexts.py, cancellation.py, loops.py): exact shapes, measured ranges, whom the
 known_defects.py re-exports them; see its docstring.
 """
 
+import re
 import sys
 
 from . import support
@@ -191,6 +192,7 @@ LIMIT_TYPE_ERROR = Defect(
         Returns({"received": [], "raised": "builtins.TypeError: " + _ASEND}),  # errors.py
         Returns({"received": [], "raised": "builtins.TypeError", _AUTHED_CANCELLED: False}),  # authed.py
         Leaves(["Task was destroyed but it is pending"]),  # authed.py after nest-apply: tasks left pending as well
+        Raises("builtins.TypeError", re.escape(_ASEND)),  # authed.py, the read that was to be cancelled
     ),
     last="7.1.8",
     where="seen in every regime: applies to you on g4f 7.1.7 if you stream from AsyncClient with stream_timeout, and "

@@ -1257,6 +1257,18 @@ FAULTS = [
         r"'closed': False",
     ),
     Fault(
+        "AsyncAuthedProvider's limit takes a cancellation for the end of the stream",
+        "cancellation",
+        "providers/base_provider.py",
+        "                    except StopAsyncIteration:\n                        break\n            else:\n"
+        "                async for chunk in response:",
+        "                    except (StopAsyncIteration, asyncio.CancelledError):\n                        break\n"
+        "            else:\n                async for chunk in response:",
+        ("authed.TestAuthedProvider.test_cancelling_a_cached_login_stream_reaches_the_provider",),
+        "failed",
+        r"did not end the read with CancelledError",
+    ),
+    Fault(
         "known defect fixed: a nested coroutine's RuntimeError let through",
         "known defects",
         "providers/asyncio.py",
