@@ -537,6 +537,23 @@ class CallsTest(unittest.TestCase):
         self.assertTrue(shape.matches(Observation(value="x"), None, "Client, stream"))
         self.assertFalse(shape.matches(Observation(value="y"), None, "Client, stream"))
         self.assertEqual(str(shape), "returns 'x' (Client, stream)")
+        self.assertEqual(str(ForCalls(("Client", "AsyncClient"), Returns(1))), "returns 1 (Client, AsyncClient)")
+
+    def test_the_call_label_reaches_every_shape_within(self):
+        """ByRelease, OneOf and ForCalls hand the call's label and the violation on to the shapes they hold"""
+        inner = ForCalls(("Client",), Returns("x"))
+        found = Observation(value="x")
+        for shape in (ByRelease(("0.0.1", None, inner)), OneOf(inner), ForCalls(("Client",), inner)):
+            with self.subTest(shape=type(shape).__name__), mock.patch.object(
+                support, "g4f_release", return_value=(8, 8, 6)
+            ):
+                self.assertTrue(shape.matches(found, None, "Client, stream"))
+                self.assertFalse(shape.matches(found, None, "AsyncClient, stream"))
+        stray = Observation(value=1, warnings=["ResourceWarning: unclosed event loop"])
+        leaves = ForCalls(("Client",), Leaves(["unclosed event loop"]))
+        self.assertTrue(leaves.matches(stray, ContractViolation("m", stray, "stray"), "Client"))
+        self.assertFalse(leaves.matches(stray, ContractViolation("m", stray, "result"), "Client"))
+        self.assertIsNone(verdicts.call_label(types.SimpleNamespace()))  # a case that never entered a subtest
 
     def test_a_test_without_a_call_label_is_about_its_own_api(self):
         test = samples.CallsCarrier("test_it")
