@@ -37,7 +37,7 @@ def tests_table():
     lines = ["| test | contract checked |", "|---|---|"]
     for test in loaded_tests():
         short = test.id().split(".", 1)[1]
-        lines.append("| `%s` | %s |" % (short, test.shortDescription() or "(no docstring)"))
+        lines.append("| `%s` | %s |" % (short, cell(test.shortDescription() or "(no docstring)")))
     return "\n".join(lines)
 
 
@@ -63,6 +63,11 @@ def readable(text):
     return text.replace(long_chunk, "Ab…Ab (%d characters)" % len(long_chunk))
 
 
+def cell(text):
+    """Text for a table cell: a | inside it (a regex's alternation, g4f's own messages) would end the cell."""
+    return str(text).replace("|", "\\|")
+
+
 def defects_table():
     lines = [
         "| defect | g4f releases | what g4f does | whom it affects | what to do | checks |",
@@ -75,10 +80,10 @@ def defects_table():
             % (
                 defect.name,
                 defect.releases(),
-                " (%s)" % condition if condition else "",
-                "%s; exactly: it %s" % (defect, readable(str(defect.shape))),
-                defect.where,
-                defect.workaround,
+                " (%s)" % cell(condition) if condition else "",
+                cell("%s; exactly: it %s" % (defect, readable(str(defect.shape)))),
+                cell(defect.where),
+                cell(defect.workaround),
                 ", ".join("`%s`" % t for t in tests),
             )
         )

@@ -34,6 +34,13 @@ class ReadmeTest(unittest.TestCase):
                 rows = [line for line in make().splitlines() if not re.fullmatch(r"\|(-+\|)+", line)]
                 broken = [line for line in rows if not (line.startswith("| ") and line.endswith(" |"))]
                 self.assertEqual(broken, [], "lines of the %s table that are not whole rows" % name)
+                # a | a cell holds must be escaped, or the row gets more cells than the header
+                cells = [len(re.split(r"(?<!\\)\|", line)) for line in rows]
+                self.assertEqual(
+                    [line for line, n in zip(rows, cells) if n != cells[0]],
+                    [],
+                    "rows of the %s table whose cells do not line up" % name,
+                )
 
     def test_every_test_states_its_contract(self):
         missing = [t.id() for t in readme_tables.loaded_tests() if not t.shortDescription()]
