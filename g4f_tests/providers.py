@@ -7,7 +7,6 @@ threading.Event it sets) is that check's alone.
 
 import asyncio
 import threading
-import time
 
 from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider, AsyncProvider
 
@@ -154,20 +153,19 @@ def counting_provider(kind):
 
 
 class PacedProviderMock(AsyncGeneratorProvider):
-    """Yields ``chunks[0]`` at once, then each next chunk after its gap in ``gaps`` (seconds); notes when it began
-    (``began``, time.monotonic()) and sets ``closed`` once its generator is closed (take a fresh one:
-    paced_provider)."""
+    """Yields ``chunks[0]`` at once, then each next chunk after its gap in ``gaps`` (seconds); counts the gaps it
+    waited out (``waited``) and sets ``closed`` once its generator is closed (take a fresh one: paced_provider)."""
 
     working = True
-    chunks, gaps, began = (), (), None
+    chunks, gaps, waited = (), (), 0
 
     @classmethod
     async def create_async_generator(cls, model, messages, stream, **kwargs):
-        cls.began = time.monotonic()
         try:
             yield cls.chunks[0]
             for gap, chunk in zip(cls.gaps, cls.chunks[1:]):
                 await asyncio.sleep(gap)
+                cls.waited += 1
                 yield chunk
         finally:
             cls.closed.set()
@@ -176,7 +174,7 @@ class PacedProviderMock(AsyncGeneratorProvider):
 def paced_provider(chunks, gap, use_stream_timeout):
     """A fresh PacedProviderMock yielding ``chunks`` ``gap`` seconds apart; use_stream_timeout True is left to the
     base class (AsyncGeneratorProvider's, as a third party leaves it), False is set on the class."""
-    attributes = {"chunks": tuple(chunks), "gaps": (gap,) * (len(chunks) - 1), "closed": threading.Event()}
+    attributes = {"chunks": tuple(chunks), "gaps": (gap,) * (len(chunks) - 1), "closed": threading.Event(), "waited": 0}
     if not use_stream_timeout:
         attributes["use_stream_timeout"] = False
     return type("PacedProviderMock", (PacedProviderMock,), attributes)

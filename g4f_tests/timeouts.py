@@ -14,7 +14,6 @@ itself, timeout=0 or None, and cancellation reaching the provider are checked el
 import asyncio
 import concurrent.futures
 import importlib
-import time
 
 from . import regimes, support
 from .cancellation import wait_for_event
@@ -66,9 +65,10 @@ def provider_for(use_stream_timeout, gap):
 
 
 def raised_before_the_slow_chunk(provider):
-    """The error came before the provider's slow chunk would have: within SLOW of when the provider began (not of
-    when the request began: the client's own start, slow on a loaded machine, is no part of the limit)."""
-    return provider.began is not None and time.monotonic() - provider.began < SLOW
+    """The error came before the provider's slow chunk would have: the limit cut the provider's wait for it (read from
+    the provider, not from a clock: a loaded machine that stalls the loop past both deadlines still runs the limit's
+    first, as its deadline is the earlier)."""
+    return provider.waited == 0
 
 
 def limited(stream, use_stream_timeout, gap, limit):
