@@ -40,18 +40,9 @@ class ReleasableHangingProviderMock(HangingProviderMock):
     AsyncClient that runs the provider on a loop nested in the caller's must get its loop back to end the check."""
 
     @classmethod
-    async def create_async_generator(cls, model, messages, stream, **kwargs):
-        try:
-            cls.started.set()
-            yield CHUNKS[0]
-            cls.waiting.set()
-            while not cls.released.is_set():
-                await asyncio.sleep(0.005)
-        except asyncio.CancelledError:
-            cls.cancelled.set()
-            raise
-        finally:
-            cls.closed.set()
+    async def wait(cls):
+        while not cls.released.is_set():
+            await asyncio.sleep(0.005)
 
 
 class LimitedHangingProviderMock(HangingProviderMock):
@@ -120,19 +111,10 @@ class ChunkCancellingProviderMock(LimitedHangingProviderMock):
     reader = None
 
     @classmethod
-    async def create_async_generator(cls, model, messages, stream, **kwargs):
-        try:
-            cls.started.set()
-            yield CHUNKS[0]
-            asyncio.get_running_loop().call_soon(cls.reader.cancel)
-            yield CHUNKS[1]
-            cls.waiting.set()
-            await asyncio.Event().wait()
-        except asyncio.CancelledError:
-            cls.cancelled.set()
-            raise
-        finally:
-            cls.closed.set()
+    def before_waiting(cls):
+        yield CHUNKS[0]
+        asyncio.get_running_loop().call_soon(cls.reader.cancel)
+        yield CHUNKS[1]
 
 
 CANCELLED_WITH_A_CHUNK = "cancelled promptly, the provider closed"

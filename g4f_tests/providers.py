@@ -79,15 +79,25 @@ class HangingProviderMock(AsyncGeneratorProvider):
     async def create_async_generator(cls, model, messages, stream, **kwargs):
         try:
             cls.started.set()
-            yield CHUNKS[0]
+            for chunk in cls.before_waiting():
+                yield chunk
             cls.waiting.set()
-            await asyncio.Event().wait()
+            await cls.wait()
             yield CHUNKS[1]
         except asyncio.CancelledError:
             cls.cancelled.set()
             raise
         finally:
             cls.closed.set()
+
+    @classmethod
+    def before_waiting(cls):
+        """The chunks it yields before it waits (a subclass may act between them)."""
+        yield CHUNKS[0]
+
+    @classmethod
+    async def wait(cls):
+        await asyncio.Event().wait()
 
 
 class JoinedAsyncProviderMock(AsyncProvider):
