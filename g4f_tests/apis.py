@@ -10,7 +10,7 @@ G4F_APIS = {
     "create_async_stream": ("0.4.0.5", "ChatCompletion.create_async(stream=True) for every provider kind"),
     "to_async_iterator": ("0.4.0.5", "g4f.providers.asyncio.to_async_iterator"),
     "to_sync_generator_timeout": ("0.5.4.4", "to_sync_generator(..., timeout=...)"),
-    "client_ignore_stream": ("0.3.9.6", "the clients passing ignore_stream on to the provider"),
+    "client_ignore_stream": ("0.3.9.6", "ChatCompletion and the clients passing ignore_stream on to the provider"),
     "images": ("0.3.8.3", "Client().images.generate passing the prompt to an image provider"),
     "client_usage": ("0.5.2.4", "the clients' answers carrying a provider's FinishReason and Usage"),
     "stream_timeout": ("7.5.0", "the clients' own stream limit (g4f.providers.base_provider.wait_for)"),
@@ -27,6 +27,8 @@ G4F_APIS = {
         "AsyncAuthedProvider's limit on each chunk of a cached login: stream_timeout, or timeout where "
         "use_stream_timeout is False",
     ),
+    "iter_list_provider": ("0.3.1.6", "g4f.providers.retry_provider.IterListProvider"),
+    "client_str_prompt": ("0.4.8.3", "the clients taking a str prompt as the user's one message"),
     "client_think": ("0.5.2.6", "Client taking a <think> block out of the content (with g4f's Reasoning objects)"),
     "client_response_objects": (
         "0.5.2.6",

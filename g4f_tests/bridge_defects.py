@@ -11,6 +11,7 @@ from .client_defects import ASYNC_CLIENT_ASYNC_PROVIDER as _ASYNC_CLIENT_ASYNC_P
 from .conditions import (  # noqa: F401
     NEVER_AWAITED,
     RUN_IN_LOOP,
+    limit_type_error_shows,
     loop_unpatchable,
     nest_applied,
     nest_not_applied,
@@ -190,11 +191,13 @@ LIMIT_TYPE_ERROR = Defect(
     "7.1.7",
     OneOf(
         Returns({"received": [], "raised": "builtins.TypeError: " + _ASEND}),  # errors.py
+        Returns("the provider raised nothing; the caller got builtins.TypeError: " + _ASEND),  # errors.py, the chain
         Returns({"received": [], "raised": "builtins.TypeError", _AUTHED_CANCELLED: False}),  # authed.py
         Leaves(["Task was destroyed but it is pending"]),  # authed.py after nest-apply: tasks left pending as well
         Raises("builtins.TypeError", re.escape(_ASEND)),  # authed.py, the read that was to be cancelled
     ),
     last="7.1.8",
+    when=limit_type_error_shows,
     where="seen in every regime: applies to you on g4f 7.1.7 if you stream from AsyncClient with stream_timeout, and "
     "on 7.1.7 and 7.1.8 if a provider that logs in (an AsyncAuthedProvider) streams with a limit. Bisected: 7.1.6 "
     "and 7.1.9 stream",

@@ -4,6 +4,7 @@ same for a task reading AsyncClient's stream, with stream_timeout (g4f's limit o
 cancellation for the end of the stream) and without."""
 
 import asyncio
+import importlib
 import threading
 
 from . import regimes, support
@@ -13,11 +14,19 @@ from .known_defects import (
     ASYNC_CLIENT_IS_SYNC,
     ASYNC_CLIENT_MISSING,
     ASYNC_CLIENT_SYNC_BRIDGE,
+    ITER_LIST_PROVIDER_INFO_TYPE_ERROR,
     STREAM_LIMIT_LOSES_CANCELLATION,
     known,
 )
 from .paths import async_stream, not_a_stream, start
-from .providers import CHUNKS, HangingAsyncProviderMock, HangingProviderMock, create_async, hanging_provider
+from .providers import (
+    CHUNKS,
+    AsyncChunksProviderMock,
+    HangingAsyncProviderMock,
+    HangingProviderMock,
+    create_async,
+    hanging_provider,
+)
 
 # How long cancel() may take to end the call and close the provider's generator.
 CANCEL_TIMEOUT = 2.0
@@ -43,6 +52,14 @@ class ReleasableHangingProviderMock(HangingProviderMock):
     async def wait(cls):
         while not cls.released.is_set():
             await asyncio.sleep(0.005)
+
+
+class SilentHangingProviderMock(HangingProviderMock):
+    """HangingProviderMock that waits before its first chunk, as a provider waiting for its upstream's answer."""
+
+    @classmethod
+    def before_waiting(cls):
+        return ()
 
 
 class LimitedHangingProviderMock(HangingProviderMock):
@@ -72,9 +89,24 @@ async def until_waiting_or_done(provider, task, timeout=None):
     return True
 
 
-async def cancel_while_the_provider_waits(stream, base=None, reader=None, limits=None):
-    """Start create_async (or ``reader(provider, **limits)``) on a provider that never answers, cancel it while the
-    provider waits; what happened, in words. A call that ended before: what it returned or raised."""
+# What g4f's provider list reads of each provider, as g4f's own providers have it (ProviderModelMixin's).
+MODELS = {"default_model": support.MODEL, "models": [support.MODEL], "model_aliases": {}}
+
+
+def listed(provider):
+    """An IterListProvider (g4f's provider list, as AnyProvider uses) of ``provider``, then one that answers at once:
+    the list goes on to the second only where the first failed, never where its caller was cancelled."""
+    iter_list = support.require_api(
+        "iter_list_provider", lambda: importlib.import_module("g4f.providers.retry_provider").IterListProvider
+    )
+    providers = [type(base.__name__, (base,), dict(MODELS)) for base in (provider, AsyncChunksProviderMock)]
+    return iter_list(providers, shuffle=False)
+
+
+async def cancel_while_the_provider_waits(stream, base=None, reader=None, limits=None, in_a_list=False):
+    """Start create_async (or ``reader(provider, **limits)``) on a provider that never answers (``in_a_list``: the
+    first of an IterListProvider, see listed), cancel it while the provider waits; what happened, in words. A call
+    that ended before: what it returned or raised."""
     limits = limits or {}
     if reader is not None:
         support.require_api("async_client")
@@ -84,7 +116,8 @@ async def cancel_while_the_provider_waits(stream, base=None, reader=None, limits
         support.require_api("stream_timeout")
     provider = hanging_provider(base)
     provider.released = threading.Event()
-    task = asyncio.ensure_future(reader(provider, **limits) if reader else create_async(provider, stream=stream))
+    asked = listed(provider) if in_a_list else provider
+    task = asyncio.ensure_future(reader(asked, **limits) if reader else create_async(asked, stream=stream))
     if not await until_waiting_or_done(provider, task):
         return "the provider never began to wait"
     await asyncio.sleep(0)
@@ -157,6 +190,12 @@ class CancellationChecks:
     @in_child(cancel_while_the_provider_waits, True)
     def test_cancel_create_async_stream(self, found):
         """cancelling a create_async(stream=True) consumer mid-stream raises CancelledError promptly, inside the provider too, and closes it"""
+        self.assertReturned(found, DONE)
+
+    @known(ITER_LIST_PROVIDER_INFO_TYPE_ERROR)
+    @in_child(cancel_while_the_provider_waits, False, SilentHangingProviderMock, None, None, True)
+    def test_cancel_create_async_over_a_provider_list(self, found):
+        """cancelling create_async on an IterListProvider while its first provider waits for its first chunk raises CancelledError promptly, inside that provider too, and closes it: the list does not take the cancellation for a failure and go on to the next provider"""
         self.assertReturned(found, DONE)
 
     @known(ASYNC_CLIENT_MISSING, ASYNC_CLIENT_IS_SYNC, ASYNC_CLIENT_SYNC_BRIDGE, ASYNC_CLIENT_BLOCKS_THE_LOOP)

@@ -3,6 +3,8 @@ timeouts.py, responses.py, parameters.py, images.py, third_party.py); known_defe
 them with its own. Each shape is what the check observes, in the vocabulary of its module.
 """
 
+import re
+
 from . import support
 from .conditions import (
     NEVER_AWAITED,
@@ -73,7 +75,10 @@ ASYNC_CLIENT_DROPS_KWARGS = Defect(
     "AsyncClient passes the provider none of the parameters it does not name itself (temperature, a provider's "
     "own): a comma missing in its create (api_key=... api_key **kwargs) swallows them, with response_format",
     "0.2.8.1",
-    Returns({"g4f_tests_extra": "(not passed)", "response_format": "(not passed)", "temperature": "(not passed)"}),
+    OneOf(
+        Returns({"g4f_tests_extra": "(not passed)", "response_format": "(not passed)", "temperature": "(not passed)"}),
+        Returns({"temperature": "(not passed)"}),  # parameters.py's edges: max_tokens=0 and temperature=0
+    ),
     last="0.2.9.8",
     where="seen in every regime: applies to you on g4f 0.2.8.1 to 0.2.9.8 if you pass AsyncClient temperature or "
     "any other parameter for the provider. Measured on the cells 0.2.8.1 and 0.2.9.8; 0.2.9.9 passes them (bisected "
@@ -412,16 +417,92 @@ LEGACY_JOINS_ERROR_CHUNKS = Defect(
 )
 CREATE_ASYNC_ERROR_CHUNK_TYPE_ERROR = Defect(
     "create-async-error-chunk-type-error",
-    "ChatCompletion.create_async over a sync provider that yields an exception object among its chunks joins the "
-    "chunks as str and fails with TypeError",
+    "ChatCompletion.create_async over a sync provider that yields an exception object (or None) among its chunks "
+    "joins the chunks as str and fails with TypeError (with None, over an async-generator provider too, up to 0.3.2.0)",
     "0.2.2.0",
-    Raises("builtins.TypeError", r"sequence item 1: expected str instance, ValueError found"),
+    Raises("builtins.TypeError", r"sequence item 1: expected str instance, (ValueError|NoneType) found"),
     last="0.3.7.6",
     where="seen in every regime: applies to you on g4f 0.3.7.6 and older (measured from 0.2.2.0, the oldest release in "
     "the matrix) if you await create_async over a sync provider that reports an error among its chunks. Bisected: "
     "0.3.8.0 answers (legacy-joins-error-chunks)",
     workaround="upgrade to g4f 0.4.0.0 or later",
-    calls=("ChatCompletion.create_async, not streamed, sync provider",),
+    calls=(
+        "ChatCompletion.create_async, not streamed, sync provider",
+        "ChatCompletion.create_async, a None chunk, not streamed",
+    ),
+)
+# fidelity.py's provider that yields None among its text, as each API takes it for text.
+_NONE_JOINED = "HalloNone, Wörld 42"
+_NONE_DELTA = ["Hallo", None, ", Wörld ", "42", None]
+_NONE_TEXT_DELTA = ["Hallo", "None", ", Wörld ", "42", None]
+LEGACY_JOINS_NONE_CHUNKS = Defect(
+    "legacy-joins-none-chunks",
+    "ChatCompletion's answer not streamed takes a None a provider yields among its chunks for text: the word None is "
+    "joined into the answer",
+    "0.2.2.0",
+    Returns(_NONE_JOINED),
+    last="0.3.9.2",
+    where="seen in every regime: applies to you on g4f 0.3.9.2 and older (measured from 0.2.2.0, the oldest release in "
+    "the matrix) if a provider yields None among its chunks (as one that reads a delta without content may). "
+    "Bisected: 0.3.9.3 leaves it out (create_async raises create-async-error-chunk-type-error up to 0.3.7.6 over a "
+    "sync provider, up to 0.3.2.0 over an async-generator one)",
+    workaround="upgrade to g4f 0.3.9.3 or later",
+    calls=(
+        "ChatCompletion.create, a None chunk, not streamed",
+        "ChatCompletion.create_async, a None chunk, not streamed",
+    ),
+)
+CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT = Defect(
+    "clients-take-none-chunks-for-text",
+    "Client and AsyncClient take a None a provider yields among its chunks for text: the answer not streamed holds "
+    "the word None, and a stream delivers a delta for it (None up to 0.3.3.3, the text 'None' from 0.3.4.6)",
+    "0.2.2.0",
+    ByRelease(
+        ("0.2.2.0", "0.3.3.3", OneOf(Returns(_NONE_JOINED), Returns(_NONE_DELTA))),
+        ("0.3.4.6", "0.3.7.5", OneOf(Returns(_NONE_JOINED), Returns(_NONE_TEXT_DELTA))),
+    ),
+    last="0.3.7.5",
+    where="seen in every regime: applies to you on g4f 0.3.7.5 and older (measured from 0.2.2.0, the oldest release in "
+    "the matrix) if a provider yields None among its chunks. Bisected: 0.3.7.6 leaves it out (until "
+    "clients-take-none-chunks-for-text-again)",
+    workaround="upgrade to g4f 0.5.2.8 or later (0.3.7.6 to 0.4.7.3 leave it out too)",
+    calls=("Client", "AsyncClient"),
+)
+CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT_AGAIN = Defect(
+    "clients-take-none-chunks-for-text-again",
+    "clients-take-none-chunks-for-text, back: the answer not streamed holds the word None, and a stream delivers a "
+    "delta for it (the text 'None' up to 0.4.9.8, None from 0.4.9.9)",
+    "0.4.7.4",
+    ByRelease(
+        ("0.4.7.4", "0.4.9.8", OneOf(Returns(_NONE_JOINED), Returns(_NONE_TEXT_DELTA))),
+        ("0.4.9.9", "0.5.2.7", OneOf(Returns(_NONE_JOINED), Returns(_NONE_DELTA))),
+    ),
+    last="0.5.2.7",
+    where="seen in every regime: applies to you on g4f 0.4.7.4 to 0.5.2.7 if a provider yields None among its "
+    "chunks. Bisected: 0.4.7.3 and 0.5.2.8 leave it out",
+    workaround="upgrade to g4f 0.5.2.8 or later",
+    calls=("Client", "AsyncClient"),
+)
+JSON_OBJECT_CRLF_FENCE = Defect(
+    "json-object-crlf-fence",
+    "Client and AsyncClient answer a json_object request whose JSON comes in a code fence with Windows line ends "
+    "(CRLF) with the whole text, fence included",
+    "0.2.2.0",
+    Returns(
+        {
+            "answer": ['Hier:\r\n```json\r\n{"zwei": 2, "Wörld": "ö"}\r\n```\r\nFertig.', "stop"],  # parameters.py
+            "ignore_stream reached the provider": None,
+        }
+    ),
+    last="8.3.7",
+    where="seen in every regime: applies to you on g4f 8.3.7 and older (measured from 0.2.2.0, the oldest release in "
+    "the matrix) if you ask a client for a json_object answer and the model writes CRLF line ends. 8.4.0 answers the "
+    "JSON (the release that also honours a fence without a language)",
+    workaround="normalise the line ends and strip the fence yourself, or upgrade to g4f 8.4.0 or later",
+    calls=(
+        "Client, json_object fenced with CRLF line ends",
+        "AsyncClient, json_object fenced with CRLF line ends",
+    ),
 )
 CLIENTS_TAKE_ERROR_CHUNKS_FOR_TEXT = Defect(
     "clients-take-error-chunks-for-text",
@@ -447,6 +528,17 @@ CLIENTS_TAKE_ERROR_CHUNKS_FOR_TEXT = Defect(
     "object among its chunks: your client's answer shows it as text. Bisected: 0.4.3.5 leaves it out",
     workaround="upgrade to g4f 0.4.3.5 or later",
     calls=("Client", "AsyncClient"),
+)
+ITER_LIST_PROVIDER_INFO_TYPE_ERROR = Defect(
+    "iter-list-provider-info-type-error",
+    "IterListProvider's async path (create_async, AsyncClient, and AnyProvider built on it) fails with TypeError "
+    "before it calls its first provider: it makes its ProviderInfo with a positional dict",
+    "0.4.3.5",
+    Raises("builtins.TypeError", re.escape("JsonMixin.__init__() takes 1 positional argument but 2 were given")),
+    last="0.4.3.5",
+    where="seen in every regime: applies to you on g4f 0.4.3.5 if you call a provider list asynchronously. Bisected: "
+    "0.4.3.4 and 0.4.3.6 call the providers",
+    workaround="upgrade to g4f 0.4.3.6 or later",
 )
 ASYNC_CLIENT_BLOCKS_THE_LOOP = Defect(
     "async-client-blocks-the-loop",

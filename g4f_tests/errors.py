@@ -12,7 +12,8 @@ provider). Through ChatCompletion.create / create_async and Client / AsyncClient
 The clients' streams also with a stream limit the provider never reaches (``stream_timeout``, g4f's wait_for
 between chunks): the provider's exception still reaches the caller as it was raised, also when it is a
 TimeoutError of the provider's own (an upstream's), which the limit must not take for its own, with a message or
-without one (as asyncio.timeout() raises it).
+without one (as asyncio.timeout() raises it). Where a client raises an error of its own instead, the provider's
+is not lost: it is the error raised or in its ``__cause__`` chain (what the known defects' workarounds rely on).
 """
 
 import asyncio
@@ -36,7 +37,7 @@ from .known_defects import (
 )
 from .mocks import AsyncRaiseExceptionProviderMock, RaiseExceptionProviderMock
 from .observe import each, each_async
-from .paths import ASYNC, SYNC, outcome, outcome_async
+from .paths import ASYNC, SYNC, async_stream, describe, not_a_stream, outcome, outcome_async, require, start
 from .providers import CHUNKS
 
 STREAM_TIMEOUT = 30  # seconds: far more than the providers take, so the limit is never reached
@@ -136,25 +137,108 @@ async def outcome_of_async(label, api, provider, stream):
     return await outcome_async(api, provider, stream, **limited(label))
 
 
+def keeping(provider):
+    """A subclass of ``provider`` (an async-generator provider of LIMITED) that keeps what it raises in ``raised``."""
+
+    async def create_async_generator(cls, model, messages, stream, **kwargs):
+        try:
+            async for chunk in provider.create_async_generator.__func__(cls, model, messages, stream, **kwargs):
+                yield chunk
+        except Exception as error:
+            cls.raised.append(error)
+            raise
+
+    attributes = {"raised": [], "create_async_generator": classmethod(create_async_generator)}
+    return type(provider.__name__, (provider,), attributes)
+
+
+IN_THE_CHAIN = "the provider's error was raised, or is in the __cause__ chain of what was"
+CHAIN = "the __cause__ chain of what was raised: "  # then the chain, where the provider's error is not in it
+NOTHING_RAISED = "the provider raised nothing; the caller got "  # then what it got (paths.describe)
+
+
+def in_the_chain(provider, error):
+    if not provider.raised:
+        return NOTHING_RAISED + describe(error)
+    chain, cause = [], error
+    while cause is not None and len(chain) < 10:
+        if any(cause is raised for raised in provider.raised):
+            return IN_THE_CHAIN
+        chain.append("%s: %s" % (type(cause).__name__, cause))
+        cause = cause.__cause__
+    return CHAIN + " <- ".join(chain)
+
+
+def chain_of(api, provider):
+    require(api, True)  # a missing API skips the call: it is not what the call raised
+    provider = keeping(provider)
+    try:
+        for _ in start(api, provider, True, stream_timeout=STREAM_TIMEOUT):
+            pass
+    except Exception as error:
+        return in_the_chain(provider, error)
+    return "nothing was raised"
+
+
+async def chain_of_async(api, provider):
+    require(api, True)
+    provider = keeping(provider)
+    try:
+        result = start(api, provider, True, stream_timeout=STREAM_TIMEOUT)
+        chunks = await async_stream(api, result)
+        if chunks is None:
+            return not_a_stream(result)
+        async for _ in chunks:
+            pass
+    except Exception as error:
+        return in_the_chain(provider, error)
+    return "nothing was raised"
+
+
+def chain_cases(api):
+    return {"%s, %s, the error's chain" % (api, name): (api, provider) for name, provider in LIMITED.items()}
+
+
 def sync_failures():
-    return each(outcome_of, {label: (label,) + args for label, args in SYNC_CASES.items()})
+    found = each(outcome_of, {label: (label,) + args for label, args in SYNC_CASES.items()})
+    found.update(each(chain_of, chain_cases("Client")))
+    return found
 
 
 async def async_failures():
-    return await each_async(outcome_of_async, {label: (label,) + args for label, args in ASYNC_CASES.items()})
+    found = await each_async(outcome_of_async, {label: (label,) + args for label, args in ASYNC_CASES.items()})
+    found.update(await each_async(chain_of_async, chain_cases("AsyncClient")))
+    return found
 
 
-class SyncErrorChecks:
+class ErrorChecks:
+    def assertRaiseTheProviderError(self, found, cases):
+        for label, call in self.calls(found):
+            if label in cases:
+                with self.subTest(call=label):
+                    self.assertReturned(call, expected(*cases[label]))
+
+    def assertProviderErrorInTheChain(self, found):
+        for label, call in self.calls(found):
+            if label.endswith(", the error's chain"):
+                with self.subTest(call=label):
+                    self.assertReturned(call, IN_THE_CHAIN)
+
+
+class SyncErrorChecks(ErrorChecks):
     @known(PROVIDER_TIMEOUT_RENAMED)
     @in_child(sync_failures)
     def test_sync_apis_raise_the_provider_error(self, found):
         """ChatCompletion.create and Client, streamed or not, raise a failing provider's exception (its type and message), after the chunks it yielded, and never return part of an answer as a success"""
-        for label, call in self.calls(found):
-            with self.subTest(call=label):
-                self.assertReturned(call, expected(*SYNC_CASES[label]))
+        self.assertRaiseTheProviderError(found, SYNC_CASES)
+
+    @in_child(sync_failures)
+    def test_client_stream_limit_keeps_the_provider_error_in_the_chain(self, found):
+        """Client's stream with stream_timeout over a provider that fails (with its own TimeoutError too): the provider's error is the one raised or in its __cause__ chain"""
+        self.assertProviderErrorInTheChain(found)
 
 
-class AsyncErrorChecks:
+class AsyncErrorChecks(ErrorChecks):
     @known(
         ASYNC_CLIENT_USE_STREAM_TIMEOUT,
         ASYNC_STREAM_OF_SYNC_PROVIDER,
@@ -170,9 +254,13 @@ class AsyncErrorChecks:
     @in_child(async_failures)
     def test_async_apis_raise_the_provider_error(self, found):
         """ChatCompletion.create_async and AsyncClient, streamed or not, raise a failing provider's exception (its type and message), after the chunks it yielded, and never return part of an answer as a success"""
-        for label, call in self.calls(found):
-            with self.subTest(call=label):
-                self.assertReturned(call, expected(*ASYNC_CASES[label]))
+        self.assertRaiseTheProviderError(found, ASYNC_CASES)
+
+    @known(LIMIT_TYPE_ERROR, ASYNC_CLIENT_MISSING, ASYNC_CLIENT_IS_SYNC, ASYNC_CLIENT_SYNC_BRIDGE)
+    @in_child(async_failures)
+    def test_async_client_stream_limit_keeps_the_provider_error_in_the_chain(self, found):
+        """AsyncClient's stream with stream_timeout over a provider that fails (with its own TimeoutError too): the provider's error is the one raised or in its __cause__ chain"""
+        self.assertProviderErrorInTheChain(found)
 
 
 class TestErrors(SyncErrorChecks, CheckTestCase):

@@ -11,8 +11,8 @@ and an async-generator provider, streamed and not. What each API does with CHUNK
 An AsyncProvider answers in one piece: streamed, that piece is the one chunk.
 
 A provider may also yield an exception object among its text (g4f's own do, to report an error without ending the
-answer). It is not text: no answer joins it in, and no client streams a delta for it; the legacy stream passes it
-on as it came, as it passes every object.
+answer), or None (as a provider that reads a delta without content may). Neither is text: no answer joins it in, and
+no client streams a delta for it; the legacy stream passes it on as it came, as it passes every object.
 """
 
 from . import regimes
@@ -27,8 +27,11 @@ from .known_defects import (
     CLIENT_EMPTY_CHUNK_DELTA,
     CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
     CLIENTS_TAKE_ERROR_CHUNKS_FOR_TEXT,
+    CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT,
+    CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT_AGAIN,
     CREATE_ASYNC_ERROR_CHUNK_TYPE_ERROR,
     LEGACY_JOINS_ERROR_CHUNKS,
+    LEGACY_JOINS_NONE_CHUNKS,
     known,
 )
 from .observe import each, each_async
@@ -43,30 +46,42 @@ AROUND_AN_ERROR = ["Hallo", ", Wörld ", "42"]
 ERROR_KINDS = ("sync provider", "async-generator provider")
 
 
-def error_chunk_provider(kind):
-    """A provider of ``kind`` that yields an exception object between its first and second chunk."""
+NONE = "a None chunk"  # the label of the cases whose provider yields None where the others yield an exception
+
+
+def error_chunk_provider(kind, what=None):
+    """A provider of ``kind`` that yields an exception object (``what``: NONE, None) between its first and second
+    chunk."""
     return yielding_provider(
         kind,
-        lambda: AROUND_AN_ERROR[:1] + [ValueError("Zu viele Anfragen für „Wörld“")] + AROUND_AN_ERROR[1:],
-        "ErrorChunkProviderMock",
+        lambda: AROUND_AN_ERROR[:1]
+        + [None if what == NONE else ValueError("Zu viele Anfragen für „Wörld“")]
+        + AROUND_AN_ERROR[1:],
+        "NoneChunkProviderMock" if what == NONE else "ErrorChunkProviderMock",
     )
 
 
-def error_chunk_cases(apis):
+def error_chunk_cases(apis, what=None):
     return {
-        "%s, %s, %s" % (api, "stream" if stream else "not streamed", kind): (api, kind, stream)
+        "%s, %s%s, %s"
+        % (api, what + ", " if what else "", "stream" if stream else "not streamed", kind): (
+            api,
+            kind,
+            stream,
+            what,
+        )
         for api in apis
         for kind in ERROR_KINDS
         for stream in (False, True)
     }
 
 
-def expected_around_an_error(api, kind, stream):
+def expected_around_an_error(api, kind, stream, what=None):
     if not stream:
         return "".join(AROUND_AN_ERROR)
     if api in CLIENTS:
         return AROUND_AN_ERROR + [None]
-    return AROUND_AN_ERROR[:1] + [{"object": "ValueError"}] + AROUND_AN_ERROR[1:]
+    return AROUND_AN_ERROR[:1] + [{"object": "NoneType" if what == NONE else "ValueError"}] + AROUND_AN_ERROR[1:]
 
 
 def objects_named(found):
@@ -78,12 +93,12 @@ def objects_named(found):
     ]
 
 
-def answer_around_an_error(api, kind, stream):
-    return objects_named(answer(api, error_chunk_provider(kind), stream))
+def answer_around_an_error(api, kind, stream, what):
+    return objects_named(answer(api, error_chunk_provider(kind, what), stream))
 
 
-async def answer_around_an_error_async(api, kind, stream):
-    return objects_named(await answer_async(api, error_chunk_provider(kind), stream))
+async def answer_around_an_error_async(api, kind, stream, what):
+    return objects_named(await answer_async(api, error_chunk_provider(kind, what), stream))
 
 
 def expected(api, provider, stream):
@@ -104,15 +119,29 @@ async def async_answers():
     return await each_async(answer_async, ASYNC_CASES)
 
 
+def around_cases(apis):
+    return dict(error_chunk_cases(apis), **error_chunk_cases(apis, NONE))
+
+
 def sync_answers_around_an_error():
-    return each(answer_around_an_error, error_chunk_cases(SYNC))
+    return each(answer_around_an_error, around_cases(SYNC))
 
 
 async def async_answers_around_an_error():
-    return await each_async(answer_around_an_error_async, error_chunk_cases(ASYNC))
+    return await each_async(answer_around_an_error_async, around_cases(ASYNC))
 
 
-class SyncFidelityChecks:
+class AroundAnErrorChecks:
+    def assertAroundAnError(self, found, apis, what=None):
+        """The calls of ``found`` whose provider yields ``what`` (an exception object, or NONE) among its text."""
+        expected = error_chunk_cases(apis, what)
+        for label, call in self.calls(found):
+            if label in expected:
+                with self.subTest(call=label):
+                    self.assertReturned(call, expected_around_an_error(*expected[label]))
+
+
+class SyncFidelityChecks(AroundAnErrorChecks):
     @known(CLIENT_EMPTY_CHUNK_DELTA, CLIENT_EMPTY_CHUNK_DELTA_AGAIN)
     @in_child(sync_answers)
     def test_sync_apis_deliver_exactly_what_was_yielded(self, found):
@@ -125,12 +154,16 @@ class SyncFidelityChecks:
     @in_child(sync_answers_around_an_error)
     def test_sync_apis_leave_an_exception_chunk_out_of_the_text(self, found):
         """ChatCompletion.create and Client over a provider that yields an exception object among its text: no answer joins it in, no Client delta carries it; the legacy stream passes it on as it came"""
-        for label, call in self.calls(found):
-            with self.subTest(call=label):
-                self.assertReturned(call, expected_around_an_error(*error_chunk_cases(SYNC)[label]))
+        self.assertAroundAnError(found, SYNC)
+
+    @known(LEGACY_JOINS_NONE_CHUNKS, CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT, CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT_AGAIN)
+    @in_child(sync_answers_around_an_error)
+    def test_sync_apis_leave_a_none_chunk_out_of_the_text(self, found):
+        """ChatCompletion.create and Client over a provider that yields None among its text: no answer joins it in (as "None"), no Client delta carries it; the legacy stream passes it on as it came"""
+        self.assertAroundAnError(found, SYNC, NONE)
 
 
-class AsyncFidelityChecks:
+class AsyncFidelityChecks(AroundAnErrorChecks):
     @known(
         ASYNC_STREAM_OF_SYNC_PROVIDER,
         ASYNC_CLIENT_ONE_DELTA,
@@ -161,9 +194,23 @@ class AsyncFidelityChecks:
     @in_child(async_answers_around_an_error)
     def test_async_apis_leave_an_exception_chunk_out_of_the_text(self, found):
         """ChatCompletion.create_async and AsyncClient over a provider that yields an exception object among its text: no answer joins it in, no AsyncClient delta carries it; the legacy stream passes it on as it came"""
-        for label, call in self.calls(found):
-            with self.subTest(call=label):
-                self.assertReturned(call, expected_around_an_error(*error_chunk_cases(ASYNC)[label]))
+        self.assertAroundAnError(found, ASYNC)
+
+    @known(
+        ASYNC_STREAM_OF_SYNC_PROVIDER,
+        ASYNC_CLIENT_ONE_DELTA,
+        ASYNC_CLIENT_MISSING,
+        ASYNC_CLIENT_IS_SYNC,
+        ASYNC_CLIENT_SYNC_BRIDGE,
+        LEGACY_JOINS_NONE_CHUNKS,
+        CREATE_ASYNC_ERROR_CHUNK_TYPE_ERROR,
+        CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT,
+        CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT_AGAIN,
+    )
+    @in_child(async_answers_around_an_error)
+    def test_async_apis_leave_a_none_chunk_out_of_the_text(self, found):
+        """ChatCompletion.create_async and AsyncClient over a provider that yields None among its text: no answer joins it in (as "None"), no AsyncClient delta carries it; the legacy stream passes it on as it came"""
+        self.assertAroundAnError(found, ASYNC, NONE)
 
 
 class TestFidelity(SyncFidelityChecks, CheckTestCase):

@@ -168,7 +168,10 @@ ASYNC_CLIENT_ONE_DELTA = Defect(
     OneOf(
         Returns([support.JOINED, None]),  # fidelity.py
         # fidelity.py, the text around an exception object
-        ForCalls(("AsyncClient, stream, sync provider",), Returns(["Hallo, Wörld 42", None])),
+        ForCalls(
+            ("AsyncClient, stream, sync provider", "AsyncClient, a None chunk, stream, sync provider"),
+            Returns(["Hallo, Wörld 42", None]),
+        ),
         Returns({"first": support.JOINED, "produced when it arrived": len(support.NON_EMPTY)}),  # incremental.py
         Returns({"first": support.JOINED, "closed": True}),
         ForCalls(  # incremental.py, max_tokens not applied
@@ -201,6 +204,8 @@ ASYNC_CLIENT_MISSING = Defect(
     "0.3.2.0 has it (0.3.2.1 to 0.3.2.9 cannot be imported offline), the wheels of 0.3.3.0 to 0.3.3.2 lack it",
     workaround="use g4f 0.3.2.0 or 0.3.7.2 and later",
 )
+# errors.py's chain of a stream limit's error, where AsyncClient fails on uvloop before its provider runs
+_UVLOOP_CHAIN = "the provider raised nothing; the caller got builtins.RuntimeError: this event loop is already running."
 ASYNC_CLIENT_IS_SYNC = Defect(
     "async-client-is-sync",
     "AsyncClient is the synchronous Client under a deprecated name: create returns the ChatCompletion itself "
@@ -216,6 +221,7 @@ ASYNC_CLIENT_IS_SYNC = Defect(
         Returns({"returned": "generator"}),  # fidelity.py, incremental.py
         Returns({"received": {"returned": "generator"}, "raised": None}),  # errors.py
         Returns({"received": None, "raised": "builtins.RuntimeError: this event loop is already running."}),
+        Returns(_UVLOOP_CHAIN),  # errors.py's chain
     ),
     last="0.3.3.3",
     where="seen in every regime (the RuntimeError on uvloop): applies to you on g4f 0.3.3.3 if you await "
@@ -241,6 +247,7 @@ ASYNC_CLIENT_SYNC_BRIDGE = Defect(
             )
             for r in (None, [])
         ],
+        Returns(_UVLOOP_CHAIN),  # errors.py's chain
     ),
     last="0.3.7.1",
     when=loop_unpatchable,

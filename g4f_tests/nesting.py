@@ -2,6 +2,7 @@
 documented nested scenarios, and uvloop (which g4f must leave alone)."""
 
 import collections.abc
+import re
 import unittest
 
 import g4f
@@ -19,6 +20,38 @@ from .known_defects import (
 )
 from .mocks import AsyncGeneratorProviderMock, AsyncProviderMock
 from .providers import CHUNKS, MESSAGES, AsyncChunksProviderMock
+
+
+def required_nest_package():
+    """The nest package the installed g4f's distribution requires outright (not through an extra), by its import
+    name, or None (g4f before 0.3.x lists one only under an extra)."""
+    import importlib.metadata
+
+    for requirement in importlib.metadata.requires("g4f") or ():
+        name, _, marker = requirement.partition(";")
+        name = re.split(r"[\s<>=!~\[(]", name.strip(), maxsplit=1)[0].lower().replace("-", "_")
+        if name in support.NEST_MODULES and "extra" not in marker:
+            return name
+    return None
+
+
+class TestNestPackage(unittest.TestCase):
+    """How the suite tells whether g4f can nest is what g4f itself imported (support.g4f_nest), so that every check
+    expects what the installed g4f does. This holds g4f to its own declaration: where the nest package its
+    distribution requires is installed, g4f nests with it (read from g4f's module state; nothing is called)."""
+
+    def test_g4f_nests_with_the_package_it_requires(self):
+        """where the nest package g4f's distribution requires is installed, g4f nests with it: it does not fail to import it (and so take itself for unable to nest)"""
+        name = required_nest_package()
+        if name is None:
+            self.skipTest("g4f %s requires no nest package (it lists one under an extra)" % support.g4f_version())
+        if not support.is_importable(name):
+            self.skipTest("g4f %s requires %s, which is not installed here" % (support.g4f_version(), name))
+        nest = support.g4f_nest()
+        self.assertIsNotNone(
+            nest, "g4f %s requires %s, which is installed, but cannot nest" % (support.g4f_version(), name)
+        )
+        self.assertEqual(nest.__name__, name, "g4f nests with another package than the one it requires")
 
 
 def create(provider, stream=False):

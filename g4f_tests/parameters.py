@@ -40,11 +40,12 @@ from .known_defects import (
     CLIENTS_DROP_RESPONSE_FORMAT,
     CLIENTS_IGNORE_G4F_PROXY,
     CREATE_ASYNC_IGNORES_G4F_PROXY,
+    JSON_OBJECT_CRLF_FENCE,
     JSON_OBJECT_UNLABELED_FENCE,
     known,
 )
 from .observe import each, each_async
-from .paths import ASYNC, SYNC, async_stream, not_a_stream, require, start
+from .paths import ASYNC, CLIENTS, SYNC, async_stream, not_a_stream, require, start
 from .providers import CHUNKS, NON_EMPTY
 from .support import MESSAGES, MODEL, require_api
 
@@ -133,6 +134,9 @@ BY_THE_CLIENTS = {
     "stop as a str, not streamed": (CHUNKS, False, {"stop": "zwei"}, ("Hello, Wörld \n  ", "stop")),
     "max_tokens, not streamed": (CHUNKS, False, {"max_tokens": 3}, ("Hello, Wörld ", "length")),
     "max_tokens, stream": (CHUNKS, True, {"max_tokens": 3}, (["Hello", ", Wörld", " ", None], "length")),
+    # 0 is a limit, not "no limit": the client ends the answer at the first chunk it reads
+    "max_tokens=0, not streamed": (CHUNKS, False, {"max_tokens": 0}, ("Hello", "length")),
+    "max_tokens=0, stream": (CHUNKS, True, {"max_tokens": 0}, (["Hello", None], "length")),
     "two stop sequences, not streamed": (CHUNKS, False, TWO_STOPS, ("Hello, Wörld \n  ", "stop")),
     "two stop sequences, stream": (CHUNKS, True, TWO_STOPS, (["Hello", ", Wörld", " ", "\n  ", None], "stop")),
     "json_object, not streamed": (JSON_CHUNKS, False, JSON_OBJECT, (JSON, "stop")),
@@ -143,6 +147,12 @@ BY_THE_CLIENTS = {
         (JSON, "stop"),
     ),
     "json_object, bare JSON, not streamed": ((JSON,), False, JSON_OBJECT, (JSON, "stop")),
+    "json_object fenced with CRLF line ends, not streamed": (
+        ("Hier:\r\n```json\r\n", JSON, "\r\n```\r\nFertig."),
+        False,
+        JSON_OBJECT,
+        (JSON, "stop"),
+    ),
     "json_object, a second fenced block after it, not streamed": (
         JSON_CHUNKS[:2] + ("\n```\nUnd so:\n```\nx = 1\n```",),
         False,
@@ -160,6 +170,64 @@ BY_THE_CLIENTS = {
     "stop said twice, not streamed": (SAID_TWICE, False, {"stop": ["zwei"]}, ("Hallo ", "stop")),
     "stop said twice, stream": (SAID_TWICE, True, {"stop": ["zwei"]}, (["Hallo ", None], "stop")),
 }
+
+
+# Edges of a request, each on every API that takes it:
+# - a prompt given as a str (the clients take one) reaches the provider as the conversation's one user message;
+# - values that are false but not None are values: max_tokens=0 and temperature=0 reach the provider as 0;
+# - ignore_stream=True (with stream=True) reaches the provider.
+PROMPT = "zwei  Leerzeichen, „Wörld“\n"
+FALSY = {"max_tokens": 0, "temperature": 0}
+EDGES = {
+    "a str prompt": ({"messages": PROMPT}, {"messages": [{"role": "user", "content": PROMPT}]}),
+    "max_tokens=0 and temperature=0": (FALSY, FALSY),
+    "ignore_stream=True": ({"ignore_stream": True}, {"ignore_stream": True}),
+}
+
+
+def edge_cases(apis, edge):
+    streams = (
+        (True,) if edge == "ignore_stream=True" else (False, True)
+    )  # not streamed, ChatCompletion answers unjoined
+    return {
+        "%s, %s, %s, %s" % (api, edge, "stream" if stream else "not streamed", kind): (api, kind, stream, edge)
+        for api in apis
+        for kind in KINDS
+        for stream in streams
+    }
+
+
+def edge_of(label):
+    """The edge a label names (a key of EDGES), or None."""
+    return next((edge for edge in EDGES if ", %s, " % edge in label), None)
+
+
+def not_as_expected(received, edge):
+    """What the provider got of the edge's parameters where it differs from what it should have got ({}: nothing)."""
+    expected = EDGES[edge][1]
+    return {key: received.get(key, NOT_PASSED) for key in expected if received.get(key, NOT_PASSED) != expected[key]}
+
+
+# The edges the installed g4f may predate (a key of support.G4F_APIS).
+EDGE_APIS = {"a str prompt": "client_str_prompt", "ignore_stream=True": "client_ignore_stream"}
+
+
+def edge_received(api, kind, stream, edge):
+    if edge in EDGE_APIS:
+        require_api(EDGE_APIS[edge])
+    provider = recording_provider(kind)
+    result = start(api, provider, stream, **EDGES[edge][0])
+    if stream:
+        list(result)
+    return not_as_expected(provider.received, edge)
+
+
+async def edge_received_async(api, kind, stream, edge):
+    if edge in EDGE_APIS:
+        require_api(EDGE_APIS[edge])
+    provider = recording_provider(kind)
+    result = start(api, provider, stream, **EDGES[edge][0])
+    return await read_out(api, result, stream) or not_as_expected(provider.received, edge)
 
 
 def not_as_passed(received):
@@ -331,6 +399,8 @@ def sync_requests():
     found.update(each(client_defaults_received, passing_cases(["Client"], "made with proxies and api_key, ")))
     found.update(each(client_applies, {"Client, " + label: ("Client", label) for label in BY_THE_CLIENTS}))
     found.update(each(proxy_received, proxy_cases(SYNC)))
+    for edge in EDGES:
+        found.update(each(edge_received, edge_cases(CLIENTS[:1] if edge == "a str prompt" else SYNC, edge)))
     return found
 
 
@@ -341,13 +411,17 @@ async def async_requests():
     cases = {"AsyncClient, " + label: ("AsyncClient", label) for label in BY_THE_CLIENTS}
     found.update(await each_async(client_applies_async, cases))
     found.update(await each_async(proxy_received_async, proxy_cases(ASYNC)))
+    for edge in EDGES:
+        found.update(
+            await each_async(edge_received_async, edge_cases(CLIENTS[1:] if edge == "a str prompt" else ASYNC, edge))
+        )
     return found
 
 
 class ParameterChecks:
     def assertParametersReachTheProvider(self, found):
         for label, call in self.calls(found):
-            if label.partition(", ")[2] not in BY_THE_CLIENTS and "G4F_PROXY" not in label:
+            if label.partition(", ")[2] not in BY_THE_CLIENTS and "G4F_PROXY" not in label and not edge_of(label):
                 with self.subTest(call=label):
                     self.assertReturned(call, {})  # no parameter differs from PASSED
 
@@ -356,6 +430,12 @@ class ParameterChecks:
             if "G4F_PROXY" in label:
                 with self.subTest(call=label):
                     self.assertReturned(call, expected_proxy(label))
+
+    def assertEdgesReachTheProvider(self, found):
+        for label, call in self.calls(found):
+            if edge_of(label):
+                with self.subTest(call=label):
+                    self.assertReturned(call, {})  # the provider got what the edge should give it
 
     def assertClientApplies(self, found):
         for label, call in self.calls(found):
@@ -378,10 +458,16 @@ class SyncParameterChecks(ParameterChecks):
         """With G4F_PROXY set, ChatCompletion.create and Client, streamed or not, pass it to every provider kind as the proxy of a request that names none; a request that names one gets its own"""
         self.assertG4fProxyReachesTheProvider(found)
 
+    @in_child(sync_requests)
+    def test_sync_apis_pass_the_edges_of_a_request(self, found):
+        """ChatCompletion.create and Client pass 0 as max_tokens and temperature (not as no value) and ignore_stream to every provider kind; Client passes a str prompt as the one user message"""
+        self.assertEdgesReachTheProvider(found)
+
     @known(
         CLIENT_EMPTY_CHUNK_DELTA,
         CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
         JSON_OBJECT_UNLABELED_FENCE,
+        JSON_OBJECT_CRLF_FENCE,
         CLIENT_STREAM_LEAKS_SPLIT_STOP,
     )
     @in_child(sync_requests)
@@ -419,10 +505,17 @@ class AsyncParameterChecks(ParameterChecks):
         """With G4F_PROXY set, ChatCompletion.create_async and AsyncClient, streamed or not, pass it to every provider kind as the proxy of a request that names none; a request that names one gets its own"""
         self.assertG4fProxyReachesTheProvider(found)
 
+    @known(ASYNC_STREAM_OF_SYNC_PROVIDER, ASYNC_CLIENT_ASYNC_PROVIDER, ASYNC_CLIENT_DROPS_KWARGS, *ASYNC_CLIENT_DEFECTS)
+    @in_child(async_requests)
+    def test_async_apis_pass_the_edges_of_a_request(self, found):
+        """ChatCompletion.create_async and AsyncClient pass 0 as max_tokens and temperature (not as no value) and ignore_stream to every provider kind; AsyncClient passes a str prompt as the one user message"""
+        self.assertEdgesReachTheProvider(found)
+
     @known(
         CLIENT_EMPTY_CHUNK_DELTA,
         CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
         JSON_OBJECT_UNLABELED_FENCE,
+        JSON_OBJECT_CRLF_FENCE,
         CLIENT_STREAM_LEAKS_SPLIT_STOP,
         *ASYNC_CLIENT_DEFECTS,
     )

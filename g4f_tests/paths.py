@@ -33,7 +33,8 @@ def start(api, provider, stream=False, messages=MESSAGES, **kwargs):
     """The request, as ``api`` is called: what it returns (for an async API, not yet awaited or iterated)."""
     import g4f
 
-    messages = [dict(message) for message in messages]
+    if not isinstance(messages, str):  # a str prompt goes as it is: the clients take one
+        messages = [dict(message) for message in messages]
     AsyncClient = require(api, stream)
     if api == "ChatCompletion.create":
         return g4f.ChatCompletion.create(MODEL, messages, provider, stream=stream, **kwargs)

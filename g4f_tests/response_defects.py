@@ -198,6 +198,13 @@ CLIENT_REASONING_AS_TEXT = Defect(
         Returns(dict(_STREAM, deltas=[{"content": {"Reasoning": token}} for token in _REASONING] + _DELTAS)),
         # a <think> block (response_objects.THINKINGS, each layout): its parts streamed as Reasoning objects in the
         # content (the block over four chunks: an empty one after the opening tag)
+        Returns(  # the layout with text before the block and a space after it
+            {
+                "content": "Vorab: {Reasoning: <think>}{Reasoning: Ich denke}{Reasoning:  über „Wörld“ nach}"
+                "{Reasoning: </think>} Hallo Wörld",
+                "the reasoning is the thought": True,
+            }
+        ),
         *(
             Returns({"content": "%s</think>}Hallo Wörld" % parts, "the reasoning is the thought": True})
             for parts in (
@@ -273,8 +280,14 @@ ASYNC_CLIENT_KEEPS_THINK = Defect(
     "AsyncClient leaves a <think> block in the content and reports no reasoning, where Client takes it out and carries "
     "the thought as reasoning: the same request answers differently on the two clients",
     "0.5.2.6",
-    Returns(
-        {"content": "<think>Ich denke über „Wörld“ nach</think>Hallo Wörld", "the reasoning is the thought": False}
+    OneOf(  # the provider's text as it came (response_objects.THINKINGS: the layouts without text before the block, and that one)
+        *(
+            Returns({"content": content, "the reasoning is the thought": False})
+            for content in (
+                "<think>Ich denke über „Wörld“ nach</think>Hallo Wörld",
+                "Vorab: <think>Ich denke über „Wörld“ nach</think> Hallo Wörld",
+            )
+        )
     ),
     calls=("AsyncClient",),
     where="seen in every regime: applies to you if you read a reasoning model's answer (DeepSeek-R1 and the like "

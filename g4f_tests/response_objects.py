@@ -220,10 +220,22 @@ THINKINGS = {
     "the block over two chunks": ["<think>Ich denke", " über „Wörld“ nach</think>", "Hallo ", "Wörld"],
     "the block and the answer's start in one chunk": ["<think>Ich denke über „Wörld“ nach</think>Hallo ", "Wörld"],
     "the block over four chunks": ["<think>", "Ich", " denke über", " „Wörld“ nach", "</think>", "Hallo Wörld"],
+    # text before the block, in its chunk, and a space after it: both stay in the content, as they came
+    "text before the block and a space after it": [
+        "Vorab: <think>Ich denke",
+        " über „Wörld“ nach</think> Hallo ",
+        "Wörld",
+    ],
 }
 THINKING = THINKINGS["the block over two chunks"]
 THOUGHT = "Ich denke über „Wörld“ nach"
-SPLIT = {"content": "Hallo Wörld", "the reasoning is the thought": True}
+
+
+def split(layout):
+    """What a client must answer for THINKINGS[layout]: the text without the block as content, the thought as
+    reasoning."""
+    content = "".join(THINKINGS[layout]).replace("<think>%s</think>" % THOUGHT, "")
+    return {"content": content, "the reasoning is the thought": True}
 
 
 def thinking_provider(kind, layout):
@@ -357,7 +369,7 @@ class ObjectChecks:
     def assertSplit(self, found):
         for label, call in self.calls(found):
             with self.subTest(call=label):
-                self.assertReturned(call, SPLIT)
+                self.assertReturned(call, split(label.rpartition(", ")[2]))
 
 
 class SyncObjectChecks(ObjectChecks):
