@@ -58,6 +58,8 @@ LINE = [
     "0.2.9.9",
     "0.2.9.11",  # the newest of the 0.2 line
     "0.3.0.0",
+    "0.3.1.5",  # the last without IterListProvider (its cancellation check skips)
+    "0.3.1.6",  # the first with IterListProvider
     "0.3.1.8",  # uvloop-*: the last ValueError from nest_asyncio
     "0.3.1.9",  # uvloop-*: the first bare RuntimeError
     "0.3.2.0",  # the last with AsyncClient before async-client-missing (0.3.2.1 to 0.3.2.9 cannot be imported)
@@ -69,10 +71,13 @@ LINE = [
     "0.3.5.8",
     "0.3.7.1",  # async-client-sync-bridge: the last
     "0.3.7.2",
+    "0.3.7.5",  # clients-take-none-chunks-for-text: the last (bisected)
     "0.3.7.6",  # create-async-error-chunk-type-error: the last
     "0.3.8.0",  # client-variation-early: the last (bisected)
     "0.3.8.1",  # (0.3.8.2 cannot be imported offline: it reaches a host)
     "0.3.8.3",  # sync-images-in-running-loop: the first
+    "0.3.9.2",  # legacy-joins-none-chunks: the last (bisected)
+    "0.3.9.3",
     "0.3.9.5",  # client-empty-chunk-delta, create-async-ignores-g4f-proxy: the last
     "0.3.9.6",
     "0.3.9.7",  # the newest of the 0.3 line
@@ -84,9 +89,13 @@ LINE = [
     "0.4.0.9",  # to-async-iterator-awaits: the first (bisected)
     "0.4.3.4",  # clients-take-error-chunks-for-text: the last (bisected)
     "0.4.3.5",
-    # 0.4.3.6, to-async-iterator-awaits' last (bisected), reaches huggingface.co when it runs: no cell
-    "0.4.7.4",  # auto-patch-generator-provider: the last
+    # 0.4.3.6, to-async-iterator-awaits' last (bisected), reaches huggingface.co when it runs: no cell (so the one
+    # release of iter-list-provider-info-type-error, 0.4.3.5, has a cell only before and on it)
+    "0.4.7.3",
+    "0.4.7.4",  # auto-patch-generator-provider: the last; clients-take-none-chunks-for-text-again: the first (bisected)
     "0.4.7.5",
+    "0.4.8.2",  # the last whose clients pass a str prompt through as it is (their edge check skips)
+    "0.4.8.3",  # the first whose clients take a str prompt as the user's message (bisected)
     "0.4.9.6",  # images-drop-proxy: the last (bisected)
     "0.4.9.7",
     "0.4.9.8",
