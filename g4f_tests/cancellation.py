@@ -1,7 +1,8 @@
 """Cancellation: cancelling create_async on a provider that never answers (an AsyncProvider's coroutine, an async
 generator) ends the call promptly, and the CancelledError arrives inside the provider, which is then closed. The
 same for a task reading AsyncClient's stream, with stream_timeout (g4f's limit on each wait, which must not take the
-cancellation for the end of the stream) and without."""
+cancellation for the end of the stream) and without, and for create_async over a provider list (IterListProvider,
+which must not take the cancellation for its provider's failure and go on to the next)."""
 
 import asyncio
 import importlib

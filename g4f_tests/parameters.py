@@ -11,6 +11,10 @@ some of them themselves, both clients do alike.
   inside a chunk, one that two chunks split (the answer never holds it, streamed or not) and one said twice (the
   answer ends before the first); the JSON comes fenced with and without a language, bare, and followed by a second
   fenced block (the answer is the first).
+- The edges of a request: a prompt given as a str reaches the provider, through either client, as the one user
+  message; 0 for max_tokens and temperature reaches it as 0 (a value, not "none given"), and ignore_stream=True
+  reaches it through ChatCompletion too; max_tokens=0 ends a client's answer at the first chunk (finish reason
+  "length"), and a json_object answer fenced with CRLF line ends is the JSON.
 - What a client is made with, ``Client(proxies=..., api_key=...)``, reaches the provider of every request that does
   not name its own, on both clients.
 - ``G4F_PROXY``, which g4f documents as the way to "set a proxy globally" (its docs/config.md), reaches the provider
