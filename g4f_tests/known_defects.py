@@ -247,7 +247,10 @@ ASYNC_CLIENT_SYNC_BRIDGE = Defect(
             )
             for r in (None, [])
         ],
-        Returns(_UVLOOP_CHAIN),  # errors.py's chain
+        Returns(_UVLOOP_CHAIN),  # errors.py's chain, on uvloop
+        Returns(
+            _UVLOOP_CHAIN.replace("this", "This").rstrip("."), [NEVER_AWAITED]
+        ),  # errors.py's chain, no nest package
     ),
     last="0.3.7.1",
     when=loop_unpatchable,
