@@ -32,6 +32,8 @@ def required_nest_package():
         name = re.split(r"[\s<>=!~\[(]", name.strip(), maxsplit=1)[0].lower().replace("-", "_")
         if name in support.NEST_MODULES and "extra" not in marker:
             return name
+    if support.g4f_version() == "0.0.0":  # a source install declares nothing: it is taken for the newest release
+        return "nest_asyncio2"  # which requires nest_asyncio2 (every release from 7.0 does)
     return None
 
 
