@@ -435,6 +435,8 @@ CREATE_ASYNC_ERROR_CHUNK_TYPE_ERROR = Defect(
 _NONE_JOINED = "HalloNone, Wörld 42"
 _NONE_DELTA = ["Hallo", None, ", Wörld ", "42", None]
 _NONE_TEXT_DELTA = ["Hallo", "None", ", Wörld ", "42", None]
+_NONE_AS_NONE = OneOf(Returns(_NONE_JOINED), Returns(_NONE_DELTA))  # the delta None itself
+_NONE_AS_TEXT = OneOf(Returns(_NONE_JOINED), Returns(_NONE_TEXT_DELTA))  # the delta the text "None"
 LEGACY_JOINS_NONE_CHUNKS = Defect(
     "legacy-joins-none-chunks",
     "ChatCompletion's answer not streamed takes a None a provider yields among its chunks for text: the word None is "
@@ -458,8 +460,8 @@ CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT = Defect(
     "the word None, and a stream delivers a delta for it (None up to 0.3.3.3, the text 'None' from 0.3.4.6)",
     "0.2.2.0",
     ByRelease(
-        ("0.2.2.0", "0.3.3.3", OneOf(Returns(_NONE_JOINED), Returns(_NONE_DELTA))),
-        ("0.3.4.6", "0.3.7.5", OneOf(Returns(_NONE_JOINED), Returns(_NONE_TEXT_DELTA))),
+        ("0.2.2.0", "0.3.3.3", _NONE_AS_NONE),
+        ("0.3.4.6", "0.3.7.5", _NONE_AS_TEXT),
     ),
     last="0.3.7.5",
     where="seen in every regime: applies to you on g4f 0.3.7.5 and older (measured from 0.2.2.0, the oldest release in "
@@ -474,8 +476,8 @@ CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT_AGAIN = Defect(
     "delta for it (the text 'None' up to 0.4.9.8, None from 0.4.9.9)",
     "0.4.7.4",
     ByRelease(
-        ("0.4.7.4", "0.4.9.8", OneOf(Returns(_NONE_JOINED), Returns(_NONE_TEXT_DELTA))),
-        ("0.4.9.9", "0.5.2.7", OneOf(Returns(_NONE_JOINED), Returns(_NONE_DELTA))),
+        ("0.4.7.4", "0.4.9.8", _NONE_AS_TEXT),
+        ("0.4.9.9", "0.5.2.7", _NONE_AS_NONE),
     ),
     last="0.5.2.7",
     where="seen in every regime: applies to you on g4f 0.4.7.4 to 0.5.2.7 if a provider yields None among its "

@@ -131,6 +131,16 @@ async def async_answers_around_an_error():
     return await each_async(answer_around_an_error_async, around_cases(ASYNC))
 
 
+# What the async paths of the text around an exception object or a None do wrong, whatever that object is.
+AROUND_AN_ERROR_ASYNC_PATHS = (
+    ASYNC_STREAM_OF_SYNC_PROVIDER,
+    ASYNC_CLIENT_ONE_DELTA,
+    ASYNC_CLIENT_MISSING,
+    ASYNC_CLIENT_IS_SYNC,
+    ASYNC_CLIENT_SYNC_BRIDGE,
+)
+
+
 class AroundAnErrorChecks:
     def assertAroundAnError(self, found, apis, what=None):
         """The calls of ``found`` whose provider yields ``what`` (an exception object, or NONE) among its text."""
@@ -182,11 +192,7 @@ class AsyncFidelityChecks(AroundAnErrorChecks):
                 self.assertReturned(call, expected(*ASYNC_CASES[label]))
 
     @known(
-        ASYNC_STREAM_OF_SYNC_PROVIDER,
-        ASYNC_CLIENT_ONE_DELTA,
-        ASYNC_CLIENT_MISSING,
-        ASYNC_CLIENT_IS_SYNC,
-        ASYNC_CLIENT_SYNC_BRIDGE,
+        *AROUND_AN_ERROR_ASYNC_PATHS,
         LEGACY_JOINS_ERROR_CHUNKS,
         CREATE_ASYNC_ERROR_CHUNK_TYPE_ERROR,
         CLIENTS_TAKE_ERROR_CHUNKS_FOR_TEXT,
@@ -197,11 +203,7 @@ class AsyncFidelityChecks(AroundAnErrorChecks):
         self.assertAroundAnError(found, ASYNC)
 
     @known(
-        ASYNC_STREAM_OF_SYNC_PROVIDER,
-        ASYNC_CLIENT_ONE_DELTA,
-        ASYNC_CLIENT_MISSING,
-        ASYNC_CLIENT_IS_SYNC,
-        ASYNC_CLIENT_SYNC_BRIDGE,
+        *AROUND_AN_ERROR_ASYNC_PATHS,
         LEGACY_JOINS_NONE_CHUNKS,
         CREATE_ASYNC_ERROR_CHUNK_TYPE_ERROR,
         CLIENTS_TAKE_NONE_CHUNKS_FOR_TEXT,
