@@ -7,6 +7,7 @@ threading.Event it sets) is that check's alone.
 
 import asyncio
 import threading
+import time
 
 from g4f.providers.base_provider import AbstractProvider, AsyncGeneratorProvider, AsyncProvider
 
@@ -164,17 +165,23 @@ def counting_provider(kind):
 
 class PacedProviderMock(AsyncGeneratorProvider):
     """Yields ``chunks[0]`` at once, then each next chunk after its gap in ``gaps`` (seconds); counts the gaps it
-    waited out (``waited``) and sets ``closed`` once its generator is closed (take a fresh one: paced_provider)."""
+    waited out (``waited``), keeps the longest time one of its sleeps really took, to its end or its cancellation
+    (``longest``: far over its gap only when the machine stalled it), and sets ``closed`` once its generator is
+    closed (take a fresh one: paced_provider)."""
 
     working = True
-    chunks, gaps, waited = (), (), 0
+    chunks, gaps, waited, longest = (), (), 0, 0.0
 
     @classmethod
     async def create_async_generator(cls, model, messages, stream, **kwargs):
         try:
             yield cls.chunks[0]
             for gap, chunk in zip(cls.gaps, cls.chunks[1:]):
-                await asyncio.sleep(gap)
+                asleep = time.monotonic()
+                try:
+                    await asyncio.sleep(gap)
+                finally:
+                    cls.longest = max(cls.longest, time.monotonic() - asleep)
                 cls.waited += 1
                 yield chunk
         finally:
@@ -184,7 +191,13 @@ class PacedProviderMock(AsyncGeneratorProvider):
 def paced_provider(chunks, gap, use_stream_timeout):
     """A fresh PacedProviderMock yielding ``chunks`` ``gap`` seconds apart; use_stream_timeout True is left to the
     base class (AsyncGeneratorProvider's, as a third party leaves it), False is set on the class."""
-    attributes = {"chunks": tuple(chunks), "gaps": (gap,) * (len(chunks) - 1), "closed": threading.Event(), "waited": 0}
+    attributes = {
+        "chunks": tuple(chunks),
+        "gaps": (gap,) * (len(chunks) - 1),
+        "closed": threading.Event(),
+        "waited": 0,
+        "longest": 0.0,
+    }
     if not use_stream_timeout:
         attributes["use_stream_timeout"] = False
     return type("PacedProviderMock", (PacedProviderMock,), attributes)

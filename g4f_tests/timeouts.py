@@ -25,11 +25,13 @@ from .providers import CHUNKS, paced_provider
 LIMIT = 0.1  # the limit a request to a slow provider names, in seconds
 SLOW = 0.4  # the gap before a slow provider's second chunk: far over LIMIT
 # A request to a fast provider names FAST_LIMIT: its gaps (FAST) are far under it, so that only a stall of the
-# whole machine past FAST_LIMIT - FAST (measured: over 0.09 s under python -X dev and a loaded CPU, once 0.28 s) could look like
-# a late chunk; its 15 gaps add up to more than FAST_LIMIT (a limit on the whole stream would cut it), and to about
-# SLOW (the check still takes about SLOW seconds).
+# whole machine past FAST_LIMIT - FAST (measured: over 0.09 s under python -X dev and a loaded CPU, once past 0.35 s)
+# makes a chunk late; its 15 gaps add up to more than FAST_LIMIT (a limit on the whole stream would cut it), and to
+# about SLOW (the check still takes about SLOW seconds). A fast case cut after such a stall, which the provider
+# measures (``stalled``), runs again, ATTEMPTS times in all at most.
 FAST_LIMIT = 0.35
 FAST = 0.025
+ATTEMPTS = 3
 CLOSE_TIMEOUT = 2.0
 FAST_CHUNKS = CHUNKS * 2
 SLOW_CHUNKS = CHUNKS[:2]
@@ -71,11 +73,27 @@ def raised_before_the_slow_chunk(provider):
     return provider.waited == 0
 
 
+def stalled(found, provider, gap):
+    """A fast provider's stream was cut after the machine, not g4f, made a chunk later than the limit: one of the
+    provider's sleeps of FAST seconds really took FAST_LIMIT or more (read from the provider). The limit did its job,
+    but the case says nothing about chunks faster than the limit: it runs again. A limit that cut the stream early
+    (on the whole stream, say) leaves every sleep short, and no attempt is taken again."""
+    return gap == FAST and found["raised"] is not None and provider.longest >= FAST_LIMIT
+
+
+STALLED = "every attempt: the machine stalled one of the provider's sleeps of %s s past %s s" % (FAST, FAST_LIMIT)
+
+
 def limited(stream, use_stream_timeout, gap, limit):
     """The sync Client's outcome; for a stream that raised, whether it did so before the slow chunk would have
     come, and whether the provider's generator was closed."""
-    provider = provider_for(use_stream_timeout, gap)
-    found = outcome("Client", provider, stream, **{limit: limit_for(gap)})
+    for _ in range(ATTEMPTS):
+        provider = provider_for(use_stream_timeout, gap)
+        found = outcome("Client", provider, stream, **{limit: limit_for(gap)})
+        if not stalled(found, provider, gap):
+            break
+    else:
+        found["stalled"] = STALLED
     if stream and found["raised"]:
         found["promptly"] = raised_before_the_slow_chunk(provider)
         found["closed"] = provider.closed.wait(CLOSE_TIMEOUT)
@@ -84,8 +102,13 @@ def limited(stream, use_stream_timeout, gap, limit):
 
 async def limited_async(stream, use_stream_timeout, gap, limit):
     """``limited`` for AsyncClient."""
-    provider = provider_for(use_stream_timeout, gap)
-    found = await outcome_async("AsyncClient", provider, stream, **{limit: limit_for(gap)})
+    for _ in range(ATTEMPTS):
+        provider = provider_for(use_stream_timeout, gap)
+        found = await outcome_async("AsyncClient", provider, stream, **{limit: limit_for(gap)})
+        if not stalled(found, provider, gap):
+            break
+    else:
+        found["stalled"] = STALLED
     if stream and found["raised"]:
         found["promptly"] = raised_before_the_slow_chunk(provider)
         found["closed"] = await wait_for_event(provider.closed, CLOSE_TIMEOUT)

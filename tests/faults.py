@@ -1138,6 +1138,18 @@ FAULTS = [
         _NOT_THE_DEFECT + r".*Und so",
     ),
     Fault(
+        "AsyncClient's stream limit taken for the whole stream, not for each wait",
+        "timeouts",
+        "providers/base_provider.py",
+        "            while True:\n                try:\n                    async def wait_for_next():",
+        "            deadline = asyncio.get_running_loop().time() + timeout\n"
+        "            while True:\n                try:\n                    timeout = deadline - asyncio.get_running_loop().time()\n"
+        "                    async def wait_for_next():",
+        ("timeouts.TestTimeouts.test_async_client_stream_waits_each_chunk_at_most_the_named_limit",),
+        "failed",
+        r"expected \{'raised': None.*observed: returned .*timed out after -?0\.0\d+ seconds",
+    ),
+    Fault(
         "AsyncClient's stream limit taken for milliseconds",
         "timeouts",
         "providers/base_provider.py",
