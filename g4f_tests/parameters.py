@@ -131,6 +131,7 @@ JSON_OBJECT = {"response_format": {"type": "json_object"}}
 SPLIT_STOP = ("Hello", ", Wö", "rld", " zwei")  # "Wörld" arrives in two chunks
 SAID_TWICE = ("Hallo zwei Wörld zwei", " drei")
 TWO_STOPS = {"stop": ["never said", "zwei"]}  # the first never occurs: the second must end the answer
+FIRST_OF_TWO = {"stop": ["zwei", "never said"]}  # the first occurs: the answer ends there, the second changes nothing
 # What the clients do themselves: label: (the provider's chunks, stream, parameters, the answer expected).
 BY_THE_CLIENTS = {
     "stop, not streamed": (CHUNKS, False, {"stop": ["zwei"]}, ("Hello, Wörld \n  ", "stop")),
@@ -143,6 +144,18 @@ BY_THE_CLIENTS = {
     "max_tokens=0, stream": (CHUNKS, True, {"max_tokens": 0}, (["Hello", None], "length")),
     "two stop sequences, not streamed": (CHUNKS, False, TWO_STOPS, ("Hello, Wörld \n  ", "stop")),
     "two stop sequences, stream": (CHUNKS, True, TWO_STOPS, (["Hello", ", Wörld", " ", "\n  ", None], "stop")),
+    "two stop sequences, the first one said, not streamed": (
+        CHUNKS,
+        False,
+        FIRST_OF_TWO,
+        ("Hello, Wörld \n  ", "stop"),
+    ),
+    "two stop sequences, the first one said, stream": (
+        CHUNKS,
+        True,
+        FIRST_OF_TWO,
+        (["Hello", ", Wörld", " ", "\n  ", None], "stop"),
+    ),
     "json_object, not streamed": (JSON_CHUNKS, False, JSON_OBJECT, (JSON, "stop")),
     "json_object fenced without a language, not streamed": (
         ("Hier:\n```\n", JSON, "\n```"),
@@ -151,6 +164,7 @@ BY_THE_CLIENTS = {
         (JSON, "stop"),
     ),
     "json_object, bare JSON, not streamed": ((JSON,), False, JSON_OBJECT, (JSON, "stop")),
+    "json_object, the fence never closed, not streamed": (JSON_CHUNKS[:2], False, JSON_OBJECT, (JSON, "stop")),
     "json_object fenced with CRLF line ends, not streamed": (
         ("Hier:\r\n```json\r\n", JSON, "\r\n```\r\nFertig."),
         False,
