@@ -101,11 +101,16 @@ LINE = [
     "0.4.9.8",
     "0.4.9.9",  # client-empty-chunk-delta-again: the first; images-answer-the-preview: the preview alone, the last
     "0.5.0.1",  # images-answer-the-preview: the preview first, the first
-    "0.5.2.4",  # the first with the clients' usage: clients-usage-total-zero, async-client-drops-usage-of-sync-provider
+    "0.5.2.3",  # list-drops-the-api-key: the release before (bisected)
+    "0.5.2.4",  # the first with the clients' usage: clients-usage-total-zero, async-client-drops-usage-of-sync-provider;
+    # list-drops-the-api-key: the only one; list-wraps-the-one-error: the last
+    "0.5.2.5",  # async-list-drops-the-api-key: the first (bisected)
     "0.5.2.7",  # client-empty-chunk-delta-again: the last; async-client-keeps-think: the first seen (0.5.2.6 not importable)
     "0.5.2.8",
     "0.5.3.1",  # clients-usage-total-zero: the last (bisected)
     "0.5.3.2",
+    "0.5.4.0",  # async-list-drops-the-api-key: the last (bisected)
+    "0.5.4.1",
     "0.5.4.3",
     "0.5.4.4",  # timeout-without-message: the first (on 3.11)
     "0.5.6.3",  # client-variation-arguments: the last (bisected)
@@ -113,6 +118,8 @@ LINE = [
     "0.5.6.5",
     "0.5.7.1",  # the asyncio.run generator shape: the last
     "0.5.7.2",
+    "0.5.7.3",  # async-list-drops-the-api-key-again: the release before (bisected)
+    "0.5.7.4",  # async-list-drops-the-api-key-again: the first
     "0.5.9.0",  # the newest of the 0.5 line
     "0.6.0.0",
     "0.6.0.3",  # client-reasoning-as-text: the last
@@ -134,6 +141,8 @@ LINE = [
     "6.9.8",  # client-response-without-model: the first
     "6.9.10",  # the newest of the 6 line
     "7.0.0",
+    "7.1.2",  # async-list-drops-the-api-key: the last (bisected)
+    "7.1.3",
     "7.1.6",  # timeout-without-message: the last
     "7.1.7",  # provider-timeout-renamed, limit-type-error: the first
     "7.1.8",  # stream-limit-renames-provider-timeout: the first; limit-type-error: the last

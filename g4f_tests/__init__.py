@@ -39,6 +39,7 @@ MODULES = (
     "fidelity",
     "incremental",
     "errors",
+    "provider_lists",
     "timeouts",
     "authed",
     "responses",

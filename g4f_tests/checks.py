@@ -80,7 +80,9 @@ def _request(regime, body, args):
 
 
 # Modules whose checks share one child per regime, in order: a child each would cost more than their cheap calls.
-_SHARED = "fidelity incremental errors responses response_objects shorthands parameters images third_party"
+_SHARED = (
+    "fidelity incremental errors provider_lists responses response_objects shorthands parameters images third_party"
+)
 SHARED_BATCHES = (tuple(_SHARED.split()),)  # timeouts.py, which mostly waits, keeps its own child
 
 

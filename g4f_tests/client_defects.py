@@ -3,8 +3,6 @@ timeouts.py, responses.py, parameters.py, images.py, third_party.py); known_defe
 them with its own. Each shape is what the check observes, in the vocabulary of its module.
 """
 
-import re
-
 from . import support
 from .conditions import (
     NEVER_AWAITED,
@@ -530,17 +528,6 @@ CLIENTS_TAKE_ERROR_CHUNKS_FOR_TEXT = Defect(
     "object among its chunks: your client's answer shows it as text. Bisected: 0.4.3.5 leaves it out",
     workaround="upgrade to g4f 0.4.3.5 or later",
     calls=("Client", "AsyncClient"),
-)
-ITER_LIST_PROVIDER_INFO_TYPE_ERROR = Defect(
-    "iter-list-provider-info-type-error",
-    "IterListProvider's async path (create_async, AsyncClient, and AnyProvider built on it) fails with TypeError "
-    "before it calls its first provider: it makes its ProviderInfo with a positional dict",
-    "0.4.3.5",
-    Raises("builtins.TypeError", re.escape("JsonMixin.__init__() takes 1 positional argument but 2 were given")),
-    last="0.4.3.5",
-    where="seen in every regime: applies to you on g4f 0.4.3.5 if you call a provider list asynchronously. Bisected: "
-    "0.4.3.4 and 0.4.3.6 call the providers",
-    workaround="upgrade to g4f 0.4.3.6 or later",
 )
 ASYNC_CLIENT_BLOCKS_THE_LOOP = Defect(
     "async-client-blocks-the-loop",

@@ -23,6 +23,8 @@ from .conditions import (  # noqa: F401 (shared with client_defects.py)
     python_before_3_11,
     uvloop_shape_applies,
 )
+from .list_defects import *  # noqa: F401,F403 (provider_lists.py's entries, and cancellation.py's)
+from .list_defects import ASYNC_CLIENT_IS_SYNC_OVER_A_LIST
 from .response_defects import *  # noqa: F401,F403 (response_objects.py, shorthands.py, images.py's variations)
 
 # isort: split
@@ -222,6 +224,7 @@ ASYNC_CLIENT_IS_SYNC = Defect(
         Returns({"received": {"returned": "generator"}, "raised": None}),  # errors.py
         Returns({"received": None, "raised": "builtins.RuntimeError: this event loop is already running."}),
         Returns(_UVLOOP_CHAIN),  # errors.py's chain
+        *ASYNC_CLIENT_IS_SYNC_OVER_A_LIST,  # provider_lists.py
     ),
     last="0.3.3.3",
     where="seen in every regime (the RuntimeError on uvloop): applies to you on g4f 0.3.3.3 if you await "

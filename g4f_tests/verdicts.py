@@ -78,6 +78,22 @@ class Returns:
         return "returns %r%s" % (self.value, _stray_text(self.stray))
 
 
+class ReturnsFor:
+    """g4f returns exactly ``value(label)`` on the call ``label``, leaving no stray warnings: a wrong value that
+    depends on the call (a check's scenario), described in words by ``what``. ``value`` returns None for a call the
+    shape says nothing about."""
+
+    def __init__(self, value, what):
+        self.value, self.what = value, what
+
+    def matches(self, found, violation=None, label=None):
+        wrong = None if label is None else self.value(label)
+        return wrong is not None and Returns(wrong).matches(found)
+
+    def __str__(self):
+        return "returns %s" % self.what
+
+
 class Leaves:
     """The call did everything right but leave stray warnings: each of ``stray`` at least once, and nothing but
     those and the ``also`` ones (what the same leak may show too, depending on the garbage collector's order)."""

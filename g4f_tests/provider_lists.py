@@ -1,0 +1,271 @@
+"""Provider lists: g4f's IterListProvider (what AnyProvider and a model's list of providers are built on), through
+every API, streamed and not, as a caller who hands g4f several providers meets it.
+
+The providers are async-generator providers, as g4f's own are, in the order given (shuffle=False); each notes its
+calls. A list:
+
+- answers with the first provider that answers: the caller gets exactly that provider's chunks, and no provider
+  after it is called;
+- goes on to the next provider where one failed before its first chunk;
+- raises the error of a provider that failed after some chunks (streamed: after those chunks), and calls no other:
+  it never returns part of an answer as a success, nor another provider's answer in its place;
+- raises the error of the one provider that failed as that provider raised it (its type and message), and where
+  every provider failed, g4f.errors.RetryProviderError naming each provider's error, in the order they were called;
+- calls each provider with the model requested (not the provider's default model) and the caller's other
+  parameters as passed (a parameter g4f does not know, an api_key).
+
+The legacy stream (ChatCompletion) also carries the list's own objects: ProviderInfo, with which g4f says which
+provider is answering, and in some releases the error of a provider it passed over. These checks read the text and
+leave a legacy stream's objects out. The chunks are NON_EMPTY: a list leaves empty chunks out by design.
+"""
+
+import importlib
+import itertools
+
+from g4f.providers.base_provider import AsyncGeneratorProvider
+
+from . import support
+from .checks import CheckTestCase, in_child
+from .failing import ProviderError
+from .known_defects import (
+    ASYNC_CLIENT_CALLS_THE_WHOLE_LIST,
+    ASYNC_CLIENT_CALLS_THE_WHOLE_LIST_AGAIN,
+    ASYNC_CLIENT_IS_SYNC,
+    ASYNC_CLIENT_MISSING,
+    ASYNC_CLIENT_SYNC_BRIDGE,
+    ASYNC_LIST_DROPS_THE_API_KEY,
+    ASYNC_LIST_DROPS_THE_API_KEY_AGAIN,
+    ASYNC_LIST_REPLACES_A_FAILED_ANSWER,
+    CLIENTS_STREAM_AN_EMPTY_DELTA_PER_LISTED_PROVIDER,
+    ITER_LIST_PROVIDER_INFO_TYPE_ERROR,
+    LIST_DROPS_THE_API_KEY,
+    LIST_REPLACES_A_FAILED_ANSWER,
+    LIST_WRAPS_THE_ONE_ERROR,
+    known,
+)
+from .observe import each, each_async
+from .paths import ASYNC, CLIENTS, SYNC, outcome, outcome_async
+from .providers import NON_EMPTY
+from .support import MODEL
+
+DEFAULT_MODEL = "g4f-tests-default"  # each provider's own default: a list that drops the model requested shows
+PASSED = {"g4f_tests_extra": "Wörld", "api_key": "sk-Wörld ключ"}
+NOT_PASSED = "(not passed)"
+ROLES = ("first", "second", "third")
+# What each provider does: answers (NON_EMPTY), fails before its first chunk, or fails after two chunks.
+ANSWERS, FAILS, FAILS_AFTER_TWO = "answers", "fails before its first chunk", "fails after two chunks"
+SCENARIOS = {
+    "the first answers": (ANSWERS, ANSWERS),
+    "the first fails before its first chunk": (FAILS, ANSWERS, ANSWERS),
+    "the first fails after two chunks": (FAILS_AFTER_TWO, ANSWERS),
+    "the only provider fails": (FAILS,),
+    "every provider fails": (FAILS, FAILS),
+}
+PARAMETERS = "the first fails before its first chunk"  # the scenario of the parameters' checks: two providers called
+RETRY_FAILED = "g4f.errors.RetryProviderError: RetryProvider failed:\n"
+NO_PROVIDER = "g4f.errors.RetryNoProviderError: No provider found"
+
+
+class ListedProviderMock(AsyncGeneratorProvider):
+    """One provider of a list: does what its ``behaviour`` says and notes its calls in ``called`` (take a fresh
+    one: provider_list)."""
+
+    working = True
+    supports_stream = True
+    use_stream_timeout = False
+    default_model = DEFAULT_MODEL
+    models = [DEFAULT_MODEL, MODEL]
+    model_aliases = {}
+
+    @classmethod
+    async def create_async_generator(cls, model, messages, stream=False, **kwargs):
+        cls.called.append([cls.role, model] + [kwargs.get(name, NOT_PASSED) for name in PASSED])
+        if cls.behaviour == FAILS:
+            raise ProviderError(cls.role)
+        for index, chunk in enumerate(NON_EMPTY):
+            if cls.behaviour == FAILS_AFTER_TWO and index == 2:
+                raise ProviderError(cls.role)
+            yield chunk
+
+
+_numbers = itertools.count(1)
+
+
+def provider_list(behaviours):
+    """A fresh IterListProvider of providers doing ``behaviours``, the providers, and the record they share. Each
+    provider's name is new (g4f counts failures by name, across calls), so that one call's cannot order the next."""
+    iter_list = support.require_api(
+        "iter_list_provider", lambda: importlib.import_module("g4f.providers.retry_provider").IterListProvider
+    )
+    called = []
+    providers = [
+        type(
+            "Listed%dProviderMock" % next(_numbers),
+            (ListedProviderMock,),
+            {"role": role, "behaviour": behaviour, "called": called},
+        )
+        for role, behaviour in zip(ROLES, behaviours)
+    ]
+    return iter_list(providers, shuffle=False), providers, called
+
+
+def read(found, providers, called):
+    """What the caller saw, in roles: the text (a legacy stream's objects left out), the error with each provider's
+    name replaced by its role, and the roles of the providers called."""
+    received = found["received"]
+    if isinstance(received, list):
+        received = [item for item in received if not (isinstance(item, dict) and list(item) == ["object"])]
+    raised = found["raised"]
+    for provider in providers:
+        raised = raised and raised.replace(provider.__name__, provider.role)
+    return {"received": received, "raised": raised, "called": [call[0] for call in called]}
+
+
+def simulated(behaviours, api, stream, wrap_one=False, replace_failed=False, call_all=False, empty_deltas=False):
+    """What the caller of ``api`` gets from a list of providers doing ``behaviours``, as ``read`` puts it: the
+    contract with every flag off. Each flag is a way g4f releases broke it (list_defects.py): ``wrap_one``, the one
+    provider's error wrapped in RetryProviderError; ``replace_failed``, a provider that failed mid-answer passed over
+    for the next (its chunks dropped); ``call_all``, every provider called whatever the others did, every answer
+    delivered, and RetryProviderError (or RetryNoProviderError) at the end; ``empty_deltas``, a client's stream
+    with an empty delta for each provider called."""
+    client_stream = stream and api in CLIENTS
+    received, called, failed, raised = [], [], [], None
+    for role, behaviour in zip(ROLES, behaviours):
+        called.append(role)
+        if empty_deltas and client_stream:
+            received.append("")
+        if behaviour == ANSWERS:
+            received.extend(NON_EMPTY)
+            if not call_all:
+                break
+            continue
+        failed.append(role)
+        if behaviour == FAILS_AFTER_TWO and not replace_failed:
+            received.extend(NON_EMPTY[:2])
+            if not call_all:
+                raised = "%s.%s: %s" % (ProviderError.__module__, ProviderError.__qualname__, role)
+                break
+    else:
+        if len(failed) == 1 and not (wrap_one or call_all):
+            raised = "%s.%s: %s" % (ProviderError.__module__, ProviderError.__qualname__, failed[0])
+        elif failed:
+            raised = RETRY_FAILED + "\n".join("%s: ProviderError: %s" % (role, role) for role in failed)
+        elif call_all:
+            raised = NO_PROVIDER
+    if not stream:
+        received = None if raised else "".join(received)
+    elif client_stream and not raised:
+        received.append(None)  # the closing chunk
+    return {"received": received, "raised": raised, "called": called}
+
+
+def scenario(label):
+    return label.rsplit(", ", 1)[1]
+
+
+def api_of(label):
+    return label.split(" over ", 1)[0]
+
+
+def expected(label, **broken):
+    """``simulated`` for the call ``label`` ("API over IterListProvider, stream, scenario")."""
+    return simulated(SCENARIOS[scenario(label)], api_of(label), ", stream, " in label, **broken)
+
+
+def expected_calls(api_key=PASSED["api_key"], roles=ROLES[:2]):
+    """What the providers of the parameters' scenario must note: the model requested and the parameters passed."""
+    return [[role, MODEL, PASSED["g4f_tests_extra"], api_key] for role in roles]
+
+
+def list_cases(apis, scenarios=SCENARIOS):
+    return {
+        "%s over IterListProvider, %s, %s" % (api, "stream" if stream else "not streamed", name): (api, stream)
+        for api in apis
+        for stream in (False, True)
+        for name in scenarios
+    }
+
+
+SYNC_CASES = list_cases(SYNC)
+ASYNC_CASES = list_cases(ASYNC)
+SYNC_PARAMETERS = list_cases(SYNC, [PARAMETERS])
+ASYNC_PARAMETERS = list_cases(ASYNC, [PARAMETERS])
+
+
+def asked(label, api, stream, calls_only):
+    """The call ``label``, as ``read`` puts it; ``calls_only``: the calls the providers noted."""
+    listing, providers, called = provider_list(SCENARIOS[scenario(label)])
+    found = read(outcome(api, listing, stream, **PASSED), providers, called)
+    return called if calls_only else found
+
+
+async def asked_async(label, api, stream, calls_only):
+    listing, providers, called = provider_list(SCENARIOS[scenario(label)])
+    found = read(await outcome_async(api, listing, stream, **PASSED), providers, called)
+    return called if calls_only else found
+
+
+def sync_lists():
+    return each(asked, {label: (label,) + args + (False,) for label, args in SYNC_CASES.items()})
+
+
+def sync_parameters():
+    return each(asked, {label: (label,) + args + (True,) for label, args in SYNC_PARAMETERS.items()})
+
+
+async def async_lists():
+    return await each_async(asked_async, {label: (label,) + args + (False,) for label, args in ASYNC_CASES.items()})
+
+
+async def async_parameters():
+    return await each_async(asked_async, {label: (label,) + args + (True,) for label, args in ASYNC_PARAMETERS.items()})
+
+
+class ProviderListChecks:
+    def assertListContract(self, found):
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, expected(label))
+
+    def assertParametersReachEveryProvider(self, found):
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, expected_calls())
+
+
+ASYNC_DEFECTS = (
+    ITER_LIST_PROVIDER_INFO_TYPE_ERROR,
+    ASYNC_CLIENT_MISSING,
+    ASYNC_CLIENT_IS_SYNC,
+    ASYNC_CLIENT_SYNC_BRIDGE,
+)
+WHOLE_LIST = (ASYNC_CLIENT_CALLS_THE_WHOLE_LIST, ASYNC_CLIENT_CALLS_THE_WHOLE_LIST_AGAIN)
+ANSWER_DEFECTS = (LIST_WRAPS_THE_ONE_ERROR, CLIENTS_STREAM_AN_EMPTY_DELTA_PER_LISTED_PROVIDER)
+
+
+class TestProviderLists(ProviderListChecks, CheckTestCase):
+    @known(LIST_REPLACES_A_FAILED_ANSWER, *ANSWER_DEFECTS)
+    @in_child(sync_lists)
+    def test_sync_apis_answer_with_the_first_provider_that_answers(self, found):
+        """ChatCompletion.create and Client over a provider list, streamed or not: the first provider that answers answers (no later one called), one that failed before its first chunk is passed over, one that failed after it ends the call with its error, and the errors raised are the provider's own (RetryProviderError for several)"""
+        self.assertListContract(found)
+
+    @known(LIST_DROPS_THE_API_KEY)
+    @in_child(sync_parameters)
+    def test_sync_apis_pass_the_request_to_every_provider_of_a_list(self, found):
+        """ChatCompletion.create and Client over a provider list whose first provider fails, streamed or not: both providers called get the model requested (not their default) and the caller's parameters (an api_key, one g4f does not know)"""
+        self.assertParametersReachEveryProvider(found)
+
+
+class TestAsyncProviderLists(ProviderListChecks, CheckTestCase):
+    @known(ASYNC_LIST_REPLACES_A_FAILED_ANSWER, *ANSWER_DEFECTS + WHOLE_LIST + ASYNC_DEFECTS)
+    @in_child(async_lists)
+    def test_async_apis_answer_with_the_first_provider_that_answers(self, found):
+        """ChatCompletion.create_async and AsyncClient over a provider list, streamed or not: the first provider that answers answers (no later one called), one that failed before its first chunk is passed over, one that failed after it ends the call with its error, and the errors raised are the provider's own (RetryProviderError for several)"""
+        self.assertListContract(found)
+
+    @known(ASYNC_LIST_DROPS_THE_API_KEY, ASYNC_LIST_DROPS_THE_API_KEY_AGAIN, *WHOLE_LIST + ASYNC_DEFECTS)
+    @in_child(async_parameters)
+    def test_async_apis_pass_the_request_to_every_provider_of_a_list(self, found):
+        """ChatCompletion.create_async and AsyncClient over a provider list whose first provider fails, streamed or not: both providers called get the model requested (not their default) and the caller's parameters (an api_key, one g4f does not know)"""
+        self.assertParametersReachEveryProvider(found)
