@@ -120,6 +120,8 @@ LINE = [
     "0.5.7.2",
     "0.5.7.3",  # async-list-drops-the-api-key-again: the release before (bisected)
     "0.5.7.4",  # async-list-drops-the-api-key-again: the first
+    "0.5.8.1",  # the last without RotatedProvider (its provider lists' calls skip)
+    "0.5.8.2",  # the first with RotatedProvider: chat-completion-refuses-rotated-provider, rotated-provider-joins-a-failed-answer
     "0.5.9.0",  # the newest of the 0.5 line
     "0.6.0.0",
     "0.6.0.3",  # client-reasoning-as-text: the last
@@ -161,6 +163,7 @@ LINE = [
     "8.4.6",
     "8.4.7",  # wait-for-leaves-provider-suspended: the last
     "8.4.8",
+    "8.4.9",  # rotated-provider-joins-a-failed-answer: the release after its last (bisected)
     "8.5.5",  # client-stream-drops-conversation: the last
     "8.5.6",
     NEWEST,

@@ -210,6 +210,39 @@ CLIENTS_STREAM_AN_EMPTY_DELTA_PER_LISTED_PROVIDER = Defect(
     workaround="skip chunks whose delta content is empty, or upgrade to g4f 0.4.7.4 or later",
     calls=("Client", "AsyncClient"),
 )
+ROTATED_PROVIDER_JOINS_A_FAILED_ANSWER = Defect(
+    "rotated-provider-joins-a-failed-answer",
+    "RotatedProvider goes on to the next provider after one failed mid-answer, and answers with both: the failed "
+    "provider's first chunks, then the next provider's whole answer, as a success",
+    "0.5.8.2",
+    _answer("the failed provider's chunks, then the next provider's answer, as a success", join_failed=True),
+    last="8.4.8",
+    where="seen in every regime, through the clients (ChatCompletion refuses a RotatedProvider: "
+    "chat-completion-refuses-rotated-provider): applies to you on g4f 0.5.8.2 (the first with RotatedProvider) to "
+    "8.4.8 if a provider of your RotatedProvider can fail mid-answer: your answer starts with one provider's words "
+    "and goes on with another's. Bisected: 8.4.9 raises the error",
+    workaround="use IterListProvider, or upgrade to g4f 8.4.9 or later",
+    calls=("Client over RotatedProvider", "AsyncClient over RotatedProvider"),
+)
+_NOT_WORKING = "g4f.errors.ProviderNotWorkingError: RetryProvider is not working"
+CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER = Defect(
+    "chat-completion-refuses-rotated-provider",
+    "ChatCompletion.create and create_async refuse a RotatedProvider before calling any provider: "
+    "ProviderNotWorkingError('RetryProvider is not working'), because RotatedProvider, unlike IterListProvider, "
+    "never sets its ``working`` (the clients do not look at it)",
+    "0.5.8.2",
+    OneOf(
+        ReturnsFor(
+            lambda label: {"received": [] if ", stream, " in label else None, "raised": _NOT_WORKING, "called": []},
+            "ProviderNotWorkingError, no provider called",
+        ),
+        _calls("no provider called", roles=()),
+    ),
+    where="seen in every regime: applies to you on g4f 0.5.8.2 (the first with RotatedProvider) and later if you give "
+    "ChatCompletion a RotatedProvider. Measured on every cell from 0.5.8.2 to 8.8.6",
+    workaround="set working = True on the RotatedProvider you made, or call it through Client or AsyncClient",
+    calls=("ChatCompletion.create over RotatedProvider", "ChatCompletion.create_async over RotatedProvider"),
+)
 ITER_LIST_PROVIDER_INFO_TYPE_ERROR = Defect(
     "iter-list-provider-info-type-error",
     "IterListProvider's async path (create_async, AsyncClient, and AnyProvider built on it) fails with TypeError "

@@ -1,5 +1,6 @@
-"""Provider lists: g4f's IterListProvider (what AnyProvider and a model's list of providers are built on), through
-every API, streamed and not, as a caller who hands g4f several providers meets it.
+"""Provider lists: g4f's IterListProvider (what AnyProvider and a model's list of providers are built on) and
+RotatedProvider (one made for each request), through every API, streamed and not, as a caller who hands g4f several
+providers meets them.
 
 The providers are async-generator providers, as g4f's own are, in the order given (shuffle=False); each notes its
 calls. A list:
@@ -36,11 +37,13 @@ from .known_defects import (
     ASYNC_LIST_DROPS_THE_API_KEY,
     ASYNC_LIST_DROPS_THE_API_KEY_AGAIN,
     ASYNC_LIST_REPLACES_A_FAILED_ANSWER,
+    CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER,
     CLIENTS_STREAM_AN_EMPTY_DELTA_PER_LISTED_PROVIDER,
     ITER_LIST_PROVIDER_INFO_TYPE_ERROR,
     LIST_DROPS_THE_API_KEY,
     LIST_REPLACES_A_FAILED_ANSWER,
     LIST_WRAPS_THE_ONE_ERROR,
+    ROTATED_PROVIDER_JOINS_A_FAILED_ANSWER,
     known,
 )
 from .observe import each, each_async
@@ -62,6 +65,7 @@ SCENARIOS = {
     "every provider fails": (FAILS, FAILS),
 }
 PARAMETERS = "the first fails before its first chunk"  # the scenario of the parameters' checks: two providers called
+LISTS = {"IterListProvider": "iter_list_provider", "RotatedProvider": "rotated_provider"}  # their G4F_APIS names
 RETRY_FAILED = "g4f.errors.RetryProviderError: RetryProvider failed:\n"
 NO_PROVIDER = "g4f.errors.RetryNoProviderError: No provider found"
 
@@ -91,11 +95,12 @@ class ListedProviderMock(AsyncGeneratorProvider):
 _numbers = itertools.count(1)
 
 
-def provider_list(behaviours):
-    """A fresh IterListProvider of providers doing ``behaviours``, the providers, and the record they share. Each
-    provider's name is new (g4f counts failures by name, across calls), so that one call's cannot order the next."""
-    iter_list = support.require_api(
-        "iter_list_provider", lambda: importlib.import_module("g4f.providers.retry_provider").IterListProvider
+def provider_list(kind, behaviours):
+    """A fresh list of ``kind`` (a key of LISTS) of providers doing ``behaviours``, the providers, and the record
+    they share. Each provider's name is new (g4f counts failures by name, across calls), so that one call's cannot
+    order the next."""
+    listing = support.require_api(
+        LISTS[kind], lambda: getattr(importlib.import_module("g4f.providers.retry_provider"), kind)
     )
     called = []
     providers = [
@@ -106,7 +111,7 @@ def provider_list(behaviours):
         )
         for role, behaviour in zip(ROLES, behaviours)
     ]
-    return iter_list(providers, shuffle=False), providers, called
+    return listing(providers, shuffle=False), providers, called
 
 
 def read(found, providers, called):
@@ -121,11 +126,14 @@ def read(found, providers, called):
     return {"received": received, "raised": raised, "called": [call[0] for call in called]}
 
 
-def simulated(behaviours, api, stream, wrap_one=False, replace_failed=False, call_all=False, empty_deltas=False):
+def simulated(
+    behaviours, api, stream, wrap_one=False, replace_failed=False, join_failed=False, call_all=False, empty_deltas=False
+):
     """What the caller of ``api`` gets from a list of providers doing ``behaviours``, as ``read`` puts it: the
     contract with every flag off. Each flag is a way g4f releases broke it (list_defects.py): ``wrap_one``, the one
     provider's error wrapped in RetryProviderError; ``replace_failed``, a provider that failed mid-answer passed over
-    for the next (its chunks dropped); ``call_all``, every provider called whatever the others did, every answer
+    for the next (its chunks dropped); ``join_failed``, the same with its chunks kept, the next answer after them;
+    ``call_all``, every provider called whatever the others did, every answer
     delivered, and RetryProviderError (or RetryNoProviderError) at the end; ``empty_deltas``, a client's stream
     with an empty delta for each provider called."""
     client_stream = stream and api in CLIENTS
@@ -142,7 +150,7 @@ def simulated(behaviours, api, stream, wrap_one=False, replace_failed=False, cal
         failed.append(role)
         if behaviour == FAILS_AFTER_TWO and not replace_failed:
             received.extend(NON_EMPTY[:2])
-            if not call_all:
+            if not (call_all or join_failed):
                 raised = "%s.%s: %s" % (ProviderError.__module__, ProviderError.__qualname__, role)
                 break
     else:
@@ -177,10 +185,14 @@ def expected_calls(api_key=PASSED["api_key"], roles=ROLES[:2]):
     return [[role, MODEL, PASSED["g4f_tests_extra"], api_key] for role in roles]
 
 
-def list_cases(apis, scenarios=SCENARIOS):
+def list_cases(apis, scenarios=SCENARIOS, rotated_through_chat_completion=False):
+    """{label: (kind, api, stream)}: every API over every list, but ChatCompletion over RotatedProvider (a defect of
+    the newest release, checked on its own so that it hides no other call), or only that."""
     return {
-        "%s over IterListProvider, %s, %s" % (api, "stream" if stream else "not streamed", name): (api, stream)
+        "%s over %s, %s, %s" % (api, kind, "stream" if stream else "not streamed", name): (kind, api, stream)
         for api in apis
+        for kind in LISTS
+        if (api.startswith("ChatCompletion") and kind == "RotatedProvider") == rotated_through_chat_completion
         for stream in (False, True)
         for name in scenarios
     }
@@ -190,35 +202,49 @@ SYNC_CASES = list_cases(SYNC)
 ASYNC_CASES = list_cases(ASYNC)
 SYNC_PARAMETERS = list_cases(SYNC, [PARAMETERS])
 ASYNC_PARAMETERS = list_cases(ASYNC, [PARAMETERS])
+SYNC_ROTATED = list_cases(SYNC[:1], rotated_through_chat_completion=True)
+ASYNC_ROTATED = list_cases(ASYNC[:1], rotated_through_chat_completion=True)
 
 
-def asked(label, api, stream, calls_only):
+def asked(label, kind, api, stream, calls_only=False):
     """The call ``label``, as ``read`` puts it; ``calls_only``: the calls the providers noted."""
-    listing, providers, called = provider_list(SCENARIOS[scenario(label)])
+    listing, providers, called = provider_list(kind, SCENARIOS[scenario(label)])
     found = read(outcome(api, listing, stream, **PASSED), providers, called)
     return called if calls_only else found
 
 
-async def asked_async(label, api, stream, calls_only):
-    listing, providers, called = provider_list(SCENARIOS[scenario(label)])
+async def asked_async(label, kind, api, stream, calls_only=False):
+    listing, providers, called = provider_list(kind, SCENARIOS[scenario(label)])
     found = read(await outcome_async(api, listing, stream, **PASSED), providers, called)
     return called if calls_only else found
 
 
+def calls(cases, calls_only=False):
+    return {label: (label,) + args + (calls_only,) for label, args in cases.items()}
+
+
 def sync_lists():
-    return each(asked, {label: (label,) + args + (False,) for label, args in SYNC_CASES.items()})
+    return each(asked, calls(SYNC_CASES))
 
 
 def sync_parameters():
-    return each(asked, {label: (label,) + args + (True,) for label, args in SYNC_PARAMETERS.items()})
+    return each(asked, calls(SYNC_PARAMETERS, calls_only=True))
+
+
+def sync_rotated():
+    return each(asked, calls(SYNC_ROTATED))
 
 
 async def async_lists():
-    return await each_async(asked_async, {label: (label,) + args + (False,) for label, args in ASYNC_CASES.items()})
+    return await each_async(asked_async, calls(ASYNC_CASES))
 
 
 async def async_parameters():
-    return await each_async(asked_async, {label: (label,) + args + (True,) for label, args in ASYNC_PARAMETERS.items()})
+    return await each_async(asked_async, calls(ASYNC_PARAMETERS, calls_only=True))
+
+
+async def async_rotated():
+    return await each_async(asked_async, calls(ASYNC_ROTATED))
 
 
 class ProviderListChecks:
@@ -240,7 +266,11 @@ ASYNC_DEFECTS = (
     ASYNC_CLIENT_SYNC_BRIDGE,
 )
 WHOLE_LIST = (ASYNC_CLIENT_CALLS_THE_WHOLE_LIST, ASYNC_CLIENT_CALLS_THE_WHOLE_LIST_AGAIN)
-ANSWER_DEFECTS = (LIST_WRAPS_THE_ONE_ERROR, CLIENTS_STREAM_AN_EMPTY_DELTA_PER_LISTED_PROVIDER)
+ANSWER_DEFECTS = (
+    LIST_WRAPS_THE_ONE_ERROR,
+    CLIENTS_STREAM_AN_EMPTY_DELTA_PER_LISTED_PROVIDER,
+    ROTATED_PROVIDER_JOINS_A_FAILED_ANSWER,
+)
 
 
 class TestProviderLists(ProviderListChecks, CheckTestCase):
@@ -256,6 +286,12 @@ class TestProviderLists(ProviderListChecks, CheckTestCase):
         """ChatCompletion.create and Client over a provider list whose first provider fails, streamed or not: both providers called get the model requested (not their default) and the caller's parameters (an api_key, one g4f does not know)"""
         self.assertParametersReachEveryProvider(found)
 
+    @known(CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER, LIST_REPLACES_A_FAILED_ANSWER, *ANSWER_DEFECTS)
+    @in_child(sync_rotated)
+    def test_chat_completion_takes_a_rotated_provider(self, found):
+        """ChatCompletion.create over a RotatedProvider, streamed or not, as over IterListProvider: the first provider that answers answers, one that failed before its first chunk is passed over, one that failed after it ends the call with its error"""
+        self.assertListContract(found)
+
 
 class TestAsyncProviderLists(ProviderListChecks, CheckTestCase):
     @known(ASYNC_LIST_REPLACES_A_FAILED_ANSWER, *ANSWER_DEFECTS + WHOLE_LIST + ASYNC_DEFECTS)
@@ -264,8 +300,18 @@ class TestAsyncProviderLists(ProviderListChecks, CheckTestCase):
         """ChatCompletion.create_async and AsyncClient over a provider list, streamed or not: the first provider that answers answers (no later one called), one that failed before its first chunk is passed over, one that failed after it ends the call with its error, and the errors raised are the provider's own (RetryProviderError for several)"""
         self.assertListContract(found)
 
-    @known(ASYNC_LIST_DROPS_THE_API_KEY, ASYNC_LIST_DROPS_THE_API_KEY_AGAIN, *WHOLE_LIST + ASYNC_DEFECTS)
+    @known(
+        ASYNC_LIST_DROPS_THE_API_KEY,
+        ASYNC_LIST_DROPS_THE_API_KEY_AGAIN,
+        *WHOLE_LIST + ASYNC_DEFECTS,
+    )
     @in_child(async_parameters)
     def test_async_apis_pass_the_request_to_every_provider_of_a_list(self, found):
         """ChatCompletion.create_async and AsyncClient over a provider list whose first provider fails, streamed or not: both providers called get the model requested (not their default) and the caller's parameters (an api_key, one g4f does not know)"""
         self.assertParametersReachEveryProvider(found)
+
+    @known(CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER, ASYNC_LIST_REPLACES_A_FAILED_ANSWER, *ANSWER_DEFECTS)
+    @in_child(async_rotated)
+    def test_create_async_takes_a_rotated_provider(self, found):
+        """ChatCompletion.create_async over a RotatedProvider, streamed or not, as over IterListProvider: the first provider that answers answers, one that failed before its first chunk is passed over, one that failed after it ends the call with its error"""
+        self.assertListContract(found)
