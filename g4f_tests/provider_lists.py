@@ -286,7 +286,7 @@ class TestProviderLists(ProviderListChecks, CheckTestCase):
         """ChatCompletion.create and Client over a provider list whose first provider fails, streamed or not: both providers called get the model requested (not their default) and the caller's parameters (an api_key, one g4f does not know)"""
         self.assertParametersReachEveryProvider(found)
 
-    @known(CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER, LIST_REPLACES_A_FAILED_ANSWER, *ANSWER_DEFECTS)
+    @known(CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER)
     @in_child(sync_rotated)
     def test_chat_completion_takes_a_rotated_provider(self, found):
         """ChatCompletion.create over a RotatedProvider, streamed or not, as over IterListProvider: the first provider that answers answers, one that failed before its first chunk is passed over, one that failed after it ends the call with its error"""
@@ -310,7 +310,7 @@ class TestAsyncProviderLists(ProviderListChecks, CheckTestCase):
         """ChatCompletion.create_async and AsyncClient over a provider list whose first provider fails, streamed or not: both providers called get the model requested (not their default) and the caller's parameters (an api_key, one g4f does not know)"""
         self.assertParametersReachEveryProvider(found)
 
-    @known(CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER, ASYNC_LIST_REPLACES_A_FAILED_ANSWER, *ANSWER_DEFECTS)
+    @known(CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER)
     @in_child(async_rotated)
     def test_create_async_takes_a_rotated_provider(self, found):
         """ChatCompletion.create_async over a RotatedProvider, streamed or not, as over IterListProvider: the first provider that answers answers, one that failed before its first chunk is passed over, one that failed after it ends the call with its error"""
