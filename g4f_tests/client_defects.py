@@ -115,6 +115,24 @@ JSON_OBJECT_UNLABELED_FENCE = Defect(
     workaround="strip the fence yourself, or upgrade to g4f 8.4.0 or later",
     calls=("Client", "AsyncClient"),
 )
+JSON_OBJECT_UNCLOSED_FENCE = Defect(
+    "json-object-unclosed-fence",
+    "Client and AsyncClient answer a json_object request whose ```json fence is never closed (the answer cut off, "
+    "as a length limit leaves it) with the whole text, the opening fence included",
+    "0.2.2.0",
+    Returns(
+        {
+            "answer": ['Here it is:\n```json\n{"zwei": 2, "Wörld": "ö"}', "stop"],  # parameters.py's JSON_CHUNKS[:2]
+            "ignore_stream reached the provider": None,
+        }
+    ),
+    last="0.4.0.2",
+    where="seen in every regime: applies to you on g4f 0.4.0.2 and older (measured from 0.2.2.0, the oldest release "
+    "in the matrix) if you ask a client for a json_object answer that can be cut off before its closing fence. "
+    "Measured at the end: 0.4.0.3, whose fence filter was rewritten, answers the JSON",
+    workaround="strip the opening fence yourself, or upgrade to g4f 0.4.0.3 or later",
+    calls=("Client", "AsyncClient"),
+)
 CLIENT_STREAM_LEAKS_SPLIT_STOP = Defect(
     "client-stream-leaks-split-stop",
     "Client and AsyncClient stream a stop sequence that two chunks split: the chunk that completes it is sent whole "

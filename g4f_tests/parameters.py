@@ -45,6 +45,7 @@ from .known_defects import (
     CLIENTS_IGNORE_G4F_PROXY,
     CREATE_ASYNC_IGNORES_G4F_PROXY,
     JSON_OBJECT_CRLF_FENCE,
+    JSON_OBJECT_UNCLOSED_FENCE,
     JSON_OBJECT_UNLABELED_FENCE,
     known,
 )
@@ -486,6 +487,7 @@ class SyncParameterChecks(ParameterChecks):
         CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
         JSON_OBJECT_UNLABELED_FENCE,
         JSON_OBJECT_CRLF_FENCE,
+        JSON_OBJECT_UNCLOSED_FENCE,
         CLIENT_STREAM_LEAKS_SPLIT_STOP,
     )
     @in_child(sync_requests)
@@ -534,6 +536,7 @@ class AsyncParameterChecks(ParameterChecks):
         CLIENT_EMPTY_CHUNK_DELTA_AGAIN,
         JSON_OBJECT_UNLABELED_FENCE,
         JSON_OBJECT_CRLF_FENCE,
+        JSON_OBJECT_UNCLOSED_FENCE,
         CLIENT_STREAM_LEAKS_SPLIT_STOP,
         *ASYNC_CLIENT_DEFECTS,
     )
