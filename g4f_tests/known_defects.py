@@ -24,7 +24,7 @@ from .conditions import (  # noqa: F401 (shared with client_defects.py)
     uvloop_shape_applies,
 )
 from .list_defects import *  # noqa: F401,F403 (provider_lists.py's entries, and cancellation.py's)
-from .list_defects import ASYNC_CLIENT_IS_SYNC_OVER_A_LIST
+from .list_defects import ASYNC_CLIENT_IS_SYNC_OVER_A_LIST, ASYNC_CLIENT_SYNC_BRIDGE_OVER_A_LIST
 from .response_defects import *  # noqa: F401,F403 (response_objects.py, shorthands.py, images.py's variations)
 
 # isort: split
@@ -254,6 +254,7 @@ ASYNC_CLIENT_SYNC_BRIDGE = Defect(
         Returns(
             _UVLOOP_CHAIN.replace("this", "This").rstrip("."), [NEVER_AWAITED]
         ),  # errors.py's chain, no nest package
+        *ASYNC_CLIENT_SYNC_BRIDGE_OVER_A_LIST,  # provider_lists.py
     ),
     last="0.3.7.1",
     when=loop_unpatchable,

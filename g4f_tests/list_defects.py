@@ -8,6 +8,7 @@ describe every call they show on, and a call they do not change must still pass.
 
 import re
 
+from .conditions import NEVER_AWAITED
 from .verdicts import ByRelease, Defect, ForCalls, OneOf, Raises, ReturnsFor
 
 SYNC = ("ChatCompletion.create", "Client")
@@ -52,13 +53,42 @@ def _is_sync(label):
     )
 
 
+def _each_provider_fails_with(error):
+    """AsyncClient over a list whose every provider the bridge fails to call with ``error`` ("Type: message"): the
+    list's RetryProviderError naming each provider of the call's scenario, no provider called."""
+
+    def value(label):
+        if not label.startswith("AsyncClient"):
+            return None
+        roles = _lists().ROLES[: len(_lists().SCENARIOS[_lists().scenario(label)])]
+        raised = _lists().RETRY_FAILED + "\n".join("%s: %s" % (role, error) for role in roles)
+        return {"received": [] if ", stream, " in label else None, "raised": raised, "called": []}
+
+    return value
+
+
+def _no_call(label):
+    return [] if label.startswith("AsyncClient") else None
+
+
 # async-client-is-sync's shapes over a list (known_defects.py adds them to that entry): the answer, the calls.
 ASYNC_CLIENT_IS_SYNC_OVER_A_LIST = (
     ReturnsFor(_is_sync, "a ChatCompletion that cannot be awaited, or a sync generator for a stream (over a list)"),
-    ReturnsFor(
-        lambda label: [] if label.startswith("AsyncClient") and ", stream, " in label else None,
-        "no provider called by the stream's sync generator, never started (over a list)",
+    ReturnsFor(  # without a nest package: each provider's call fails
+        _each_provider_fails_with('NestAsyncioError: Install "nest_asyncio" package'),
+        "RetryProviderError naming NestAsyncioError for each provider (over a list)",
     ),
+    ReturnsFor(_no_call, "no provider called (over a list)"),
+)
+# async-client-sync-bridge's (known_defects.py adds them to that entry): where g4f cannot patch the running loop,
+# each provider's call fails and leaves its coroutine never awaited.
+ASYNC_CLIENT_SYNC_BRIDGE_OVER_A_LIST = (
+    ReturnsFor(
+        _each_provider_fails_with("RuntimeError: This event loop is already running"),
+        "RetryProviderError naming a bare RuntimeError for each provider (over a list)",
+        [NEVER_AWAITED],
+    ),
+    ReturnsFor(_no_call, "no provider called (over a list)", [NEVER_AWAITED]),
 )
 
 

@@ -79,19 +79,19 @@ class Returns:
 
 
 class ReturnsFor:
-    """g4f returns exactly ``value(label)`` on the call ``label``, leaving no stray warnings: a wrong value that
-    depends on the call (a check's scenario), described in words by ``what``. ``value`` returns None for a call the
-    shape says nothing about."""
+    """g4f returns exactly ``value(label)`` on the call ``label``, leaving exactly these stray warnings: a wrong value
+    that depends on the call (a check's scenario), described in words by ``what``. ``value`` returns None for a call
+    the shape says nothing about."""
 
-    def __init__(self, value, what):
-        self.value, self.what = value, what
+    def __init__(self, value, what, stray=()):
+        self.value, self.what, self.stray = value, what, tuple(stray)
 
     def matches(self, found, violation=None, label=None):
         wrong = None if label is None else self.value(label)
-        return wrong is not None and Returns(wrong).matches(found)
+        return wrong is not None and Returns(wrong, self.stray).matches(found)
 
     def __str__(self):
-        return "returns %s" % self.what
+        return "returns %s%s" % (self.what, _stray_text(self.stray))
 
 
 class Leaves:
