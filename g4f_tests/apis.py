@@ -29,6 +29,7 @@ G4F_APIS = {
     ),
     "iter_list_provider": ("0.3.1.6", "g4f.providers.retry_provider.IterListProvider"),
     "rotated_provider": ("0.5.8.2", "g4f.providers.retry_provider.RotatedProvider"),
+    "usage_vendor_names": ("0.5.8.4", "g4f's Usage taking input_tokens and output_tokens (another vendor's names)"),
     "client_str_prompt": ("0.4.8.3", "the clients taking a str prompt as the user's one message"),
     "client_think": ("0.5.2.6", "Client taking a <think> block out of the content (with g4f's Reasoning objects)"),
     "client_response_objects": (

@@ -183,8 +183,8 @@ _CLIENT_ESTIMATES = (
 _ONE_CHUNK, _OWN_SUM = _counts(0, 1), _counts(6, 1016)
 ASYNC_CLIENT_DROPS_USAGE_OF_SYNC_PROVIDER = Defect(
     "async-client-drops-usage-of-sync-provider",
-    "AsyncClient over a sync provider drops the provider's Usage when it comes without total_tokens and answers g4f's "
-    "own estimate instead (Client and an async-generator provider keep it); with no usage reported, that estimate is "
+    "AsyncClient over a sync provider drops the provider's Usage when it comes without total_tokens, or in another "
+    "vendor's names (input and output tokens, from 0.5.8.4), and answers g4f's own estimate instead (Client and an async-generator provider keep it); with no usage reported, that estimate is "
     "not Client's for the same request",
     "0.5.2.4",
     ByRelease(  # g4f's estimate changed in 6.8.5 (bisected: 6.8.4 counts one chunk and no prompt)
@@ -203,6 +203,8 @@ ASYNC_CLIENT_DROPS_USAGE_OF_SYNC_PROVIDER = Defect(
     calls=(
         "AsyncClient, usage reported without its total, not streamed, sync provider",
         "AsyncClient, usage reported without its total, stream, sync provider",
+        "AsyncClient, usage reported as input and output tokens, not streamed, sync provider",
+        "AsyncClient, usage reported as input and output tokens, stream, sync provider",
         "AsyncClient, no usage reported, not streamed, sync provider",
         "AsyncClient, no usage reported, stream, sync provider",
     ),

@@ -79,7 +79,7 @@ class ListedProviderMock(AsyncGeneratorProvider):
     use_stream_timeout = False
     default_model = DEFAULT_MODEL
     models = [DEFAULT_MODEL, MODEL]
-    model_aliases = {}
+    model_aliases = {"g4f-tests-alias": DEFAULT_MODEL}  # not the model requested: it must pass through as it is
 
     @classmethod
     async def create_async_generator(cls, model, messages, stream=False, **kwargs):

@@ -181,13 +181,19 @@ async def async_responses():
 # estimates the same request as Client does: the async check asks Client too, from a thread of its own).
 PARTLY = {"prompt_tokens": 11, "completion_tokens": 22}
 ADDS_UP = "whole numbers, completion_tokens above 0, prompt_tokens + completion_tokens = total_tokens"
-USAGE_REPORTS = {"usage reported without its total": USAGE, "no usage reported": ADDS_UP}
+# The same counts in another vendor's names (input and output tokens), which g4f's Usage takes for them.
+VENDOR_NAMES = "usage reported as input and output tokens"
+USAGE_REPORTS = {"usage reported without its total": USAGE, VENDOR_NAMES: USAGE, "no usage reported": ADDS_UP}
 
 
 def usage_provider(kind, report):
-    """A provider of ``kind`` that streams NON_EMPTY, then reports PARTLY (or, "no usage reported", nothing)."""
+    """A provider of ``kind`` that streams NON_EMPTY, then reports PARTLY (in its own names, or another vendor's), or
+    ("no usage reported") nothing."""
     Usage = response_types()[1]
     extra = [Usage(**PARTLY)] if report == "usage reported without its total" else []
+    if report == VENDOR_NAMES:
+        support.require_api("usage_vendor_names")
+        extra = [Usage(input_tokens=PARTLY["prompt_tokens"], output_tokens=PARTLY["completion_tokens"])]
     return yielding_provider(kind, lambda: list(NON_EMPTY) + extra, "UsageProviderMock")
 
 
