@@ -143,7 +143,7 @@ LINE = [
     "6.9.8",  # client-response-without-model: the first
     "6.9.10",  # the newest of the 6 line
     "7.0.0",
-    "7.1.2",  # async-list-drops-the-api-key: the last (bisected)
+    "7.1.2",  # async-list-drops-the-api-key-again: the last (bisected)
     "7.1.3",
     "7.1.6",  # timeout-without-message: the last
     "7.1.7",  # provider-timeout-renamed, limit-type-error: the first

@@ -13,6 +13,14 @@ from .verdicts import ByRelease, Defect, ForCalls, OneOf, Raises, ReturnsFor
 
 SYNC = ("ChatCompletion.create", "Client")
 ASYNC = ("ChatCompletion.create_async", "AsyncClient")
+
+
+def _calls_of(apis, lists=("IterListProvider", "RotatedProvider"), stream=None):
+    """The beginnings of the labels of ``apis`` over ``lists`` (streamed or not, or only ``stream``)."""
+    streams = {None: ("",), False: (", not streamed",), True: (", stream",)}[stream]
+    return tuple("%s over %s%s" % (api, kind, how) for api in apis for kind in lists for how in streams)
+
+
 TYPE_ERROR = "JsonMixin.__init__() takes 1 positional argument but 2 were given"
 AWAIT_ERROR = "object async_generator can't be used in 'await' expression"  # AsyncClient's, on the same release
 
@@ -23,21 +31,34 @@ def _lists():
     return provider_lists
 
 
+def _over_a_list(label):
+    """Is ``label`` a call of provider_lists' checks ("API over IterListProvider, stream, scenario")? The shared
+    entries these shapes join are carried by other modules' checks too, whose labels they must leave alone."""
+    api, over, rest = label.partition(" over ")
+    return bool(over) and rest.split(", ", 1)[0] in _lists().LISTS and rest.rsplit(", ", 1)[-1] in _lists().SCENARIOS
+
+
+def _for_lists(value):
+    return lambda label: value(label) if _over_a_list(label) else None
+
+
 def _answer(what, **broken):
     """The shape of provider_lists' answer checks under the broken behaviour ``broken`` (simulated's flags)."""
-    return ReturnsFor(lambda label: _lists().expected(label, **broken), what)
+    return ReturnsFor(_for_lists(lambda label: _lists().expected(label, **broken)), what)
 
 
 def _calls(what, **kwargs):
     """The shape of provider_lists' parameter checks: the providers' record, expected_calls(**kwargs)."""
-    return ReturnsFor(lambda label: _lists().expected_calls(**kwargs), what)
+    return ReturnsFor(_for_lists(lambda label: _lists().expected_calls(**kwargs)), what)
 
 
+@_for_lists
 def _type_error(label):
     error = AWAIT_ERROR if label.startswith("AsyncClient") else TYPE_ERROR
     return {"received": [] if ", stream, " in label else None, "raised": "builtins.TypeError: " + error, "called": []}
 
 
+@_for_lists
 def _is_sync(label):
     """async-client-is-sync over a list: AsyncClient's sync call runs the list as it should, then awaiting its
     answer fails (unless the list raised first); its stream is a sync generator, never started."""
@@ -57,6 +78,7 @@ def _each_provider_fails_with(error):
     """AsyncClient over a list whose every provider the bridge fails to call with ``error`` ("Type: message"): the
     list's RetryProviderError naming each provider of the call's scenario, no provider called."""
 
+    @_for_lists
     def value(label):
         if not label.startswith("AsyncClient"):
             return None
@@ -67,6 +89,7 @@ def _each_provider_fails_with(error):
     return value
 
 
+@_for_lists
 def _no_call(label):
     return [] if label.startswith("AsyncClient") else None
 
@@ -103,8 +126,8 @@ LIST_WRAPS_THE_ONE_ERROR = Defect(
     where="seen in every regime, on every API: applies to you on g4f 0.3.1.6 (the first with IterListProvider) to "
     "0.5.2.4 if you catch a provider's own errors around a provider list (AnyProvider, a model's providers). Bisected: "
     "0.5.2.5 raises the provider's error",
-    workaround="catch g4f.errors.RetryProviderError too and read its __cause__ (or the provider's name in its "
-    "message), or upgrade to g4f 0.5.2.5 or later",
+    workaround="catch g4f.errors.RetryProviderError too (its message names the provider and its error; from 0.5.1.3 "
+    "its __cause__ is the first provider's error), or upgrade to g4f 0.5.2.5 or later",
 )
 _REPLACED = _answer(
     "the next provider's whole answer as a success, where the provider that failed after its first chunks should "
@@ -127,14 +150,14 @@ LIST_REPLACES_A_FAILED_ANSWER = Defect(
     "from another provider. Measured at both ends: 0.4.0.4 raises the error there (its async path does not: "
     "async-list-replaces-a-failed-answer), and so does 0.5.7.2",
     workaround="stream the request (the error then reaches you), or upgrade to g4f 0.5.7.2 or later",
-    calls=SYNC,
+    calls=_calls_of(SYNC, stream=False),
 )
 ASYNC_LIST_REPLACES_A_FAILED_ANSWER = Defect(
     "async-list-replaces-a-failed-answer",
     _REPLACED_REASON,
     "0.3.1.6",
     ByRelease(
-        ("0.3.1.6", "0.3.7.6", ForCalls(("ChatCompletion.create_async",), _REPLACED)),
+        ("0.3.1.6", "0.3.7.6", ForCalls(_calls_of(ASYNC[:1], stream=False), _REPLACED)),
         ("0.3.8.0", "0.4.0.4", _REPLACED),
     ),
     last="0.4.0.4",
@@ -143,7 +166,7 @@ ASYNC_LIST_REPLACES_A_FAILED_ANSWER = Defect(
     "comes, silently, from another provider. Measured at every end: 0.4.0.5 raises the error there (its sync path "
     "does not: list-replaces-a-failed-answer)",
     workaround="stream the request (the error then reaches you), or upgrade to g4f 0.4.0.5 or later",
-    calls=ASYNC,
+    calls=_calls_of(ASYNC, stream=False),
 )
 _WHOLE_LIST = OneOf(
     _answer(
@@ -154,7 +177,8 @@ _WHOLE_LIST = OneOf(
     _calls("all three providers of the list called", roles=("first", "second", "third")),
 )
 _WHOLE_LIST_REASON = (
-    "AsyncClient goes through the whole provider list whatever each provider did: it calls every provider, delivers "
+    "AsyncClient goes through the whole provider list (of async-generator providers, as g4f's own are: the only kind "
+    "measured) whatever each provider did: it calls every provider, delivers "
     "every answer one after the other, and then raises RetryProviderError naming those that failed, or "
     "RetryNoProviderError('No provider found') where none did, so a call whose first provider answered fails"
 )
@@ -183,8 +207,9 @@ ASYNC_CLIENT_CALLS_THE_WHOLE_LIST_AGAIN = Defect(
 )
 _NO_KEY = _calls("the providers called without the api_key passed", api_key="(not passed)")
 _NO_KEY_REASON = (
-    "a provider list calls its providers without the api_key the caller passed (the other parameters reach them)"
+    "IterListProvider calls its providers without the api_key the caller passed (the other parameters reach them)"
 )
+_ITER_LIST = ("IterListProvider",)
 LIST_DROPS_THE_API_KEY = Defect(
     "list-drops-the-api-key",
     _NO_KEY_REASON,
@@ -196,7 +221,7 @@ LIST_DROPS_THE_API_KEY = Defect(
     "path stops passing it: async-list-drops-the-api-key)",
     workaround="give the key to each provider's own configuration (g4f's environment variables or cookies), or "
     "upgrade to g4f 0.5.2.5 or later",
-    calls=SYNC,
+    calls=_calls_of(SYNC, _ITER_LIST),
 )
 ASYNC_LIST_DROPS_THE_API_KEY = Defect(
     "async-list-drops-the-api-key",
@@ -205,10 +230,11 @@ ASYNC_LIST_DROPS_THE_API_KEY = Defect(
     _NO_KEY,
     last="0.5.4.0",
     where="seen in every regime: applies to you on g4f 0.5.2.5 to 0.5.4.0 if you pass api_key with a provider list "
-    "(AnyProvider, a model's providers) to create_async or AsyncClient. Bisected: 0.5.2.4 and 0.5.4.1 pass it",
-    workaround="give the key to each provider's own configuration (g4f's environment variables or cookies), or "
-    "upgrade to g4f 0.5.4.1 to 0.5.7.3, or 7.1.3 or later (async-list-drops-the-api-key-again)",
-    calls=ASYNC,
+    "(AnyProvider, a model's providers) to create_async or AsyncClient: IterListProvider there leaves the key out "
+    "on purpose (add_api_key = False; RetryProvider sets it True). Bisected: 0.5.2.4 and 0.5.4.1 pass it",
+    workaround="use RetryProvider, or give the key to each provider's own configuration (g4f's environment variables "
+    "or cookies), or upgrade to g4f 0.5.4.1 to 0.5.7.3, or 7.1.3 or later (async-list-drops-the-api-key-again)",
+    calls=_calls_of(ASYNC, _ITER_LIST),
 )
 ASYNC_LIST_DROPS_THE_API_KEY_AGAIN = Defect(
     "async-list-drops-the-api-key-again",
@@ -220,7 +246,7 @@ ASYNC_LIST_DROPS_THE_API_KEY_AGAIN = Defect(
     "(AnyProvider, a model's providers) to create_async or AsyncClient. Bisected: 0.5.7.3 and 7.1.3 pass it",
     workaround="give the key to each provider's own configuration (g4f's environment variables or cookies), or "
     "upgrade to g4f 7.1.3 or later",
-    calls=ASYNC,
+    calls=_calls_of(ASYNC, _ITER_LIST),
 )
 CLIENTS_STREAM_AN_EMPTY_DELTA_PER_LISTED_PROVIDER = Defect(
     "clients-stream-an-empty-delta-per-listed-provider",
@@ -238,7 +264,7 @@ CLIENTS_STREAM_AN_EMPTY_DELTA_PER_LISTED_PROVIDER = Defect(
     "provider list (AsyncClient's from 0.4.3.6: 0.4.3.5's async path fails first, iter-list-provider-info-type-error). "
     "Measured at both ends: 0.4.3.4 and 0.4.7.4 stream no such chunk",
     workaround="skip chunks whose delta content is empty, or upgrade to g4f 0.4.7.4 or later",
-    calls=("Client", "AsyncClient"),
+    calls=_calls_of(("Client", "AsyncClient"), _ITER_LIST, stream=True),
 )
 ROTATED_PROVIDER_JOINS_A_FAILED_ANSWER = Defect(
     "rotated-provider-joins-a-failed-answer",
@@ -261,16 +287,16 @@ CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER = Defect(
     "ProviderNotWorkingError('RetryProvider is not working'), because RotatedProvider, unlike IterListProvider, "
     "never sets its ``working`` (the clients do not look at it)",
     "0.5.8.2",
-    OneOf(
-        ReturnsFor(
-            lambda label: {"received": [] if ", stream, " in label else None, "raised": _NOT_WORKING, "called": []},
-            "ProviderNotWorkingError, no provider called",
+    ReturnsFor(
+        _for_lists(
+            lambda label: {"received": [] if ", stream, " in label else None, "raised": _NOT_WORKING, "called": []}
         ),
-        _calls("no provider called", roles=()),
+        "ProviderNotWorkingError, no provider called",
     ),
     where="seen in every regime: applies to you on g4f 0.5.8.2 (the first with RotatedProvider) and later if you give "
     "ChatCompletion a RotatedProvider. Measured on every cell from 0.5.8.2 to 8.8.6",
-    workaround="set working = True on the RotatedProvider you made, or call it through Client or AsyncClient",
+    workaround="pass ignore_working=True, or set working = True on the RotatedProvider you made, or call it through "
+    "Client or AsyncClient",
     calls=("ChatCompletion.create over RotatedProvider", "ChatCompletion.create_async over RotatedProvider"),
 )
 ITER_LIST_PROVIDER_INFO_TYPE_ERROR = Defect(

@@ -187,7 +187,7 @@ def expected_calls(api_key=PASSED["api_key"], roles=ROLES[:2]):
 
 def list_cases(apis, scenarios=SCENARIOS, rotated_through_chat_completion=False):
     """{label: (kind, api, stream)}: every API over every list, but ChatCompletion over RotatedProvider (a defect of
-    the newest release, checked on its own so that it hides no other call), or only that."""
+    every release since 0.5.8.2, the newest too, checked on its own so that it hides no other call), or only that."""
     return {
         "%s over %s, %s, %s" % (api, kind, "stream" if stream else "not streamed", name): (kind, api, stream)
         for api in apis
