@@ -52,6 +52,7 @@ from .providers import NON_EMPTY
 from .support import MODEL
 
 DEFAULT_MODEL = "g4f-tests-default"  # each provider's own default: a list that drops the model requested shows
+ALIASES = {"g4f-tests-alias": DEFAULT_MODEL}
 PASSED = {"g4f_tests_extra": "Wörld", "api_key": "sk-Wörld ключ"}
 NOT_PASSED = "(not passed)"
 ROLES = ("first", "second", "third")
@@ -79,7 +80,7 @@ class ListedProviderMock(AsyncGeneratorProvider):
     use_stream_timeout = False
     default_model = DEFAULT_MODEL
     models = [DEFAULT_MODEL, MODEL]
-    model_aliases = {"g4f-tests-alias": DEFAULT_MODEL}  # not the model requested: it must pass through as it is
+    model_aliases = {}
 
     @classmethod
     async def create_async_generator(cls, model, messages, stream=False, **kwargs):
@@ -107,7 +108,14 @@ def provider_list(kind, behaviours):
         type(
             "Listed%dProviderMock" % next(_numbers),
             (ListedProviderMock,),
-            {"role": role, "behaviour": behaviour, "called": called},
+            # the first has an alias that is not the model requested (which must pass through as it is), the others
+            # none (where a list falls back to a provider's default model, that shows)
+            {
+                "role": role,
+                "behaviour": behaviour,
+                "called": called,
+                "model_aliases": ALIASES if role == "first" else {},
+            },
         )
         for role, behaviour in zip(ROLES, behaviours)
     ]
