@@ -133,6 +133,29 @@ JSON_OBJECT_UNCLOSED_FENCE = Defect(
     workaround="strip the opening fence yourself, or upgrade to g4f 0.4.0.3 or later",
     calls=("Client", "AsyncClient"),
 )
+CLIENTS_STOP_AT_THE_FIRST_LISTED_SEQUENCE = Defect(
+    "clients-stop-at-the-first-listed-sequence",
+    "Client and AsyncClient end an answer at the first stop sequence of the list that a chunk holds, not at the "
+    "earliest one in the text: with stop=['42', 'zwei'] and one chunk that says 'zwei' before '42', the answer "
+    "ends before '42' and still holds 'zwei', a stop sequence",
+    "0.2.2.0",
+    OneOf(  # parameters.py's ONE_CHUNK, not streamed and streamed
+        Returns(
+            {"answer": ["Hello, Wörld \n  zwei  Leerzeichen ", "stop"], "ignore_stream reached the provider": None}
+        ),
+        Returns(
+            {
+                "answer": [["Hello, Wörld \n  zwei  Leerzeichen ", None], "stop"],
+                "ignore_stream reached the provider": None,
+            }
+        ),
+    ),
+    where="seen in every regime, streamed or not: applies to you if you pass several stop sequences and one chunk can "
+    "hold more than one of them (a provider that answers in one piece, or in long chunks). Measured on every line "
+    "cell from 0.2.2.0 (the oldest release in the matrix) to 8.8.6",
+    workaround="cut the answer yourself at the earliest stop sequence, or pass a single one",
+    calls=("Client", "AsyncClient"),
+)
 CLIENT_STREAM_LEAKS_SPLIT_STOP = Defect(
     "client-stream-leaks-split-stop",
     "Client and AsyncClient stream a stop sequence that two chunks split: the chunk that completes it is sent whole "

@@ -43,6 +43,7 @@ from .known_defects import (
     CLIENT_STREAM_LEAKS_SPLIT_STOP,
     CLIENTS_DROP_RESPONSE_FORMAT,
     CLIENTS_IGNORE_G4F_PROXY,
+    CLIENTS_STOP_AT_THE_FIRST_LISTED_SEQUENCE,
     CREATE_ASYNC_IGNORES_G4F_PROXY,
     JSON_OBJECT_CRLF_FENCE,
     JSON_OBJECT_UNCLOSED_FENCE,
@@ -133,6 +134,8 @@ SPLIT_STOP = ("Hello", ", Wö", "rld", " zwei")  # "Wörld" arrives in two chunk
 SAID_TWICE = ("Hallo zwei Wörld zwei", " drei")
 TWO_STOPS = {"stop": ["never said", "zwei"]}  # the first never occurs: the second must end the answer
 FIRST_OF_TWO = {"stop": ["zwei", "never said"]}  # the first occurs: the answer ends there, the second changes nothing
+LATER_LISTED_FIRST = {"stop": ["42", "zwei"]}  # both said, "zwei" first: the answer ends before the earliest one
+ONE_CHUNK = ("Hello, Wörld \n  zwei  Leerzeichen 42 ЖёлТый",)  # CHUNKS' first five, and more, as one chunk
 # What the clients do themselves: label: (the provider's chunks, stream, parameters, the answer expected).
 BY_THE_CLIENTS = {
     "stop, not streamed": (CHUNKS, False, {"stop": ["zwei"]}, ("Hello, Wörld \n  ", "stop")),
@@ -156,6 +159,30 @@ BY_THE_CLIENTS = {
         True,
         FIRST_OF_TWO,
         (["Hello", ", Wörld", " ", "\n  ", None], "stop"),
+    ),
+    "two stop sequences said, the later one listed first, not streamed": (
+        CHUNKS,
+        False,
+        LATER_LISTED_FIRST,
+        ("Hello, Wörld \n  ", "stop"),
+    ),
+    "two stop sequences said, the later one listed first, stream": (
+        CHUNKS,
+        True,
+        LATER_LISTED_FIRST,
+        (["Hello", ", Wörld", " ", "\n  ", None], "stop"),
+    ),
+    "two stop sequences said in one chunk, the later one listed first, not streamed": (
+        ONE_CHUNK,
+        False,
+        LATER_LISTED_FIRST,
+        ("Hello, Wörld \n  ", "stop"),
+    ),
+    "two stop sequences said in one chunk, the later one listed first, stream": (
+        ONE_CHUNK,
+        True,
+        LATER_LISTED_FIRST,
+        (["Hello, Wörld \n  ", None], "stop"),
     ),
     "json_object, not streamed": (JSON_CHUNKS, False, JSON_OBJECT, (JSON, "stop")),
     "json_object fenced without a language, not streamed": (
@@ -488,6 +515,7 @@ class SyncParameterChecks(ParameterChecks):
         JSON_OBJECT_UNLABELED_FENCE,
         JSON_OBJECT_CRLF_FENCE,
         JSON_OBJECT_UNCLOSED_FENCE,
+        CLIENTS_STOP_AT_THE_FIRST_LISTED_SEQUENCE,
         CLIENT_STREAM_LEAKS_SPLIT_STOP,
     )
     @in_child(sync_requests)
@@ -537,6 +565,7 @@ class AsyncParameterChecks(ParameterChecks):
         JSON_OBJECT_UNLABELED_FENCE,
         JSON_OBJECT_CRLF_FENCE,
         JSON_OBJECT_UNCLOSED_FENCE,
+        CLIENTS_STOP_AT_THE_FIRST_LISTED_SEQUENCE,
         CLIENT_STREAM_LEAKS_SPLIT_STOP,
         *ASYNC_CLIENT_DEFECTS,
     )
