@@ -96,11 +96,15 @@ LINE = [
     "0.4.7.5",
     "0.4.8.2",  # the last whose clients pass a str prompt through as it is (their edge check skips)
     "0.4.8.3",  # the first whose clients take a str prompt as the user's message (bisected)
+    "0.4.9.0",  # the first with media (image, images and media reach the provider as media)
     "0.4.9.6",  # images-drop-proxy: the last (bisected)
     "0.4.9.7",
     "0.4.9.8",
     "0.4.9.9",  # client-empty-chunk-delta-again: the first; images-answer-the-preview: the preview alone, the last
     "0.5.0.1",  # images-answer-the-preview: the preview first, the first
+    "0.5.1.5",  # clients-refuse-images: the release before
+    "0.5.1.6",  # clients-refuse-images: the only one
+    "0.5.2.0",  # clients-refuse-images: the release after
     "0.5.2.3",  # list-drops-the-api-key: the release before (bisected)
     "0.5.2.4",  # the first with the clients' usage: clients-usage-total-zero, async-client-drops-usage-of-sync-provider;
     # list-drops-the-api-key: the only one; list-wraps-the-one-error: the last

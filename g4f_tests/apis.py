@@ -27,6 +27,7 @@ G4F_APIS = {
         "AsyncAuthedProvider's limit on each chunk of a cached login: stream_timeout, or timeout where "
         "use_stream_timeout is False",
     ),
+    "media": ("0.4.9.0", "the APIs taking images as media (image, images and media reaching the provider as media)"),
     "iter_list_provider": ("0.3.1.6", "g4f.providers.retry_provider.IterListProvider"),
     "rotated_provider": ("0.5.8.2", "g4f.providers.retry_provider.RotatedProvider"),
     "usage_vendor_names": ("0.5.8.4", "g4f's Usage taking input_tokens and output_tokens (another vendor's names)"),

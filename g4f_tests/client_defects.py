@@ -3,6 +3,8 @@ timeouts.py, responses.py, parameters.py, images.py, third_party.py); known_defe
 them with its own. Each shape is what the check observes, in the vocabulary of its module.
 """
 
+import re
+
 from . import support
 from .conditions import (
     NEVER_AWAITED,
@@ -131,6 +133,21 @@ JSON_OBJECT_UNCLOSED_FENCE = Defect(
     "in the matrix) if you ask a client for a json_object answer that can be cut off before its closing fence. "
     "Measured at the end: 0.4.0.3, whose fence filter was rewritten, answers the JSON",
     workaround="strip the opening fence yourself, or upgrade to g4f 0.4.0.3 or later",
+    calls=("Client", "AsyncClient"),
+)
+CLIENTS_REFUSE_IMAGES = Defect(
+    "clients-refuse-images",
+    "Client and AsyncClient raise TypeError for a request that sends images, however it sends them (image, with "
+    "its name or without, images or media): they index the list of images by each image's data",
+    "0.5.1.6",
+    OneOf(  # parameters.py's MEDIA: an image without a name, and every way with names
+        Raises("builtins.TypeError", re.escape("'NoneType' object is not subscriptable")),
+        Raises("builtins.TypeError", "list indices must be integers or slices, not bytes"),
+    ),
+    last="0.5.1.6",
+    where="seen in every regime: applies to you on g4f 0.5.1.6 if you send images to a chat model through a client. "
+    "Measured: 0.5.1.5 and 0.5.2.0 pass them on; ChatCompletion does on 0.5.1.6",
+    workaround="upgrade to g4f 0.5.2.0 or later, or send them through ChatCompletion",
     calls=("Client", "AsyncClient"),
 )
 CLIENTS_STOP_AT_THE_FIRST_LISTED_SEQUENCE = Defect(

@@ -22,6 +22,7 @@ some of them themselves, both clients do alike.
 """
 
 import contextlib
+import copy
 import importlib
 import os
 
@@ -43,6 +44,7 @@ from .known_defects import (
     CLIENT_STREAM_LEAKS_SPLIT_STOP,
     CLIENTS_DROP_RESPONSE_FORMAT,
     CLIENTS_IGNORE_G4F_PROXY,
+    CLIENTS_REFUSE_IMAGES,
     CLIENTS_STOP_AT_THE_FIRST_LISTED_SEQUENCE,
     CREATE_ASYNC_IGNORES_G4F_PROXY,
     JSON_OBJECT_CRLF_FENCE,
@@ -250,19 +252,39 @@ def edge_of(label):
 
 def not_as_expected(received, edge):
     """What the provider got of the edge's parameters where it differs from what it should have got ({}: nothing)."""
-    expected = EDGES[edge][1]
+    expected = REQUESTS[edge][1]
     return {key: received.get(key, NOT_PASSED) for key in expected if received.get(key, NOT_PASSED) != expected[key]}
 
 
+# Images sent with a request, each way g4f's APIs take them: ``image`` (and ``image_name``), ``images`` (media's old
+# name) and ``media``; each reaches the provider as ``media``, a list of (data, name) pairs, in the order given.
+IMAGE, IMAGE_NAME = b"\x89PNG\r\n\x1a\n Bild \xc3\xa4", "Bild ä.png"
+PAIRS = [(IMAGE, IMAGE_NAME), (b"GIF89a zwei", "zwei Wörld.gif")]
+MEDIA = {
+    "an image and its name": ({"image": IMAGE, "image_name": IMAGE_NAME}, {"media": PAIRS[:1]}),
+    "an image without a name": ({"image": IMAGE}, {"media": [(IMAGE, None)]}),
+    "two images as images, media's old name": ({"images": PAIRS}, {"media": PAIRS}),
+    "two images as media": ({"media": PAIRS}, {"media": PAIRS}),
+}
+REQUESTS = dict(EDGES, **MEDIA)
+
+
+def media_of(label):
+    """The way of sending images a label names (a key of MEDIA), or None."""
+    return next((way for way in MEDIA if ", %s, " % way in label), None)
+
+
 # The edges the installed g4f may predate (a key of support.G4F_APIS).
-EDGE_APIS = {"a str prompt": "client_str_prompt", "ignore_stream=True": "client_ignore_stream"}
+EDGE_APIS = dict(
+    {"a str prompt": "client_str_prompt", "ignore_stream=True": "client_ignore_stream"}, **dict.fromkeys(MEDIA, "media")
+)
 
 
 def edge_received(api, kind, stream, edge):
     if edge in EDGE_APIS:
         require_api(EDGE_APIS[edge])
     provider = recording_provider(kind)
-    result = start(api, provider, stream, **EDGES[edge][0])
+    result = start(api, provider, stream, **copy.deepcopy(REQUESTS[edge][0]))
     if stream:
         list(result)
     return not_as_expected(provider.received, edge)
@@ -272,7 +294,7 @@ async def edge_received_async(api, kind, stream, edge):
     if edge in EDGE_APIS:
         require_api(EDGE_APIS[edge])
     provider = recording_provider(kind)
-    result = start(api, provider, stream, **EDGES[edge][0])
+    result = start(api, provider, stream, **copy.deepcopy(REQUESTS[edge][0]))
     return await read_out(api, result, stream) or not_as_expected(provider.received, edge)
 
 
@@ -445,7 +467,7 @@ def sync_requests():
     found.update(each(client_defaults_received, passing_cases(["Client"], "made with proxies and api_key, ")))
     found.update(each(client_applies, {"Client, " + label: ("Client", label) for label in BY_THE_CLIENTS}))
     found.update(each(proxy_received, proxy_cases(SYNC)))
-    for edge in EDGES:
+    for edge in REQUESTS:
         found.update(each(edge_received, edge_cases(CLIENTS[:1] if edge == "a str prompt" else SYNC, edge)))
     return found
 
@@ -457,7 +479,7 @@ async def async_requests():
     cases = {"AsyncClient, " + label: ("AsyncClient", label) for label in BY_THE_CLIENTS}
     found.update(await each_async(client_applies_async, cases))
     found.update(await each_async(proxy_received_async, proxy_cases(ASYNC)))
-    for edge in EDGES:
+    for edge in REQUESTS:
         found.update(
             await each_async(edge_received_async, edge_cases(CLIENTS[1:] if edge == "a str prompt" else ASYNC, edge))
         )
@@ -467,7 +489,8 @@ async def async_requests():
 class ParameterChecks:
     def assertParametersReachTheProvider(self, found):
         for label, call in self.calls(found):
-            if label.partition(", ")[2] not in BY_THE_CLIENTS and "G4F_PROXY" not in label and not edge_of(label):
+            case = label.partition(", ")[2]
+            if case not in BY_THE_CLIENTS and "G4F_PROXY" not in label and not edge_of(label) and not media_of(label):
                 with self.subTest(call=label):
                     self.assertReturned(call, {})  # no parameter differs from PASSED
 
@@ -477,9 +500,9 @@ class ParameterChecks:
                 with self.subTest(call=label):
                     self.assertReturned(call, expected_proxy(label))
 
-    def assertEdgesReachTheProvider(self, found):
+    def assertEdgesReachTheProvider(self, found, which=edge_of):
         for label, call in self.calls(found):
-            if edge_of(label):
+            if which(label):
                 with self.subTest(call=label):
                     self.assertReturned(call, {})  # the provider got what the edge should give it
 
@@ -508,6 +531,12 @@ class SyncParameterChecks(ParameterChecks):
     def test_sync_apis_pass_the_edges_of_a_request(self, found):
         """ChatCompletion.create and Client pass 0 as max_tokens and temperature (not as no value) and ignore_stream to every provider kind; Client passes a str prompt as the one user message"""
         self.assertEdgesReachTheProvider(found)
+
+    @known(CLIENTS_REFUSE_IMAGES)
+    @in_child(sync_requests)
+    def test_sync_apis_pass_images_as_media(self, found):
+        """ChatCompletion.create and Client, streamed or not, pass an image (with its name or none), images (media's old name) and media to every provider kind as media, a list of (data, name) pairs in the order given"""
+        self.assertEdgesReachTheProvider(found, media_of)
 
     @known(
         CLIENT_EMPTY_CHUNK_DELTA,
@@ -558,6 +587,18 @@ class AsyncParameterChecks(ParameterChecks):
     def test_async_apis_pass_the_edges_of_a_request(self, found):
         """ChatCompletion.create_async and AsyncClient pass 0 as max_tokens and temperature (not as no value) and ignore_stream to every provider kind; AsyncClient passes a str prompt as the one user message"""
         self.assertEdgesReachTheProvider(found)
+
+    @known(
+        CLIENTS_REFUSE_IMAGES,
+        ASYNC_STREAM_OF_SYNC_PROVIDER,
+        ASYNC_CLIENT_ASYNC_PROVIDER,
+        ASYNC_CLIENT_DROPS_KWARGS,
+        *ASYNC_CLIENT_DEFECTS,
+    )
+    @in_child(async_requests)
+    def test_async_apis_pass_images_as_media(self, found):
+        """ChatCompletion.create_async and AsyncClient, streamed or not, pass an image (with its name or none), images (media's old name) and media to every provider kind as media, a list of (data, name) pairs in the order given"""
+        self.assertEdgesReachTheProvider(found, media_of)
 
     @known(
         CLIENT_EMPTY_CHUNK_DELTA,

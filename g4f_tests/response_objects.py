@@ -19,7 +19,8 @@ the text, then the image as g4f renders it, which must name every URL; streamed,
 
 A reasoning model's answer may come as plain text instead, a ``<think>`` block first (split over two chunks here),
 then the answer. Client takes the block out of the content and carries the thought as reasoning; AsyncClient must
-do the same (the same request, the same answer), streamed and not.
+do the same (the same request, the same answer), streamed and not. The tag written in backquotes (an answer about
+the tag) is text: the content as it came, no reasoning.
 """
 
 import importlib
@@ -226,6 +227,8 @@ THINKINGS = {
         " über „Wörld“ nach</think> Hallo ",
         "Wörld",
     ],
+    # the tag named in backquotes, as an answer about the tag writes it: text, not a block (no reasoning)
+    "the tag in backquotes is text": ["Schreib `<think>` vor", " den Gedanken, „Wörld“"],
 }
 THINKING = THINKINGS["the block over two chunks"]
 THOUGHT = "Ich denke über „Wörld“ nach"
@@ -233,9 +236,9 @@ THOUGHT = "Ich denke über „Wörld“ nach"
 
 def split(layout):
     """What a client must answer for THINKINGS[layout]: the text without the block as content, the thought as
-    reasoning."""
-    content = "".join(THINKINGS[layout]).replace("<think>%s</think>" % THOUGHT, "")
-    return {"content": content, "the reasoning is the thought": True}
+    reasoning; a text without a block as it came, with no reasoning."""
+    text, block = "".join(THINKINGS[layout]), "<think>%s</think>" % THOUGHT
+    return {"content": text.replace(block, ""), "the reasoning is the thought": block in text}
 
 
 def thinking_provider(kind, layout):
