@@ -73,7 +73,7 @@ LINE = [
     "0.3.7.2",
     "0.3.7.5",  # clients-take-none-chunks-for-text: the last (bisected)
     "0.3.7.6",  # create-async-error-chunk-type-error: the last
-    "0.3.8.0",  # client-variation-early: the last (bisected)
+    "0.3.8.0",  # client-variation-early: the last (bisected); async-client-retry-answers-nothing: the only one
     "0.3.8.1",  # (0.3.8.2 cannot be imported offline: it reaches a host)
     "0.3.8.3",  # sync-images-in-running-loop: the first
     "0.3.9.2",  # legacy-joins-none-chunks: the last (bisected)
@@ -108,13 +108,13 @@ LINE = [
     "0.5.2.3",  # list-drops-the-api-key: the release before (bisected)
     "0.5.2.4",  # the first with the clients' usage: clients-usage-total-zero, async-client-drops-usage-of-sync-provider;
     # list-drops-the-api-key: the only one; list-wraps-the-one-error: the last
-    "0.5.2.5",  # async-list-drops-the-api-key: the first (bisected)
+    "0.5.2.5",  # async-list-drops-the-api-key: the first (bisected); retry-provider-wraps-the-one-error: fixed
     "0.5.2.7",  # client-empty-chunk-delta-again: the last; async-client-keeps-think: the first seen (0.5.2.6 not importable)
     "0.5.2.8",
     "0.5.3.1",  # clients-usage-total-zero: the last (bisected)
     "0.5.3.2",
     "0.5.4.0",  # async-list-drops-the-api-key: the last (bisected)
-    "0.5.4.1",
+    "0.5.4.1",  # retry-provider-ignores-single-provider-retry: the first (bisected: 0.5.4.0 retries)
     "0.5.4.3",
     "0.5.4.4",  # timeout-without-message: the first (on 3.11)
     "0.5.6.3",  # client-variation-arguments: the last (bisected)

@@ -29,6 +29,7 @@ G4F_APIS = {
     ),
     "media": ("0.4.9.0", "the APIs taking images as media (image, images and media reaching the provider as media)"),
     "iter_list_provider": ("0.3.1.6", "g4f.providers.retry_provider.IterListProvider"),
+    "single_provider_retry": ("0.3.1.6", "RetryProvider(single_provider_retry=True) in g4f.providers.retry_provider"),
     "rotated_provider": ("0.5.8.2", "g4f.providers.retry_provider.RotatedProvider"),
     "usage_vendor_names": ("0.5.8.4", "g4f's Usage taking input_tokens and output_tokens (another vendor's names)"),
     "client_str_prompt": ("0.4.8.3", "the clients taking a str prompt as the user's one message"),

@@ -9,7 +9,7 @@ describe every call they show on, and a call they do not change must still pass.
 import re
 
 from .conditions import NEVER_AWAITED
-from .verdicts import ByRelease, Defect, ForCalls, OneOf, Raises, ReturnsFor
+from .verdicts import ByRelease, Defect, ForCalls, OneOf, Raises, Returns, ReturnsFor
 
 SYNC = ("ChatCompletion.create", "Client")
 ASYNC = ("ChatCompletion.create_async", "AsyncClient")
@@ -58,15 +58,16 @@ def _type_error(label):
     return {"received": [] if ", stream, " in label else None, "raised": "builtins.TypeError: " + error, "called": []}
 
 
-@_for_lists
 def _is_sync(label):
-    """async-client-is-sync over a list: AsyncClient's sync call runs the list as it should, then awaiting its
-    answer fails (unless the list raised first); its stream is a sync generator, never started."""
-    if not label.startswith("AsyncClient"):
+    """async-client-is-sync over a list (or RetryProvider retrying its first provider): AsyncClient's sync call runs
+    the list as it should, then awaiting its answer fails (unless the list raised first); its stream is a sync
+    generator, never started."""
+    retrying = _lists().over_a_retry(label)
+    if not label.startswith("AsyncClient") or not (retrying or _over_a_list(label)):
         return None
     if ", stream, " in label:
         return {"received": {"returned": "generator"}, "raised": None, "called": []}
-    answer = _lists().expected(label)
+    answer = _lists().expected_retry(label) if retrying else _lists().expected(label)
     if answer["raised"]:
         return None
     return dict(
@@ -168,6 +169,16 @@ ASYNC_LIST_REPLACES_A_FAILED_ANSWER = Defect(
     workaround="stream the request (the error then reaches you), or upgrade to g4f 0.4.0.5 or later",
     calls=_calls_of(ASYNC, stream=False),
 )
+WRAPPED_FIRST = "g4f.errors.RetryProviderError: RetryProvider failed:\nfirst: ProviderError: first"
+
+
+def _retrying(what, **wrong):
+    """The shape of provider_lists' single_provider_retry checks: expected_retry(label, **wrong) on their calls."""
+    return ReturnsFor(
+        lambda label: _lists().expected_retry(label, **wrong) if _lists().over_a_retry(label) else None, what
+    )
+
+
 _WHOLE_LIST = OneOf(
     _answer(
         "every provider's answer in turn (every provider called), then RetryProviderError for those that failed, "
@@ -175,6 +186,14 @@ _WHOLE_LIST = OneOf(
         call_all=True,
     ),
     _calls("all three providers of the list called", roles=("first", "second", "third")),
+    # RetryProvider(single_provider_retry=True): its list gone through once, as IterListProvider's
+    _retrying(
+        "the first provider called once, then the second, whose answer is delivered (streamed), then "
+        "RetryProviderError naming the first's error",
+        called=["first", "second"],
+        raised=WRAPPED_FIRST,
+        answered=True,
+    ),
 )
 _WHOLE_LIST_REASON = (
     "AsyncClient goes through the whole provider list (of async-generator providers, as g4f's own are: the only kind "
@@ -314,4 +333,59 @@ ITER_LIST_PROVIDER_INFO_TYPE_ERROR = Defect(
     where="seen in every regime: applies to you on g4f 0.4.3.5 if you call a provider list asynchronously. Bisected: "
     "0.4.3.4 and 0.4.3.6 call the providers",
     workaround="upgrade to g4f 0.4.3.6 or later",
+)
+
+
+def _always_fails(label):
+    return label.endswith(", the first always fails")
+
+
+RETRY_PROVIDER_WRAPS_THE_ONE_ERROR = Defect(
+    "retry-provider-wraps-the-one-error",
+    "RetryProvider(single_provider_retry=True) whose provider failed every try raises RetryProviderError naming its "
+    "error, not the provider's error as it raised it (as list-wraps-the-one-error, for the one provider it retries)",
+    "0.3.1.6",
+    ReturnsFor(
+        lambda label: (
+            _lists().expected_retry(label, raised=WRAPPED_FIRST)
+            if _lists().over_a_retry(label) and _always_fails(label)
+            else None
+        ),
+        "the first provider called max_retries times, then RetryProviderError naming its error",
+    ),
+    last="0.5.2.4",
+    where="seen in every regime: applies to you on g4f 0.5.2.4 and older (measured from 0.3.1.6) if you catch a "
+    "provider's own error type from a RetryProvider that retries one provider. Measured: 0.5.2.5 raises the "
+    "provider's error, as IterListProvider does from then (list-wraps-the-one-error)",
+    workaround="catch RetryProviderError too, or upgrade to g4f 0.5.2.5 or later",
+)
+RETRY_PROVIDER_IGNORES_SINGLE_PROVIDER_RETRY = Defect(
+    "retry-provider-ignores-single-provider-retry",
+    "RetryProvider(single_provider_retry=True) does not retry its first provider: it goes on to the next provider "
+    "of its list, as IterListProvider does, and answers with it",
+    "0.5.4.1",
+    _retrying(
+        "the first provider called once, then the second, which answers",
+        called=["first", "second"],
+        raised=False,
+        answered=True,
+    ),
+    last="7.4.7",
+    where="seen in every regime: applies to you on g4f 0.5.4.1 to 7.4.7 if you use single_provider_retry to retry "
+    "one provider (a flaky one you need the answer of): another provider answers instead. Bisected: 0.5.4.0 "
+    "retries, 0.5.4.1 does not; 7.5.0 retries again",
+    workaround="retry the call yourself, or upgrade to g4f 7.5.0 or later",
+)
+ASYNC_CLIENT_RETRY_ANSWERS_NOTHING = Defect(
+    "async-client-retry-answers-nothing",
+    "AsyncClient over RetryProvider(single_provider_retry=True) whose provider failed once, then answered, answers "
+    "with an empty message, not streamed (the provider was retried and answered)",
+    "0.3.8.0",
+    Returns({"received": "", "raised": None, "called": ["first", "first"]}),
+    last="0.3.8.0",
+    where="seen in every regime: applies to you on g4f 0.3.8.0 if you read AsyncClient's answer over a RetryProvider "
+    "that retries one provider. Measured: 0.3.7.6 calls the whole list (async-client-calls-the-whole-list-again), "
+    "0.3.8.1 answers",
+    workaround="stream the request, or upgrade to g4f 0.3.8.1 or later",
+    calls=("AsyncClient over RetryProvider with single_provider_retry, not streamed",),
 )

@@ -15,6 +15,10 @@ calls. A list:
 - calls each provider with the model requested (not the provider's default model) and the caller's other
   parameters as passed (a parameter g4f does not know, an api_key).
 
+RetryProvider with ``single_provider_retry=True`` calls only its first provider, again where it failed before its first
+chunk, at most ``max_retries`` times: a provider that fails once, then answers, answers (called twice); one that
+always fails is called ``max_retries`` times and its error raised as it raised it; the next provider is never called.
+
 The legacy stream (ChatCompletion) also carries the list's own objects: ProviderInfo, with which g4f says which
 provider is answering, and in some releases the error of a provider it passed over. These checks read the text and
 leave a legacy stream's objects out. The chunks are NON_EMPTY: a list leaves empty chunks out by design.
@@ -33,6 +37,7 @@ from .known_defects import (
     ASYNC_CLIENT_CALLS_THE_WHOLE_LIST_AGAIN,
     ASYNC_CLIENT_IS_SYNC,
     ASYNC_CLIENT_MISSING,
+    ASYNC_CLIENT_RETRY_ANSWERS_NOTHING,
     ASYNC_CLIENT_SYNC_BRIDGE,
     ASYNC_LIST_DROPS_THE_API_KEY,
     ASYNC_LIST_DROPS_THE_API_KEY_AGAIN,
@@ -43,6 +48,8 @@ from .known_defects import (
     LIST_DROPS_THE_API_KEY,
     LIST_REPLACES_A_FAILED_ANSWER,
     LIST_WRAPS_THE_ONE_ERROR,
+    RETRY_PROVIDER_IGNORES_SINGLE_PROVIDER_RETRY,
+    RETRY_PROVIDER_WRAPS_THE_ONE_ERROR,
     ROTATED_PROVIDER_JOINS_A_FAILED_ANSWER,
     known,
 )
@@ -58,6 +65,7 @@ NOT_PASSED = "(not passed)"
 ROLES = ("first", "second", "third")
 # What each provider does: answers (NON_EMPTY), fails before its first chunk, or fails after two chunks.
 ANSWERS, FAILS, FAILS_AFTER_TWO = "answers", "fails before its first chunk", "fails after two chunks"
+FAILS_ONCE = "fails before its first chunk once, then answers"
 SCENARIOS = {
     "the first answers": (ANSWERS, ANSWERS),
     "the first fails before its first chunk": (FAILS, ANSWERS, ANSWERS),
@@ -67,6 +75,15 @@ SCENARIOS = {
 }
 PARAMETERS = "the first fails before its first chunk"  # the scenario of the parameters' checks: two providers called
 LISTS = {"IterListProvider": "iter_list_provider", "RotatedProvider": "rotated_provider"}  # their G4F_APIS names
+# RetryProvider retrying its first provider: what it does in each scenario (the roles called, and whether it raises
+# the first's error).
+RETRYING = "RetryProvider with single_provider_retry"
+RETRY_OPTIONS = {"single_provider_retry": True, "max_retries": 3}
+RETRIES = {
+    "the first fails once and then answers": ((FAILS_ONCE, ANSWERS), ["first", "first"], False),
+    "the first always fails": ((FAILS, ANSWERS), ["first"] * RETRY_OPTIONS["max_retries"], True),
+}
+LISTS[RETRYING] = "single_provider_retry"
 RETRY_FAILED = "g4f.errors.RetryProviderError: RetryProvider failed:\n"
 NO_PROVIDER = "g4f.errors.RetryNoProviderError: No provider found"
 
@@ -85,7 +102,7 @@ class ListedProviderMock(AsyncGeneratorProvider):
     @classmethod
     async def create_async_generator(cls, model, messages, stream=False, **kwargs):
         cls.called.append([cls.role, model] + [kwargs.get(name, NOT_PASSED) for name in PASSED])
-        if cls.behaviour == FAILS:
+        if cls.behaviour == FAILS or (cls.behaviour == FAILS_ONCE and len(cls.called) == 1):
             raise ProviderError(cls.role)
         for index, chunk in enumerate(NON_EMPTY):
             if cls.behaviour == FAILS_AFTER_TWO and index == 2:
@@ -97,11 +114,12 @@ _numbers = itertools.count(1)
 
 
 def provider_list(kind, behaviours):
-    """A fresh list of ``kind`` (a key of LISTS) of providers doing ``behaviours``, the providers, and the record
-    they share. Each provider's name is new (g4f counts failures by name, across calls), so that one call's cannot
-    order the next."""
+    """A fresh list of ``kind`` (a key of LISTS, or RETRYING) of providers doing ``behaviours``, the providers, and the
+    record they share. Each provider's name is new (g4f counts failures by name, across calls), so that one call's
+    cannot order the next."""
+    name, options = (RETRYING, RETRY_OPTIONS) if kind == RETRYING else (kind, {})
     listing = support.require_api(
-        LISTS[kind], lambda: getattr(importlib.import_module("g4f.providers.retry_provider"), kind)
+        LISTS[kind], lambda: getattr(importlib.import_module("g4f.providers.retry_provider"), name.split()[0])
     )
     called = []
     providers = [
@@ -119,7 +137,7 @@ def provider_list(kind, behaviours):
         )
         for role, behaviour in zip(ROLES, behaviours)
     ]
-    return listing(providers, shuffle=False), providers, called
+    return listing(providers, shuffle=False, **options), providers, called
 
 
 def read(found, providers, called):
@@ -200,10 +218,62 @@ def list_cases(apis, scenarios=SCENARIOS, rotated_through_chat_completion=False)
         "%s over %s, %s, %s" % (api, kind, "stream" if stream else "not streamed", name): (kind, api, stream)
         for api in apis
         for kind in LISTS
+        if kind != RETRYING
         if (api.startswith("ChatCompletion") and kind == "RotatedProvider") == rotated_through_chat_completion
         for stream in (False, True)
         for name in scenarios
     }
+
+
+def retry_cases(apis):
+    return {
+        "%s over %s, %s, %s" % (api, RETRYING, "stream" if stream else "not streamed", name): (api, stream, name)
+        for api in apis
+        for stream in (False, True)
+        for name in RETRIES
+    }
+
+
+FIRST_FAILED = "%s.%s: first" % (ProviderError.__module__, ProviderError.__qualname__)
+
+
+def expected_retry(label, called=None, raised=None, answered=None):
+    """What the caller of ``label`` (a retry_cases label) must see: the first provider's answer, or its error. The
+    known defects (list_defects.py) name what went wrong instead: the roles ``called``, the error ``raised`` (a str,
+    or False for none) and whether an answer was delivered (``answered``; a stream delivers it before an error)."""
+    api, stream = api_of(label), ", stream, " in label
+    _, must_call, fails = RETRIES[scenario(label)]
+    called = must_call if called is None else called
+    raised = (FIRST_FAILED if fails else None) if raised is None else (raised or None)
+    answered = not fails if answered is None else answered
+    if not stream:
+        received = None if raised else "".join(NON_EMPTY)
+    else:
+        received = (list(NON_EMPTY) if answered else []) + ([None] if api in CLIENTS and not raised else [])
+    return {"received": received, "raised": raised, "called": called}
+
+
+def over_a_retry(label):
+    """Is ``label`` a call of the single_provider_retry checks?"""
+    return " over %s, " % RETRYING in label
+
+
+def retried(label, api, stream, name):
+    listing, providers, called = provider_list(RETRYING, RETRIES[name][0])
+    return read(outcome(api, listing, stream), providers, called)
+
+
+async def retried_async(label, api, stream, name):
+    listing, providers, called = provider_list(RETRYING, RETRIES[name][0])
+    return read(await outcome_async(api, listing, stream), providers, called)
+
+
+def sync_retries():
+    return each(retried, {label: (label,) + args for label, args in retry_cases(SYNC).items()})
+
+
+async def async_retries():
+    return await each_async(retried_async, {label: (label,) + args for label, args in retry_cases(ASYNC).items()})
 
 
 SYNC_CASES = list_cases(SYNC)
@@ -261,6 +331,11 @@ class ProviderListChecks:
             with self.subTest(call=label):
                 self.assertReturned(call, expected(label))
 
+    def assertRetries(self, found):
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, expected_retry(label))
+
     def assertParametersReachEveryProvider(self, found):
         for label, call in self.calls(found):
             with self.subTest(call=label):
@@ -294,6 +369,12 @@ class TestProviderLists(ProviderListChecks, CheckTestCase):
         """ChatCompletion.create and Client over a provider list whose first provider fails, streamed or not: both providers called get the model requested (not their default) and the caller's parameters (an api_key, one g4f does not know)"""
         self.assertParametersReachEveryProvider(found)
 
+    @known(RETRY_PROVIDER_WRAPS_THE_ONE_ERROR, RETRY_PROVIDER_IGNORES_SINGLE_PROVIDER_RETRY)
+    @in_child(sync_retries)
+    def test_sync_apis_retry_the_first_provider(self, found):
+        """ChatCompletion.create and Client over RetryProvider(single_provider_retry=True, max_retries=3), streamed or not: a first provider that fails once, then answers, answers; one that always fails is called 3 times and its error raised; the second is never called"""
+        self.assertRetries(found)
+
     @known(CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER)
     @in_child(sync_rotated)
     def test_chat_completion_takes_a_rotated_provider(self, found):
@@ -317,6 +398,17 @@ class TestAsyncProviderLists(ProviderListChecks, CheckTestCase):
     def test_async_apis_pass_the_request_to_every_provider_of_a_list(self, found):
         """ChatCompletion.create_async and AsyncClient over a provider list whose first provider fails, streamed or not: both providers called get the model requested (not their default) and the caller's parameters (an api_key, one g4f does not know)"""
         self.assertParametersReachEveryProvider(found)
+
+    @known(
+        RETRY_PROVIDER_WRAPS_THE_ONE_ERROR,
+        RETRY_PROVIDER_IGNORES_SINGLE_PROVIDER_RETRY,
+        ASYNC_CLIENT_RETRY_ANSWERS_NOTHING,
+        *WHOLE_LIST + ASYNC_DEFECTS,
+    )
+    @in_child(async_retries)
+    def test_async_apis_retry_the_first_provider(self, found):
+        """ChatCompletion.create_async and AsyncClient over RetryProvider(single_provider_retry=True, max_retries=3), streamed or not: a first provider that fails once, then answers, answers; one that always fails is called 3 times and its error raised; the second is never called"""
+        self.assertRetries(found)
 
     @known(CHAT_COMPLETION_REFUSES_ROTATED_PROVIDER)
     @in_child(async_rotated)

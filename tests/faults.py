@@ -403,6 +403,16 @@ FAULTS = [
         r"observed: returned \{'content': 'Ich denke über „Wörld“ nachHallo Wörld', 'the reasoning is the thought': False\}",
     ),
     Fault(
+        "RetryProvider tries its one provider once",
+        "provider lists",
+        "providers/retry_provider.py",
+        "            for attempt in range(self.max_retries):",
+        "            for attempt in range(1):",
+        ("provider_lists.TestProviderLists.test_sync_apis_retry_the_first_provider",),
+        "failed",
+        r"observed: returned \{'called': \['first'\], 'raised': 'g4f_tests.failing.ProviderError: first'",
+    ),
+    Fault(
         "ChatCompletion drops an image's name",
         "parameters",
         "__init__.py",
