@@ -76,6 +76,8 @@ LINE = [
     "0.3.8.0",  # client-variation-early: the last (bisected); async-client-retry-answers-nothing: the only one
     "0.3.8.1",  # (0.3.8.2 cannot be imported offline: it reaches a host)
     "0.3.8.3",  # sync-images-in-running-loop: the first
+    "0.3.8.4",  # images-list-stops-at-a-failed-provider: the last
+    "0.3.9.0",  # images-list-stops-at-a-failed-provider: fixed (bisected)
     "0.3.9.2",  # legacy-joins-none-chunks: the last (bisected)
     "0.3.9.3",
     "0.3.9.5",  # client-empty-chunk-delta, create-async-ignores-g4f-proxy: the last

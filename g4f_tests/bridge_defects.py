@@ -277,6 +277,19 @@ CLIENT_IMAGES_NAME_ERROR = Defect(
     "images through a client. Bisected: 8.3.7 and 8.4.6 answer",
     workaround="upgrade to g4f 8.4.6 or later",
 )
+IMAGES_LIST_STOPS_AT_A_FAILED_PROVIDER = Defect(
+    "images-list-stops-at-a-failed-provider",
+    "Client().images.generate and AsyncClient().images.generate over a provider list raise the error of its first "
+    "provider where it failed, instead of passing over it to the next provider, which answers",
+    "0.3.8.3",
+    Raises("g4f_tests.failing.ProviderError", "first"),
+    last="0.3.8.4",
+    where="seen in every regime: applies to you on g4f 0.3.8.3 and 0.3.8.4 if you generate images from a model's "
+    "providers (a provider list) and one of them fails. Bisected: 0.3.9.0 passes over it (0.3.8.3 is the first "
+    "release whose image providers the check can ask)",
+    workaround="catch the error and ask the next provider yourself, or upgrade to g4f 0.3.9.0 or later",
+    calls=("Client over IterListProvider, the first fails", "AsyncClient over IterListProvider, the first fails"),
+)
 # The defects of a client's image generation, wherever a check makes one (workers.py, callers_loop.py, contexts.py).
 CLIENT_IMAGES_DEFECTS = (CLIENT_IMAGES_DOWNLOAD_URL, CLIENT_IMAGES_NAME_ERROR)
 ASYNC_CLIENT_ASYNC_PROVIDER_UNPATCHABLE = Defect(

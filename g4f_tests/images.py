@@ -11,6 +11,10 @@ code, and from code running on an event loop (a notebook cell, an async handler;
 ``create_variation(image, image_name=..., prompt=..., model=..., response_format="url")`` over a sync and an
 async-generator image provider: the provider gets the image (bytes, passed as they are) with its name and the
 prompt, and the answer is as above; the sync Client from plain code, AsyncClient awaited.
+
+Over a provider list (IterListProvider, as a model's image providers are), both clients answer with the first
+provider that answers: its images, under its name; one that failed is passed over, and no provider after the one
+that answered is called.
 """
 
 import importlib
@@ -25,6 +29,7 @@ from .known_defects import (
     CLIENT_VARIATION_EARLY,
     IMAGES_ANSWER_THE_PREVIEW,
     IMAGES_DROP_PROXY,
+    IMAGES_LIST_STOPS_AT_A_FAILED_PROVIDER,
     SYNC_IMAGES_IN_RUNNING_LOOP,
     known,
 )
@@ -182,6 +187,94 @@ async def async_variation(kind):
     return dict(summary(await response, started), received=provider.received)
 
 
+# A list of image providers, in the order given: each notes that it was called, then fails or answers images of
+# its own (URLs that name it). What the caller gets: the URLs, the provider named, the providers called.
+LIST_SCENARIOS = {
+    "the first answers": ("answers", "answers"),
+    "the first fails": ("fails", "answers", "answers"),
+}
+ROLES = ("first", "second", "third")
+
+
+def role_urls(role):
+    return ["https://images.invalid/%s/Bild-%d.png" % (role, n) for n in (1, 2)]
+
+
+def image_list(scenario):
+    """An IterListProvider of image providers doing LIST_SCENARIOS[scenario], its providers, and their record."""
+    from g4f.providers.base_provider import AsyncGeneratorProvider
+
+    from .failing import ProviderError
+
+    retry_provider = support.require_api(
+        "iter_list_provider", lambda: importlib.import_module("g4f.providers.retry_provider")
+    )
+    called = []
+
+    async def create_async_generator(cls, model, messages, prompt=None, **kwargs):
+        called.append(cls.role)
+        if cls.behaviour == "fails":
+            raise ProviderError(cls.role)
+        yield ImageResponse(role_urls(cls.role), (prompt or "") + " (revised)")
+
+    providers = [
+        type(
+            "Listed%sImageProviderMock" % role.capitalize(),
+            (AsyncGeneratorProvider,),
+            {
+                "working": True,
+                "role": role,
+                "behaviour": behaviour,
+                "create_async_generator": classmethod(create_async_generator),
+            },
+        )
+        for role, behaviour in zip(ROLES, LIST_SCENARIOS[scenario])
+    ]
+    return retry_provider.IterListProvider(providers, shuffle=False), providers, called
+
+
+def expected_from_a_list(label):
+    behaviours = LIST_SCENARIOS[label.rsplit(", ", 1)[1]]
+    answering = ROLES[behaviours.index("answers")]
+    return {
+        "urls": role_urls(answering),
+        "provider": "Listed%sImageProviderMock" % answering.capitalize(),
+        "called": list(ROLES[: ROLES.index(answering) + 1]),
+    }
+
+
+def from_a_list(response, called):
+    return {
+        "urls": [image.url for image in response.data],
+        "provider": getattr(response, "provider", None),
+        "called": called,
+    }
+
+
+def sync_list_images(scenario):
+    support.require_api("images")
+    listing, _, called = image_list(scenario)
+    client = importlib.import_module("g4f.client").Client(image_provider=listing)
+    return from_a_list(client.images.generate(PROMPT, EXPECTED["model"], response_format="url"), called)
+
+
+async def async_list_images(scenario):
+    support.require_api("images")
+    support.require_api("async_client")
+    listing, _, called = image_list(scenario)
+    client = importlib.import_module("g4f.client").AsyncClient(image_provider=listing)
+    return from_a_list(await client.images.generate(PROMPT, EXPECTED["model"], response_format="url"), called)
+
+
+def sync_lists():
+    return each(sync_list_images, {"Client over IterListProvider, %s" % name: (name,) for name in LIST_SCENARIOS})
+
+
+async def async_lists():
+    cases = {"AsyncClient over IterListProvider, %s" % name: (name,) for name in LIST_SCENARIOS}
+    return await each_async(async_list_images, cases)
+
+
 KINDS = ("sync provider", "async-generator provider")
 
 
@@ -199,6 +292,11 @@ class ImageChecks:
             with self.subTest(call=label):
                 self.assertReturned(call, expected(label))
 
+    def assertFirstThatAnswers(self, found):
+        for label, call in self.calls(found):
+            with self.subTest(call=label):
+                self.assertReturned(call, expected_from_a_list(label))
+
     def assertSameVariations(self, found):
         for label, call in self.calls(found):
             with self.subTest(call=label):
@@ -211,6 +309,12 @@ class SyncImageChecks(ImageChecks):
     def test_client_images_outside_a_loop(self, found):
         """Client().images.generate from sync code passes the proxy and api_key on and answers one Image per URL the provider gave (not its preview), with its revised prompt, the model, the provider's name and created"""
         self.assertSameImages(found)
+
+    @known(IMAGES_LIST_STOPS_AT_A_FAILED_PROVIDER, CLIENT_IMAGES_NAME_ERROR)
+    @in_child(sync_lists)
+    def test_client_images_from_a_provider_list(self, found):
+        """Client().images.generate over an IterListProvider of image providers answers with the first that answers (its images, its name), passes over one that failed, and calls none after it"""
+        self.assertFirstThatAnswers(found)
 
     @known(CLIENT_VARIATION_EARLY, CLIENT_VARIATION_ARGUMENTS)
     @in_child(sync_variations)
@@ -225,6 +329,12 @@ class AsyncImageChecks(ImageChecks):
     def test_images_inside_a_running_loop(self, found):
         """awaited AsyncClient().images.generate, and Client().images.generate called inside a running loop, answer as the sync Client does outside one (g4f issue #2658)"""
         self.assertSameImages(found)
+
+    @known(IMAGES_LIST_STOPS_AT_A_FAILED_PROVIDER, CLIENT_IMAGES_NAME_ERROR)
+    @in_child(async_lists)
+    def test_async_client_images_from_a_provider_list(self, found):
+        """awaited AsyncClient().images.generate over an IterListProvider of image providers answers with the first that answers (its images, its name), passes over one that failed, and calls none after it, as Client's does"""
+        self.assertFirstThatAnswers(found)
 
     @known(CLIENT_VARIATION_EARLY, CLIENT_VARIATION_ARGUMENTS, ASYNC_CLIENT_VARIATION_POSITIONAL)
     @in_child(async_variations)

@@ -257,14 +257,16 @@ def not_as_expected(received, edge):
 
 
 # Images sent with a request, each way g4f's APIs take them: ``image`` (and ``image_name``), ``images`` (media's old
-# name) and ``media``; each reaches the provider as ``media``, a list of (data, name) pairs, in the order given.
+# name) and ``media``; each reaches the provider as ``media`` alone, a list of (data, name) pairs, in the order given.
 IMAGE, IMAGE_NAME = b"\x89PNG\r\n\x1a\n Bild \xc3\xa4", "Bild ä.png"
 PAIRS = [(IMAGE, IMAGE_NAME), (b"GIF89a zwei", "zwei Wörld.gif")]
+# Only as media: image, image_name and images are not passed on beside it (a provider without **kwargs would fail).
+_ONLY_MEDIA = dict.fromkeys(("image", "image_name", "images"), NOT_PASSED)
 MEDIA = {
-    "an image and its name": ({"image": IMAGE, "image_name": IMAGE_NAME}, {"media": PAIRS[:1]}),
-    "an image without a name": ({"image": IMAGE}, {"media": [(IMAGE, None)]}),
-    "two images as images, media's old name": ({"images": PAIRS}, {"media": PAIRS}),
-    "two images as media": ({"media": PAIRS}, {"media": PAIRS}),
+    "an image and its name": ({"image": IMAGE, "image_name": IMAGE_NAME}, dict(_ONLY_MEDIA, media=PAIRS[:1])),
+    "an image without a name": ({"image": IMAGE}, dict(_ONLY_MEDIA, media=[(IMAGE, None)])),
+    "two images as images, media's old name": ({"images": PAIRS}, dict(_ONLY_MEDIA, media=PAIRS)),
+    "two images as media": ({"media": PAIRS}, dict(_ONLY_MEDIA, media=PAIRS)),
 }
 REQUESTS = dict(EDGES, **MEDIA)
 

@@ -413,6 +413,22 @@ FAULTS = [
         r"observed: returned \{'called': \['first'\], 'raised': 'g4f_tests.failing.ProviderError: first'",
     ),
     Fault(
+        "images.generate asks a provider list from its end",
+        "images",
+        "client/__init__.py",
+        "            for provider in provider_handler.get_providers():\n"
+        "                try:\n"
+        "                    response = await self._generate_image_response(\n"
+        "                        provider,\n",
+        "            for provider in reversed(provider_handler.get_providers()):\n"
+        "                try:\n"
+        "                    response = await self._generate_image_response(\n"
+        "                        provider,\n",
+        ("images.TestImages.test_client_images_from_a_provider_list",),
+        "failed",
+        r"observed: returned \{'called': \['third'\], 'provider': 'ListedThirdImageProviderMock'",
+    ),
+    Fault(
         "ChatCompletion drops an image's name",
         "parameters",
         "__init__.py",
@@ -421,6 +437,16 @@ FAULTS = [
         ("parameters.TestParameters.test_sync_apis_pass_images_as_media",),
         "failed",
         r"observed: returned \{'media': \[\(b'\\x89PNG\\r\\n\\x1a\\n Bild \\xc3\\xa4', None\)\]\}",
+    ),
+    Fault(
+        "ChatCompletion passes an image's name on beside media",
+        "parameters",
+        "__init__.py",
+        '            kwargs["media"] = [(image, image_name)]',
+        '            kwargs["media"] = [(image, image_name)]\n            kwargs["image_name"] = image_name',
+        ("parameters.TestParameters.test_sync_apis_pass_images_as_media",),
+        "failed",
+        r"observed: returned \{'image_name': ('Bild ä.png'|None)\}",
     ),
     Fault(
         "the clients drop images, media's old name",
